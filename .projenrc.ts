@@ -1,0 +1,57 @@
+import { javascript, typescript } from 'projen';
+
+// The create-msb-app package itself is managed by projen: edit this file, then run `npx projen`.
+const project = new typescript.TypeScriptProject({
+  name: 'create-msb-app',
+  description:
+    'Scaffold and keep in step a multi-stage distroless Dockerfile, its debug twin, .dockerignore and PSS-restricted Kubernetes manifests, all from one typed definition.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '5.9.3',
+  license: 'Apache-2.0',
+  sampleCode: false,
+  github: false,
+  release: false,
+  jest: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  eslint: true,
+  deps: ['handlebars@^4.7.8', 'enquirer@^2.4.1', 'kubernetes-models@^4.5.1', 'yaml@^2.4.0'],
+  peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
+  devDeps: ['vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20'],
+  bin: { 'create-msb-app': 'bin/create-msb-app.js' },
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: { skipLibCheck: true },
+  },
+  gitignore: ['/coverage/', '/test/.tmp/', '*.tgz', '/bench/.work/'],
+  npmignoreEnabled: true,
+});
+
+// Tests: vitest over test/**/*.test.ts, after compiling (the CLI tests spawn the built binary).
+project.testTask.reset();
+project.testTask.spawn(project.compileTask);
+project.testTask.exec('vitest run', { receiveArgs: true });
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.addTask('test:unit', {
+  description: 'Fast tests only (no container builds)',
+  exec: 'vitest run --project unit',
+  receiveArgs: true,
+});
+project.addTask('bench:synth', {
+  description: 'Median wall time of `npx projen` in an example project vs a fresh projen TypeScript project',
+  exec: 'tsx bench/synth.ts',
+  receiveArgs: true,
+});
+
+project.npmignore?.addPatterns('/test/', '/bench/', '/scripts/', '/.ci/', '/examples/*/node_modules/');
+project.synth();

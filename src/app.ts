@@ -1,0 +1,697 @@
+/**
+ * The App: one service, one typed definition. It owns the build and runtime stages and every output
+ * derived from them: Dockerfile, Dockerfile.debug, .dockerignore, k8s/base and k8s/overlays/debug.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Component, Project } from 'projen';
+import { stringify } from 'yaml';
+import { GenerationGuard } from './edit-guard';
+import { GeneratedTextFile } from './generated-file';
+import {
+  MANIFEST_FILES,
+  ManifestKind,
+  ManifestObject,
+  WorkloadModel,
+  prune,
+  renderBaseKustomization,
+  renderDebugKustomization,
+  renderManifests,
+  schemaError,
+} from './k8s/manifests';
+import { podSecurityViolations } from './k8s/pod-security';
+import type { IToleration } from 'kubernetes-models/v1/Toleration';
+import { DEFAULT_NODE_VERSION, RuntimeSpec, findNodeRuntime, nodeVersions } from './runtime/catalog';
+import { PackageManagerName, PackageManagerSpec, findPackageManager, packageManagerNames } from './runtime/package-managers';
+import { BuildStage, RuntimeStage } from './stages';
+import { TemplateFolder, TemplateRenderer } from './templates';
+import * as v from './validation';
+
+/** Runtime selection. */
+export interface RuntimeOptions {
+  /**
+   * Node.js major version.
+   * @default "26" (the newest LTS line distroless publishes)
+   */
+  readonly nodeVersion?: string;
+  /**
+   * Package manager; its lockfile must exist next to package.json.
+   * @default "npm"
+   */
+  readonly packageManager?: PackageManagerName;
+}
+
+/** How the app is built. */
+export interface BuildOptions {
+  /**
+   * package.json script that builds the app.
+   * @default "build"
+   */
+  readonly script?: string;
+  /**
+   * Folder the build writes; copied into the runtime image (the sources are not).
+   * @default "dist"
+   */
+  readonly outDir?: string;
+}
+
+/** Base image overrides, for a registry mirror or digest pins. */
+export interface BaseImageOptions {
+  /**
+   * Registry host that replaces the registry of the default images
+   * (`docker.io`, `gcr.io`), e.g. `mirror.example.com`.
+   * @default - the upstream registries
+   */
+  readonly mirror?: string;
+  /**
+   * Builder image reference, e.g. `mirror.example.com/node:26-trixie@sha256:...`.
+   * @default "docker.io/library/node:<nodeVersion>-trixie"
+   */
+  readonly builder?: string;
+  /**
+   * Runtime image reference.
+   * @default "gcr.io/distroless/nodejs<nodeVersion>-debian13:nonroot"
+   */
+  readonly runtime?: string;
+  /**
+   * Debug image reference (the same image with a busybox shell). Required when `runtime` is pinned
+   * by digest, since the debug variant has its own digest.
+   * @default - the runtime repository with the `debug-nonroot` tag
+   */
+  readonly debug?: string;
+}
+
+/** Container image of the app itself. */
+export interface ImageOptions {
+  /**
+   * Repository the image is pushed to.
+   * @default - the app name
+   */
+  readonly repository?: string;
+  /**
+   * Tag of the runtime image; the debug image is tagged `<tag>-debug`.
+   * @default "latest"
+   */
+  readonly tag?: string;
+}
+
+/** Autoscaling on CPU. */
+export interface AutoscalingOptions {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 5 */
+  readonly maxReplicas?: number;
+  /** @default 75 */
+  readonly targetCpuUtilization?: number;
+}
+
+/** Ingress for the Service. */
+export interface IngressOptions {
+  /** Host name, e.g. `orders.example.com`. */
+  readonly host: string;
+  /** @default "/" */
+  readonly path?: string;
+  /** @default - the cluster's default IngressClass */
+  readonly className?: string;
+  /** Secret holding the TLS certificate. @default - no TLS */
+  readonly tlsSecretName?: string;
+  /** @default {} */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Who may reach the pods when a NetworkPolicy is written. */
+export interface NetworkPolicyOptions {
+  /** Namespaces whose pods may connect. @default - none */
+  readonly allowFromNamespaces?: string[];
+  /** Pod label sets (same namespace) that may connect. @default - none; with neither, any pod of the namespace */
+  readonly allowFromPodLabels?: Record<string, string>[];
+}
+
+/** Resource requests and limits. */
+export interface ResourceOptions {
+  /** @default "100m" */
+  readonly cpuRequest?: string;
+  /** @default "128Mi" */
+  readonly memoryRequest?: string;
+  /** @default "256Mi" */
+  readonly memoryLimit?: string;
+  /** No CPU limit by default: throttling hurts latency more than it protects neighbours. @default - none */
+  readonly cpuLimit?: string;
+}
+
+/** Kubernetes settings. */
+export interface KubernetesOptions {
+  /** @default - none (kubectl's current namespace) */
+  readonly namespace?: string;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
+  readonly resources?: ResourceOptions;
+  /** Environment of the container in the Deployment only (not baked into the image). @default {} */
+  readonly env?: Record<string, string>;
+  /** Service port; the Service targets the named container port. @default 80 */
+  readonly servicePort?: number;
+  /** @default "ClusterIP" */
+  readonly serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** A PodDisruptionBudget (maxUnavailable 1) when more than one replica runs. @default true */
+  readonly podDisruptionBudget?: boolean;
+  /** @default - no HorizontalPodAutoscaler */
+  readonly autoscaling?: AutoscalingOptions;
+  /** @default - no NetworkPolicy */
+  readonly networkPolicy?: NetworkPolicyOptions;
+  /** @default - no Ingress */
+  readonly ingress?: IngressOptions;
+  /** Extra labels on every object. @default {} */
+  readonly labels?: Record<string, string>;
+  /** Annotations on every object. @default {} */
+  readonly annotations?: Record<string, string>;
+  /** Annotations on the pod template. @default {} */
+  readonly podAnnotations?: Record<string, string>;
+  /** @default {} */
+  readonly nodeSelector?: Record<string, string>;
+  /** @default [] */
+  readonly tolerations?: IToleration[];
+  /** @default - none */
+  readonly priorityClassName?: string;
+  /**
+   * Allows patches to break the Pod Security Standards "restricted" profile. Off by default:
+   * a patch that weakens the pod is an error.
+   * @default false
+   */
+  readonly allowPodSecurityViolations?: boolean;
+}
+
+/** Props of {@link App}. */
+export interface AppProps {
+  /**
+   * The service name: Kubernetes object names, labels, image title.
+   * @default - the project name
+   */
+  readonly name?: string;
+  /** Port the app listens on. @default 8080 */
+  readonly port?: number;
+  /**
+   * HTTP path for readiness and liveness probes; `false` probes the TCP port instead.
+   * @default "/healthz"
+   */
+  readonly healthCheckPath?: string | false;
+  /** Environment baked into the image (both Dockerfiles). @default {} */
+  readonly env?: Record<string, string>;
+  /**
+   * Script the runtime runs, relative to the working directory.
+   * @default "<outDir>/index.js" with a build, "index.js" without
+   */
+  readonly entrypoint?: string;
+  /** @default - Node.js 26 with npm */
+  readonly runtime?: RuntimeOptions;
+  /** Build settings; `false` when the app runs its sources as they are (no build script). @default {} (npm run build -> dist) */
+  readonly build?: BuildOptions | false;
+  /**
+   * Files and folders copied from the build context into the runtime image besides production
+   * dependencies and package.json.
+   * @default - with a build: none (the build output is copied); without: the entrypoint's top-level folder, or the entrypoint file at the root
+   */
+  readonly files?: string[];
+  /** @default - the app name, tag latest */
+  readonly image?: ImageOptions;
+  /** @default - upstream images for the runtime line */
+  readonly baseImages?: BaseImageOptions;
+  /** Working directory in the images. @default "/app" */
+  readonly workdir?: string;
+  /** App version for the `org.opencontainers.image.version` label. @default - package.json version */
+  readonly version?: string;
+  /** Source repository URL for `org.opencontainers.image.source`. @default - package.json repository */
+  readonly sourceUrl?: string;
+  /** Extra image labels. @default {} */
+  readonly labels?: Record<string, string>;
+  /** @default - secure defaults (see README) */
+  readonly kubernetes?: KubernetesOptions;
+  /**
+   * Template folders searched before the built-in templates, first match wins.
+   * @default []
+   */
+  readonly templateFolders?: TemplateFolder[];
+}
+
+type Patch = (obj: ManifestObject) => void;
+
+/** Typed access to the manifests before they are written. */
+export class KubernetesManifests extends Component {
+  private readonly patches: { kind: ManifestKind; fn: Patch }[] = [];
+  private readonly overrides: { kind: ManifestKind; path: string; value: unknown }[] = [];
+
+  constructor(scope: App) {
+    super(scope, 'Kubernetes');
+  }
+
+  /** Changes an object before it is validated and written (escape hatch). */
+  addPatch(kind: ManifestKind, fn: Patch): void {
+    this.patches.push({ kind, fn });
+  }
+
+  /**
+   * Sets a value at a dotted path (`spec.template.spec.containers.0.image`); `undefined` deletes it.
+   */
+  addOverride(kind: ManifestKind, dottedPath: string, value: unknown): void {
+    this.overrides.push({ kind, path: dottedPath, value });
+  }
+
+  /** Applies patches and overrides in the order they were added. */
+  apply(kind: ManifestKind, obj: ManifestObject): ManifestObject {
+    for (const p of this.patches) if (p.kind === kind) p.fn(obj);
+    for (const o of this.overrides) if (o.kind === kind) setPath(obj, o.path, o.value);
+    return prune(obj);
+  }
+}
+
+function setPath(obj: ManifestObject, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let cur: any = obj;
+  for (const key of keys.slice(0, -1)) {
+    if (cur[key] === undefined || typeof cur[key] !== 'object') cur[key] = /^\d+$/.test(key) ? [] : {};
+    cur = cur[key];
+  }
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete cur[last];
+  else cur[last] = value;
+}
+
+/** What synthesis writes, rendered once per synthesis. */
+interface Rendered {
+  readonly dockerfile: string;
+  readonly debugDockerfile: string;
+  readonly dockerignore: string;
+  readonly manifests: Partial<Record<ManifestKind, ManifestObject>>;
+  readonly baseKustomization: ManifestObject;
+  readonly debugKustomization: ManifestObject;
+}
+
+/** The generated paths: part of the product's contract. */
+export const OUTPUT_PATHS = {
+  dockerfile: 'Dockerfile',
+  debugDockerfile: 'Dockerfile.debug',
+  dockerignore: '.dockerignore',
+  base: 'k8s/base',
+  debugOverlay: 'k8s/overlays/debug',
+} as const;
+
+/**
+ * A service built into a distroless image and deployed to Kubernetes.
+ */
+export class App extends Component {
+  /** Returns the App of a project, if any. */
+  static of(project: Project): App | undefined {
+    return project.components.find((c): c is App => c instanceof App);
+  }
+
+  readonly name: string;
+  readonly port: number;
+  readonly healthCheckPath?: string;
+  readonly buildStage: BuildStage;
+  readonly runtimeStage: RuntimeStage;
+  readonly kubernetes: KubernetesManifests;
+  readonly imageRepository: string;
+  readonly imageTag: string;
+  readonly templates: TemplateRenderer;
+  private readonly props: AppProps;
+  private readonly problems: v.Problems;
+  private rendered?: Rendered;
+  private readonly files = new Map<string, GeneratedTextFile>();
+
+  constructor(project: Project, props: AppProps = {}) {
+    super(project, 'App');
+    if (App.of(project) !== this) {
+      throw new Error(`Project "${project.name}" already has an App: the output paths (Dockerfile, k8s/...) hold one service per project.`);
+    }
+    this.props = props;
+    const problems = (this.problems = new v.Problems(this.node.path));
+
+    this.name = props.name ?? project.name;
+    this.port = props.port ?? 8080;
+    this.healthCheckPath = props.healthCheckPath === false ? undefined : (props.healthCheckPath ?? '/healthz');
+
+    const nodeVersion = String(props.runtime?.nodeVersion ?? DEFAULT_NODE_VERSION);
+    const runtime = findNodeRuntime(nodeVersion);
+    problems.check(!!runtime, 'runtime.nodeVersion', props.runtime?.nodeVersion, `one of ${nodeVersions().map((x) => `"${x}"`).join(', ')}`);
+    const pmName = props.runtime?.packageManager ?? 'npm';
+    const pm = findPackageManager(pmName);
+    problems.check(!!pm, 'runtime.packageManager', pmName, `one of ${packageManagerNames().map((x) => `"${x}"`).join(', ')}`);
+    const spec: RuntimeSpec = runtime ?? findNodeRuntime(DEFAULT_NODE_VERSION)!;
+    const pmSpec: PackageManagerSpec = pm ?? findPackageManager('npm')!;
+
+    const build = props.build === false ? undefined : { script: props.build?.script ?? 'build', outDir: props.build?.outDir ?? 'dist' };
+    const entrypoint = props.entrypoint ?? (build ? `${build.outDir}/index.js` : 'index.js');
+    const images = resolveBaseImages(spec, props.baseImages);
+
+    this.buildStage = new BuildStage(this, {
+      runtime: spec,
+      packageManager: pmSpec,
+      image: images.builder,
+      buildScript: build?.script,
+      outDir: build?.outDir ?? 'dist',
+    });
+    this.runtimeStage = new RuntimeStage(this, {
+      runtime: spec,
+      image: images.runtime,
+      debugImage: images.debug,
+      port: this.port,
+      entrypoint,
+      workdir: props.workdir ?? '/app',
+    });
+    this.kubernetes = new KubernetesManifests(this);
+
+    this.imageRepository = props.image?.repository ?? this.name;
+    this.imageTag = props.image?.tag ?? 'latest';
+    this.templates = new TemplateRenderer(props.templateFolders ?? []);
+
+    // What the runtime image holds besides production node_modules.
+    const rs = this.runtimeStage;
+    rs.addCopy('package.json', 'package.json');
+    if (build) rs.addCopy(`${rs.workdir}/${build.outDir}`, build.outDir, 'build');
+    for (const f of props.files ?? (build ? [] : [defaultRuntimeFile(entrypoint)])) rs.addCopy(f, f);
+    for (const [k, val] of Object.entries(props.env ?? {})) rs.addEnv(k, val);
+    const pkg = readPackageJson(project.outdir);
+    const version = props.version ?? pkg?.version;
+    const source = props.sourceUrl ?? repositoryUrl(pkg?.repository);
+    rs.addLabel('org.opencontainers.image.title', this.name);
+    if (version) rs.addLabel('org.opencontainers.image.version', version);
+    if (source) rs.addLabel('org.opencontainers.image.source', source);
+    if (typeof pkg?.description === 'string' && pkg.description) rs.addLabel('org.opencontainers.image.description', pkg.description);
+    for (const [k, val] of Object.entries(props.labels ?? {})) rs.addLabel(k, val);
+
+    // Outputs: their content is rendered (and validated) in preSynthesize, before anything is written.
+    const guard = GenerationGuard.of(project);
+    const add = (file: string, render: (marker: string) => string | undefined, templated: boolean) => {
+      const f = new GeneratedTextFile(this, file, render);
+      this.files.set(file, f);
+      guard.track(f, templated ? () => this.templates.sourcesUsed() : undefined);
+    };
+    add(OUTPUT_PATHS.dockerfile, () => this.render().dockerfile, true);
+    add(OUTPUT_PATHS.debugDockerfile, () => this.render().debugDockerfile, true);
+    add(OUTPUT_PATHS.dockerignore, () => this.render().dockerignore, true);
+    for (const [kind, file] of Object.entries(MANIFEST_FILES) as [ManifestKind, string][]) {
+      add(`${OUTPUT_PATHS.base}/${file}`, (marker) => {
+        const obj = this.render().manifests[kind];
+        // A kind that is turned off renders no content: projen removes the file.
+        return obj ? yamlFile(marker, obj) : undefined;
+      }, false);
+    }
+    add(`${OUTPUT_PATHS.base}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().baseKustomization), false);
+    add(`${OUTPUT_PATHS.debugOverlay}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().debugKustomization), false);
+  }
+
+  /** Full reference of the runtime image the Deployment runs. */
+  get image(): string {
+    return `${this.imageRepository}:${this.imageTag}`;
+  }
+
+  /** Full reference of the debug image the debug overlay runs. */
+  get debugImage(): string {
+    return `${this.imageRepository}:${this.debugImageTag}`;
+  }
+
+  /** Tag of the debug image. */
+  get debugImageTag(): string {
+    return `${this.imageTag}-debug`;
+  }
+
+  /** Paths of the files this App writes with the content they will have (after validation). */
+  outputs(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [p, f] of this.files) {
+      const content = f.content();
+      if (content !== undefined) out[p] = content;
+    }
+    return out;
+  }
+
+  /** Every problem in the definition, collected; empty when valid. */
+  validate(): v.ValidationProblem[] {
+    const p = new v.Problems(this.node.path);
+    const props = this.props;
+    p.check(v.isDnsLabel(this.name), 'name', this.name, v.DNS_LABEL_RULE);
+    p.check(v.isPort(this.port), 'port', this.port, v.PORT_RULE);
+    if (props.healthCheckPath !== undefined && props.healthCheckPath !== false) {
+      p.check(v.isHttpPath(props.healthCheckPath), 'healthCheckPath', props.healthCheckPath, `${v.HTTP_PATH_RULE}, or false for TCP probes`);
+    }
+    const rs = this.runtimeStage;
+    const bs = this.buildStage;
+    p.check(v.isRelativePath(rs.entrypoint), 'entrypoint', rs.entrypoint, v.RELATIVE_PATH_RULE);
+    p.check(v.isSingleLine(rs.workdir) && rs.workdir.startsWith('/'), 'workdir', rs.workdir, 'an absolute path on one line, e.g. "/app"');
+    if (bs.hasBuild) {
+      p.check(typeof bs.buildScript === 'string' && /^[A-Za-z0-9:_.-]+$/.test(bs.buildScript), 'build.script', bs.buildScript, 'a package.json script name such as "build"');
+      p.check(v.isRelativePath(bs.outDir) && !bs.outDir.includes('*'), 'build.outDir', bs.outDir, v.RELATIVE_PATH_RULE);
+      if (v.isRelativePath(rs.entrypoint) && v.isRelativePath(bs.outDir)) {
+        const inOut = rs.entrypoint.startsWith(`${stripSlash(bs.outDir)}/`);
+        const copied = rs.runtimeCopies.some((c) => c.from === undefined && covers(c.dest, rs.entrypoint));
+        p.check(inOut || copied, 'entrypoint', rs.entrypoint, `a file inside build.outDir "${bs.outDir}" (only the build output is copied into the image), or list it in "files"`);
+      }
+    }
+    for (const [i, f] of (props.files ?? []).entries()) p.check(v.isRelativePath(f), `files[${i}]`, f, v.RELATIVE_PATH_RULE);
+    for (const [name, value] of rs.environment) {
+      p.check(v.isEnvName(name), `env.${name}`, name, `a name that is ${v.ENV_NAME_RULE}`);
+      p.check(v.isSingleLine(value), `env.${name}`, value, v.SINGLE_LINE_RULE);
+    }
+    for (const [key, value] of rs.imageLabels) {
+      p.check(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/.test(key), `labels.${key}`, key, 'a label key of letters, digits, ".", "-", "_" and "/"');
+      p.check(v.isSingleLine(value), `labels.${key}`, value, v.SINGLE_LINE_RULE);
+    }
+    for (const [i, s] of [...bs.buildSteps, ...bs.builderSteps].entries()) {
+      p.check(v.isSingleLine(s) && s.trim() !== '', `buildStage.steps[${i}]`, s, `a non-empty shell command on ${v.SINGLE_LINE_RULE}`);
+    }
+    for (const c of rs.runtimeCopies) {
+      const ok = c.from ? v.isSingleLine(c.src) && c.src.startsWith('/') : v.isRelativePath(c.src);
+      p.check(ok && v.isRelativePath(c.dest), 'runtimeStage.copies', c, `src ${v.RELATIVE_PATH_RULE} (absolute in a stage) and dest ${v.RELATIVE_PATH_RULE}`);
+    }
+    p.check(v.isImageReference(bs.image), 'baseImages.builder', bs.image, v.IMAGE_REFERENCE_RULE);
+    p.check(v.isImageReference(rs.image), 'baseImages.runtime', rs.image, v.IMAGE_REFERENCE_RULE);
+    p.check(v.isImageReference(rs.debugImage), 'baseImages.debug', rs.debugImage,
+      rs.image.includes('@') ? `${v.IMAGE_REFERENCE_RULE}; required when baseImages.runtime is pinned by digest` : v.IMAGE_REFERENCE_RULE);
+    if (props.baseImages?.mirror !== undefined) {
+      p.check(/^[a-zA-Z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(props.baseImages.mirror), 'baseImages.mirror', props.baseImages.mirror, 'a registry host, optionally with port and path, e.g. "mirror.example.com"');
+    }
+    p.check(v.isImageRepository(this.imageRepository), 'image.repository', this.imageRepository, v.IMAGE_REPOSITORY_RULE);
+    p.check(v.isImageTag(this.imageTag) && v.isImageTag(this.debugImageTag), 'image.tag', this.imageTag, `${v.IMAGE_TAG_RULE} (at most 122, since "-debug" is appended)`);
+    validateKubernetes(p, props.kubernetes ?? {});
+    return [...this.problems.all, ...p.all];
+  }
+
+  /** Validates, renders every output and checks the rendered objects; throws with every problem. */
+  preSynthesize(): void {
+    this.rendered = undefined;
+    this.render();
+  }
+
+  private render(): Rendered {
+    if (this.rendered) return this.rendered;
+    const problems = this.validate();
+    if (problems.length > 0) throw userError(new v.MsbValidationError(problems));
+
+    const context = this.dockerfileContext();
+    const dockerfile = this.templates.render('Dockerfile', { ...context, runtime: { image: this.runtimeStage.image } });
+    const debugDockerfile = this.templates.render('Dockerfile', { ...context, runtime: { image: this.runtimeStage.debugImage } });
+    const dockerignore = this.templates.render('dockerignore', {
+      marker: context.marker,
+      build: context.build,
+      extra: [],
+      keep: [],
+    });
+
+    const k8s = this.props.kubernetes ?? {};
+    const manifests = renderManifests(this.workloadModel());
+    const after = new v.Problems(this.node.path);
+    for (const kind of Object.keys(manifests) as ManifestKind[]) {
+      const obj = this.kubernetes.apply(kind, manifests[kind]!);
+      manifests[kind] = obj;
+      const err = schemaError(kind, obj);
+      if (err) after.add(`kubernetes ${kind} (${OUTPUT_PATHS.base}/${MANIFEST_FILES[kind]})`, '(rendered object)', `an object valid against the Kubernetes schema: ${err}`);
+    }
+    const pod = manifests.Deployment?.spec?.template?.spec;
+    if (pod && !k8s.allowPodSecurityViolations) {
+      for (const violation of podSecurityViolations(pod)) {
+        after.add('kubernetes Deployment pod', violation, 'the Pod Security Standards "restricted" profile (set kubernetes.allowPodSecurityViolations: true to opt out, visibly)');
+      }
+    }
+    if (after.all.length > 0) throw userError(new v.MsbValidationError(after.all));
+
+    this.rendered = {
+      dockerfile,
+      debugDockerfile,
+      dockerignore,
+      manifests,
+      baseKustomization: renderBaseKustomization(Object.keys(manifests) as ManifestKind[], k8s.namespace),
+      debugKustomization: renderDebugKustomization(this.imageRepository, this.debugImageTag),
+    };
+    return this.rendered;
+  }
+
+  private dockerfileContext() {
+    const bs = this.buildStage;
+    const rs = this.runtimeStage;
+    const pm = bs.packageManager;
+    return {
+      marker: this.files.get(OUTPUT_PATHS.dockerfile)?.marker ?? '',
+      image: this.image,
+      workdir: rs.workdir,
+      uid: rs.uid,
+      gid: rs.gid,
+      port: rs.port,
+      builder: { image: bs.image },
+      pm: { name: pm.name, lockfile: pm.lockfile, installSpec: pm.installSpec, cacheDir: pm.cacheDir, installAll: pm.installAll, installProd: pm.installProd },
+      manifests: bs.manifests,
+      baseSteps: bs.builderSteps,
+      buildSteps: bs.buildSteps,
+      build: bs.hasBuild ? { script: bs.buildScript, outDir: bs.outDir, command: pm.run(bs.buildScript!) } : undefined,
+      secretsRequired: false,
+      env: [...rs.environment].map(([name, value]) => ({ name, value })),
+      copies: rs.runtimeCopies,
+      labels: [...rs.imageLabels].map(([key, value]) => ({ key, value })),
+      cmd: rs.cmd,
+    };
+  }
+
+  /** The resolved Kubernetes model (shared by every manifest). */
+  workloadModel(): WorkloadModel {
+    const k = this.props.kubernetes ?? {};
+    const selectorLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
+    const labels = {
+      ...(k.labels ?? {}),
+      ...selectorLabels,
+      'app.kubernetes.io/version': this.imageTag,
+      'app.kubernetes.io/component': 'server',
+      'app.kubernetes.io/managed-by': 'create-msb-app',
+    };
+    const r = k.resources ?? {};
+    const replicas = k.replicas ?? 2;
+    return {
+      name: this.name,
+      namespace: k.namespace,
+      labels,
+      selectorLabels,
+      annotations: { ...(k.annotations ?? {}) },
+      podAnnotations: { ...(k.podAnnotations ?? {}) },
+      image: this.image,
+      port: this.port,
+      portName: 'http',
+      servicePort: k.servicePort ?? 80,
+      serviceType: k.serviceType ?? 'ClusterIP',
+      healthCheckPath: this.healthCheckPath,
+      replicas,
+      uid: this.runtimeStage.uid,
+      gid: this.runtimeStage.gid,
+      resources: {
+        requests: { cpu: r.cpuRequest ?? '100m', memory: r.memoryRequest ?? '128Mi' },
+        limits: { memory: r.memoryLimit ?? '256Mi', ...(r.cpuLimit ? { cpu: r.cpuLimit } : {}) },
+      },
+      env: { ...(k.env ?? {}) },
+      podDisruptionBudget: k.podDisruptionBudget ?? true,
+      autoscaling: k.autoscaling
+        ? {
+          minReplicas: k.autoscaling.minReplicas ?? 2,
+          maxReplicas: k.autoscaling.maxReplicas ?? 5,
+          targetCpuUtilization: k.autoscaling.targetCpuUtilization ?? 75,
+        }
+        : undefined,
+      networkPolicy: k.networkPolicy
+        ? { allowFromNamespaces: k.networkPolicy.allowFromNamespaces ?? [], allowFromPodLabels: k.networkPolicy.allowFromPodLabels ?? [] }
+        : undefined,
+      ingress: k.ingress
+        ? { host: k.ingress.host, path: k.ingress.path ?? '/', className: k.ingress.className, tlsSecretName: k.ingress.tlsSecretName, annotations: k.ingress.annotations ?? {} }
+        : undefined,
+      nodeSelector: { ...(k.nodeSelector ?? {}) },
+      tolerations: [...(k.tolerations ?? [])],
+      priorityClassName: k.priorityClassName,
+    };
+  }
+}
+
+function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
+  if (k.namespace !== undefined) p.check(v.isDnsLabel(k.namespace), 'kubernetes.namespace', k.namespace, v.DNS_LABEL_RULE);
+  if (k.replicas !== undefined) p.check(Number.isInteger(k.replicas) && k.replicas >= 0, 'kubernetes.replicas', k.replicas, 'a whole number, 0 or more');
+  if (k.servicePort !== undefined) p.check(v.isPort(k.servicePort), 'kubernetes.servicePort', k.servicePort, v.PORT_RULE);
+  if (k.serviceType !== undefined) p.check(['ClusterIP', 'NodePort', 'LoadBalancer'].includes(k.serviceType), 'kubernetes.serviceType', k.serviceType, 'one of "ClusterIP", "NodePort", "LoadBalancer"');
+  for (const [key, value] of Object.entries(k.resources ?? {})) {
+    if (value !== undefined) p.check(v.isQuantity(value), `kubernetes.resources.${key}`, value, v.QUANTITY_RULE);
+  }
+  for (const [name, value] of Object.entries(k.env ?? {})) {
+    p.check(v.isEnvName(name), `kubernetes.env.${name}`, name, `a name that is ${v.ENV_NAME_RULE}`);
+    p.check(typeof value === 'string', `kubernetes.env.${name}`, value, 'a string');
+  }
+  const a = k.autoscaling;
+  if (a) {
+    const min = a.minReplicas ?? 2;
+    const max = a.maxReplicas ?? 5;
+    p.check(Number.isInteger(min) && min >= 1, 'kubernetes.autoscaling.minReplicas', a.minReplicas, 'a whole number, 1 or more');
+    p.check(Number.isInteger(max) && max >= min, 'kubernetes.autoscaling.maxReplicas', a.maxReplicas, `a whole number, at least minReplicas (${min})`);
+    if (a.targetCpuUtilization !== undefined) {
+      p.check(Number.isInteger(a.targetCpuUtilization) && a.targetCpuUtilization >= 1 && a.targetCpuUtilization <= 100, 'kubernetes.autoscaling.targetCpuUtilization', a.targetCpuUtilization, 'a percentage from 1 to 100');
+    }
+  }
+  if (k.ingress) {
+    p.check(typeof k.ingress.host === 'string' && /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(k.ingress.host), 'kubernetes.ingress.host', k.ingress.host, 'a DNS name such as "orders.example.com"');
+    if (k.ingress.path !== undefined) p.check(v.isHttpPath(k.ingress.path), 'kubernetes.ingress.path', k.ingress.path, v.HTTP_PATH_RULE);
+  }
+  for (const ns of k.networkPolicy?.allowFromNamespaces ?? []) {
+    p.check(v.isDnsLabel(ns), 'kubernetes.networkPolicy.allowFromNamespaces', ns, v.DNS_LABEL_RULE);
+  }
+}
+
+function resolveBaseImages(spec: RuntimeSpec, o: BaseImageOptions = {}) {
+  const mirror = (image: string) => {
+    if (!o.mirror) return image;
+    const [, ...rest] = image.split('/');
+    return `${o.mirror}/${rest.join('/')}`;
+  };
+  const builder = o.builder ?? mirror(`${spec.builderImage}:${spec.builderTag}`);
+  const runtime = o.runtime ?? mirror(`${spec.runtimeImage}:${spec.runtimeTag}`);
+  let debug = o.debug;
+  if (!debug) {
+    // Same repository, debug tag; a digest pin has no debug counterpart to derive.
+    debug = runtime.includes('@') ? '' : `${runtime.replace(/:[^:/]+$/, '')}:${spec.debugTag}`;
+  }
+  return { builder, runtime, debug };
+}
+
+function defaultRuntimeFile(entrypoint: string): string {
+  const first = entrypoint.split('/')[0];
+  return first === entrypoint ? entrypoint : first;
+}
+
+function stripSlash(p: string): string {
+  return p.replace(/\/+$/, '');
+}
+
+function covers(dir: string, file: string): boolean {
+  const d = stripSlash(dir);
+  return file === d || file.startsWith(`${d}/`);
+}
+
+function yamlFile(marker: string, obj: ManifestObject): string {
+  return `# ${marker}\n${stringify(obj, { lineWidth: 0 })}`;
+}
+
+interface PackageJson {
+  version?: string;
+  description?: string;
+  repository?: string | { url?: string };
+}
+
+function readPackageJson(dir: string): PackageJson | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as PackageJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function repositoryUrl(repo: PackageJson['repository']): string | undefined {
+  const url = typeof repo === 'string' ? repo : repo?.url;
+  if (!url) return undefined;
+  return url.replace(/^git\+/, '').replace(/\.git$/, '').replace(/^github:/, 'https://github.com/');
+}
+
+/** Errors meant for users print their message only, not a stack trace. */
+function userError<T extends Error>(e: T): T {
+  e.stack = `${e.name}: ${e.message}`;
+  return e;
+}

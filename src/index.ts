@@ -1,0 +1,10 @@
+export * from './app';
+export * from './project';
+export * from './stages';
+export * from './validation';
+export { GenerationGuard, HandEditError, FORCE_ENV, RECORD_FILE, type GenerationRecord } from './edit-guard';
+export { TemplateRenderer, TemplateError, BUILTIN_TEMPLATE_DIR, type TemplateFolder, dockerfileQuote, dockerfileText } from './templates';
+export * from './runtime/catalog';
+export * from './runtime/package-managers';
+export { MANIFEST_FILES, type ManifestKind, type ManifestObject, type WorkloadModel, renderManifests, schemaError } from './k8s/manifests';
+export { podSecurityViolations } from './k8s/pod-security';

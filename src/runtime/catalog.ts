@@ -1,0 +1,85 @@
+/**
+ * The runtime catalog: data, not code paths.
+ *
+ * Each entry says which builder image compiles the app, which distroless image runs it, the tag of
+ * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD. Adding a
+ * language (Python, Go, Java, static binaries) means adding a family here plus the small amount of
+ * code in `families` that knows its dependency install; the App, the stages and the outputs do not
+ * change.
+ */
+
+/** A language family the catalog knows. Only `node` has entries today. */
+export type RuntimeFamily = 'node';
+
+/**
+ * One runtime line: everything the stages and the manifests need to know about a base image pair.
+ */
+export interface RuntimeSpec {
+  /** Language family, e.g. `node`. */
+  readonly family: RuntimeFamily;
+  /** The version line as users write it, e.g. `24`. */
+  readonly version: string;
+  /** Builder image (full reference without tag). */
+  readonly builderImage: string;
+  /** Builder tag, on the same Debian release as the runtime image. */
+  readonly builderTag: string;
+  /** Distroless runtime image (full reference without tag). */
+  readonly runtimeImage: string;
+  /** Tag of the runtime image (non-root). */
+  readonly runtimeTag: string;
+  /** Tag of the debug variant (busybox shell, still non-root). */
+  readonly debugTag: string;
+  /** uid of the image's non-root user. */
+  readonly uid: number;
+  /** gid of the image's non-root user. */
+  readonly gid: number;
+  /** Debian release shared by builder and runtime, so native addons link against the same glibc. */
+  readonly debianRelease: string;
+  /** Whether this line is a Node.js LTS line today. */
+  readonly lts: boolean;
+  /** How the entrypoint becomes CMD: the image's ENTRYPOINT already runs the interpreter. */
+  readonly cmd: (entrypoint: string) => string[];
+}
+
+const DISTROLESS_UID = 65532;
+
+function nodeLine(version: string, lts: boolean): RuntimeSpec {
+  return {
+    family: 'node',
+    version,
+    builderImage: 'docker.io/library/node',
+    builderTag: `${version}-trixie`,
+    runtimeImage: `gcr.io/distroless/nodejs${version}-debian13`,
+    runtimeTag: 'nonroot',
+    debugTag: 'debug-nonroot',
+    uid: DISTROLESS_UID,
+    gid: DISTROLESS_UID,
+    debianRelease: 'trixie',
+    lts,
+    // distroless nodejs images have ENTRYPOINT ["/nodejs/bin/node"]: CMD is the script.
+    cmd: (entrypoint) => [entrypoint],
+  };
+}
+
+/**
+ * Node.js lines that gcr.io/distroless publishes (Debian 13 only; nodejs20 was removed in 2026).
+ * Node 26 entered LTS in October 2026, so it is the default.
+ */
+export const NODE_RUNTIMES: Readonly<Record<string, RuntimeSpec>> = {
+  22: nodeLine('22', true),
+  24: nodeLine('24', true),
+  26: nodeLine('26', true),
+};
+
+/** The Node.js line used when the definition names none: the newest LTS line distroless publishes. */
+export const DEFAULT_NODE_VERSION = '26';
+
+/** The Node.js versions the catalog knows, oldest first. */
+export function nodeVersions(): string[] {
+  return Object.keys(NODE_RUNTIMES).sort((a, b) => Number(a) - Number(b));
+}
+
+/** Looks up a Node.js line; `undefined` when the catalog has none. */
+export function findNodeRuntime(version: string): RuntimeSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(NODE_RUNTIMES, version) ? NODE_RUNTIMES[version] : undefined;
+}

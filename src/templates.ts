@@ -1,0 +1,161 @@
+/**
+ * The template engine: the one place Handlebars is imported.
+ *
+ * Text outputs (Dockerfiles, .dockerignore) are rendered from a main template built from partials.
+ * A partial is looked up in each template folder in order (a project's own folder, then an org
+ * package, then the built-ins shipped in this package's `templates/`), so an org can replace one
+ * piece without copying the whole Dockerfile.
+ *
+ * Handlebars escapes for HTML by default; here nothing is HTML-escaped. Instead every string in the
+ * render context is checked before rendering: a value that would start a new Dockerfile instruction
+ * (a line break) is an error. `{{q value}}` writes a double-quoted Dockerfile string with `$` escaped
+ * so no variable is expanded; `{{json value}}` writes JSON (exec-form CMD).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Handlebars from 'handlebars';
+
+/** The templates shipped with this package. */
+export const BUILTIN_TEMPLATE_DIR = path.resolve(__dirname, '..', 'templates');
+
+/** A folder of templates and where it came from (for error messages and provenance). */
+export interface TemplateFolder {
+  /** Absolute path of the folder that holds `*.hbs` and `partials/*.hbs`. */
+  readonly dir: string;
+  /** Human-readable origin, e.g. `built-in`, `@acme/msb-template@2.1.0`. */
+  readonly source: string;
+}
+
+/** Raised when a template cannot be read or rendered; names the template file. */
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    public readonly file: string,
+  ) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+/** Escapes a value for a Dockerfile line: it must stay on one line. */
+export function dockerfileText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const s = String(value);
+  if (/[\r\n\u0000]/.test(s)) {
+    throw new Error(`value ${JSON.stringify(s)} contains a line break and would start a new Dockerfile instruction`);
+  }
+  return s;
+}
+
+/** A double-quoted Dockerfile string (ENV, LABEL) with `$` escaped, so no variable expansion happens. */
+export function dockerfileQuote(value: unknown): string {
+  return JSON.stringify(dockerfileText(value)).replace(/\$/g, '\\$');
+}
+
+function assertSingleLineValues(value: unknown, where: string): void {
+  if (typeof value === 'string') {
+    try {
+      dockerfileText(value);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => assertSingleLineValues(v, `${where}[${i}]`));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) assertSingleLineValues(v, `${where}.${k}`);
+  }
+}
+
+/** What a partial resolved to. */
+interface ResolvedFile {
+  readonly file: string;
+  readonly folder: TemplateFolder;
+}
+
+/**
+ * Renders templates from an ordered list of folders (first match wins), always ending with the
+ * built-ins.
+ */
+export class TemplateRenderer {
+  private readonly folders: readonly TemplateFolder[];
+  private readonly hbs: typeof Handlebars;
+  private readonly used = new Map<string, ResolvedFile>();
+
+  constructor(folders: readonly TemplateFolder[] = []) {
+    this.folders = [...folders, { dir: BUILTIN_TEMPLATE_DIR, source: 'built-in' }];
+    this.hbs = Handlebars.create();
+    this.hbs.registerHelper('q', (v: unknown) => new this.hbs.SafeString(dockerfileQuote(v)));
+    this.hbs.registerHelper('json', (v: unknown) => new this.hbs.SafeString(JSON.stringify(v)));
+  }
+
+  /** Renders `<name>.hbs` with its partials; records which folder supplied each file. */
+  render(name: string, context: object): string {
+    const main = this.resolve(`${name}.hbs`);
+    if (!main) throw new TemplateError(`template "${name}.hbs" was not found in ${this.describeFolders()}`, `${name}.hbs`);
+    const partials = this.partialNames();
+    const compiled: Record<string, HandlebarsTemplateDelegate> = {};
+    for (const partial of partials) {
+      const file = this.resolve(path.join('partials', `${partial}.hbs`))!;
+      compiled[partial] = this.compile(file.file);
+    }
+    const template = this.compile(main.file);
+    this.used.set(name, main);
+    try {
+      // No HTML escaping; instead every value inserted must stay on its Dockerfile line.
+      assertSingleLineValues(context, 'context');
+      return template(context, {
+        partials: compiled,
+        helpers: {},
+        allowProtoPropertiesByDefault: false,
+        allowProtoMethodsByDefault: false,
+      });
+    } catch (e) {
+      throw new TemplateError(`rendering ${main.file} failed: ${(e as Error).message}`, main.file);
+    }
+  }
+
+  /** Template sources that supplied at least one file, in lookup order. */
+  sourcesUsed(): string[] {
+    return [...new Set([...this.used.values()].map((r) => r.folder.source))];
+  }
+
+  private compile(file: string): HandlebarsTemplateDelegate {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new TemplateError(`cannot read template ${file}: ${(e as Error).message}`, file);
+    }
+    try {
+      // strict: a reference to a missing field is an error, not an empty string.
+      const fn = this.hbs.compile(text, { noEscape: true });
+      // precompile now, so syntax errors name this file
+      this.hbs.precompile(text);
+      return fn;
+    } catch (e) {
+      throw new TemplateError(`template ${file} has a syntax error: ${(e as Error).message}`, file);
+    }
+  }
+
+  private resolve(relative: string): ResolvedFile | undefined {
+    for (const folder of this.folders) {
+      const file = path.join(folder.dir, relative);
+      if (fs.existsSync(file)) return { file, folder };
+    }
+    return undefined;
+  }
+
+  private partialNames(): string[] {
+    const names = new Set<string>();
+    for (const folder of this.folders) {
+      const dir = path.join(folder.dir, 'partials');
+      if (!fs.existsSync(dir)) continue;
+      for (const f of fs.readdirSync(dir)) if (f.endsWith('.hbs')) names.add(f.slice(0, -'.hbs'.length));
+    }
+    return [...names].sort();
+  }
+
+  private describeFolders(): string {
+    return this.folders.map((f) => `${f.dir} (${f.source})`).join(', ');
+  }
+}

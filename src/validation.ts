@@ -1,0 +1,129 @@
+/**
+ * Validation that names the construct path, the field, the value and what would be valid, and
+ * reports every problem at once.
+ */
+
+/** One problem found in a definition. */
+export interface ValidationProblem {
+  /** Construct path of the object that holds the bad value, e.g. `orders-api/App`. */
+  readonly path: string;
+  /** Property path, e.g. `kubernetes.replicas`. */
+  readonly field: string;
+  /** The offending value (as given). */
+  readonly value: unknown;
+  /** What would be valid. */
+  readonly expected: string;
+}
+
+/** Thrown when a definition has one or more problems; nothing has been written when it is thrown. */
+export class MsbValidationError extends Error {
+  constructor(public readonly problems: readonly ValidationProblem[]) {
+    super(
+      `The definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no file was changed:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+    );
+    this.name = 'MsbValidationError';
+  }
+}
+
+/** `[path] field: got <value>; expected <what>` */
+export function formatProblem(p: ValidationProblem): string {
+  return `[${p.path}] ${p.field}: got ${showValue(p.value)}; expected ${p.expected}`;
+}
+
+function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Collects problems for one construct path. */
+export class Problems {
+  private readonly list: ValidationProblem[] = [];
+
+  constructor(private readonly path: string) {}
+
+  add(field: string, value: unknown, expected: string): void {
+    this.list.push({ path: this.path, field, value, expected });
+  }
+
+  /** Adds a problem unless `ok`. */
+  check(ok: boolean, field: string, value: unknown, expected: string): void {
+    if (!ok) this.add(field, value, expected);
+  }
+
+  get all(): readonly ValidationProblem[] {
+    return this.list;
+  }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A DNS-1123 label: what Kubernetes wants for names of Services and most objects. */
+export function isDnsLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+export const DNS_LABEL_RULE = 'a DNS-1123 label: at most 63 characters, lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "orders-api")';
+
+export function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+export const PORT_RULE = 'an integer from 1 to 65535';
+
+export function isEnvName(value: unknown): value is string {
+  return typeof value === 'string' && ENV_NAME.test(value);
+}
+export const ENV_NAME_RULE = 'a letter or "_" followed by letters, digits or "_" (e.g. "LOG_LEVEL")';
+
+/** A value that stays on one Dockerfile line. */
+export function isSingleLine(value: unknown): value is string {
+  return typeof value === 'string' && !/[\r\n\u0000]/.test(value);
+}
+export const SINGLE_LINE_RULE = 'a single line (no newline or NUL: it would start a new Dockerfile instruction)';
+
+/** A relative POSIX path inside the project (no `..`, not absolute). */
+export function isRelativePath(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || !isSingleLine(value)) return false;
+  if (value.startsWith('/') || value.startsWith('~') || /^[A-Za-z]:/.test(value) || value.includes('\\')) return false;
+  return !value.split('/').some((part) => part === '..');
+}
+export const RELATIVE_PATH_RULE = 'a relative path inside the project such as "dist/index.js" (no leading "/", no "..")';
+
+/** An HTTP path for probes and ingress. */
+export function isHttpPath(value: unknown): value is string {
+  return typeof value === 'string' && /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(value);
+}
+export const HTTP_PATH_RULE = 'an absolute URL path such as "/healthz"';
+
+/** An image reference without tag or digest: `registry/path/name`. */
+export function isImageRepository(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(value)
+  );
+}
+export const IMAGE_REPOSITORY_RULE = 'an image repository without tag, such as "registry.example.com/team/orders-api"';
+
+/** A full image reference: repository plus `:tag` and/or `@sha256:...`. */
+export function isImageReference(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = /^(.+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(value);
+  return !!m && isImageRepository(m[1]) && (m[2] !== undefined || m[3] !== undefined);
+}
+export const IMAGE_REFERENCE_RULE = 'an image reference with a tag and/or digest, such as "mirror.example.com/node:24-trixie" or "...@sha256:<64 hex>"';
+
+export function isImageTag(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(value);
+}
+export const IMAGE_TAG_RULE = 'an image tag: letters, digits, "_", "." and "-", at most 128 characters, not starting with "." or "-"';
+
+/** Kubernetes resource quantity, e.g. `100m`, `128Mi`. */
+export function isQuantity(value: unknown): value is string {
+  return typeof value === 'string' && /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$/.test(value);
+}
+export const QUANTITY_RULE = 'a Kubernetes quantity such as "100m", "0.5", "128Mi" or "1Gi"';
