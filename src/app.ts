@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project } from 'projen';
+import ignoreMatcher from '@balena/dockerignore';
 import { stringify } from 'yaml';
 import { GenerationGuard } from './edit-guard';
 import { GeneratedTextFile } from './generated-file';
@@ -251,6 +252,7 @@ export class KubernetesManifests extends Component {
 
   /**
    * Sets a value at a dotted path (`spec.template.spec.containers.0.image`); `undefined` deletes it.
+   * A dot inside a key is written `\\.` (e.g. `metadata.annotations.example\\.com/team`).
    */
   addOverride(kind: ManifestKind, dottedPath: string, value: unknown): void {
     this.overrides.push({ kind, path: dottedPath, value });
@@ -265,7 +267,7 @@ export class KubernetesManifests extends Component {
 }
 
 function setPath(obj: ManifestObject, dotted: string, value: unknown): void {
-  const keys = dotted.split('.');
+  const keys = dotted.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
   let cur: any = obj;
   for (const key of keys.slice(0, -1)) {
     if (cur[key] === undefined || typeof cur[key] !== 'object') cur[key] = /^\d+$/.test(key) ? [] : {};
@@ -319,12 +321,12 @@ export class App extends Component {
   private readonly files = new Map<string, GeneratedTextFile>();
 
   constructor(project: Project, props: AppProps = {}) {
-    super(project, 'App');
-    if (App.of(project) !== this) {
+    if (App.of(project)) {
       throw new Error(`Project "${project.name}" already has an App: the output paths (Dockerfile, k8s/...) hold one service per project.`);
     }
+    super(project, 'App');
     this.props = props;
-    const problems = (this.problems = new v.Problems(this.node.path));
+    const problems = (this.problems = new v.Problems(this.displayPath));
 
     this.name = props.name ?? project.name;
     this.port = props.port ?? 8080;
@@ -425,9 +427,14 @@ export class App extends Component {
     return out;
   }
 
+  /** Construct path for messages, rooted at the project name: `orders-api/App`. */
+  get displayPath(): string {
+    return [this.project.name, ...this.node.scopes.slice(1).map((s) => s.node.id)].join('/');
+  }
+
   /** Every problem in the definition, collected; empty when valid. */
   validate(): v.ValidationProblem[] {
-    const p = new v.Problems(this.node.path);
+    const p = new v.Problems(this.displayPath);
     const props = this.props;
     p.check(v.isDnsLabel(this.name), 'name', this.name, v.DNS_LABEL_RULE);
     p.check(v.isPort(this.port), 'port', this.port, v.PORT_RULE);
@@ -490,16 +497,17 @@ export class App extends Component {
     const context = this.dockerfileContext();
     const dockerfile = this.templates.render('Dockerfile', { ...context, runtime: { image: this.runtimeStage.image } });
     const debugDockerfile = this.templates.render('Dockerfile', { ...context, runtime: { image: this.runtimeStage.debugImage } });
-    const dockerignore = this.templates.render('dockerignore', {
-      marker: context.marker,
-      build: context.build,
-      extra: [],
-      keep: [],
-    });
+    const ignoreContext = { marker: context.marker, build: context.build, extra: [] as string[], keep: [] as string[] };
+    let dockerignore = this.templates.render('dockerignore', ignoreContext);
+    // Never ignore a file the Dockerfile copies from the context: re-include it explicitly.
+    const ignored = ignoreMatcher().add(dockerignore);
+    const contextSources = [...this.buildStage.manifests, ...this.runtimeStage.runtimeCopies.filter((c) => !c.from).map((c) => c.src)];
+    const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
+    if (keep.length > 0) dockerignore = this.templates.render('dockerignore', { ...ignoreContext, keep });
 
     const k8s = this.props.kubernetes ?? {};
     const manifests = renderManifests(this.workloadModel());
-    const after = new v.Problems(this.node.path);
+    const after = new v.Problems(this.displayPath);
     for (const kind of Object.keys(manifests) as ManifestKind[]) {
       const obj = this.kubernetes.apply(kind, manifests[kind]!);
       manifests[kind] = obj;

@@ -1,0 +1,91 @@
+/**
+ * Test helpers: synthesize into a temporary directory (never the repository) and read the result.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { App, AppProps, MsbProject } from '../src';
+
+/** A fresh directory under the OS temp dir, removed by `cleanup()`. */
+export function tempDir(prefix = 'msb-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** All files under `dir` (relative paths, sorted), excluding `exclude` prefixes. */
+export function listFiles(dir: string, exclude: string[] = ['node_modules/', '.git/']): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, e.name);
+      const rel = path.relative(dir, abs).split(path.sep).join('/');
+      if (exclude.some((x) => rel === x.replace(/\/$/, '') || rel.startsWith(x))) continue;
+      if (e.isDirectory()) walk(abs);
+      else out.push(rel);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** `{ path: content }` of every file under `dir`. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of listFiles(dir)) out[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+  return out;
+}
+
+/** A service package.json (and lockfile) so the App has something to read. */
+export function writePackage(dir: string, pkg: object = { name: 'orders-api', version: '1.2.3' }, lockfile = 'package-lock.json'): void {
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, lockfile), '{}\n');
+}
+
+export interface Synth {
+  readonly dir: string;
+  readonly project: MsbProject;
+  readonly app: App;
+  readonly files: Record<string, string>;
+}
+
+/**
+ * Builds a project with one App in a new temp dir (or `dir`), synthesizes it and returns what is on
+ * disk. `configure` runs after construction, before synthesis.
+ */
+export function synth(props: AppProps = {}, opts: { dir?: string; name?: string; configure?: (app: App) => void } = {}): Synth {
+  const dir = opts.dir ?? tempDir();
+  if (!fs.existsSync(path.join(dir, 'package.json'))) writePackage(dir);
+  const project = new MsbProject({ name: opts.name ?? 'orders-api', outdir: dir });
+  const app = new App(project, props);
+  opts.configure?.(app);
+  project.synth();
+  return { dir, project, app, files: readTree(dir) };
+}
+
+/** Parses a (multi-document) YAML string into plain objects. */
+export function parseYaml(text: string): any[] {
+  return parseAllDocuments(text).map((d) => d.toJS()).filter((x) => x !== null);
+}
+
+/** `kubectl kustomize <dir>` parsed into objects. */
+export function kustomize(dir: string): any[] {
+  const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  return parseYaml(out);
+}
+
+/** Lines of a Dockerfile that are instructions (no comments, continuation lines joined). */
+export function instructions(dockerfile: string): string[] {
+  const joined = dockerfile.replace(/\\\n\s*/g, ' ');
+  return joined.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+}
+
+/** The instructions of one stage (`FROM ... AS name` up to the next FROM). */
+export function stage(dockerfile: string, name: string): string[] {
+  const lines = instructions(dockerfile);
+  const start = lines.findIndex((l) => new RegExp(`^FROM \\S+ AS ${name}$`).test(l));
+  if (start < 0) throw new Error(`no stage ${name}`);
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((l) => l.startsWith('FROM '));
+  return [lines[start], ...(end < 0 ? rest : rest.slice(0, end))];
+}
