@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, Project } from 'projen';
 import ignoreMatcher from '@balena/dockerignore';
+import type { IToleration } from 'kubernetes-models/v1/Toleration';
+import { Component, Project } from 'projen';
 import { stringify } from 'yaml';
 import { GenerationGuard } from './edit-guard';
 import { GeneratedTextFile } from './generated-file';
@@ -21,7 +22,6 @@ import {
   schemaError,
 } from './k8s/manifests';
 import { podSecurityViolations } from './k8s/pod-security';
-import type { IToleration } from 'kubernetes-models/v1/Toleration';
 import { DEFAULT_NODE_VERSION, RuntimeSpec, findNodeRuntime, nodeVersions } from './runtime/catalog';
 import { PackageManagerName, PackageManagerSpec, findPackageManager, packageManagerNames } from './runtime/package-managers';
 import { BuildStage, RuntimeStage } from './stages';
@@ -545,7 +545,14 @@ export class App extends Component {
       gid: rs.gid,
       port: rs.port,
       builder: { image: bs.image },
-      pm: { name: pm.name, lockfile: pm.lockfile, installSpec: pm.installSpec, cacheDir: pm.cacheDir, installAll: pm.installAll, installProd: pm.installProd },
+      pm: {
+        name: pm.name,
+        lockfile: pm.lockfile,
+        installSpec: pm.installSpec,
+        cacheDir: pm.cacheDir,
+        installAll: pm.installAll,
+        installProd: pm.installProd,
+      },
       manifests: bs.manifests,
       baseSteps: bs.builderSteps,
       buildSteps: bs.buildSteps,

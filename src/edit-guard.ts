@@ -29,10 +29,10 @@ export interface GenerationRecord {
 export class HandEditError extends Error {
   constructor(public readonly files: readonly { path: string; reason: string }[]) {
     super(
-      `Synthesis stopped; no file was changed. These files were not written by the last synthesis:\n` +
+      'Synthesis stopped; no file was changed. These files were not written by the last synthesis:\n' +
         files.map((f) => `  - ${f.path}: ${f.reason}`).join('\n') +
-        `\nTo keep a change, express it in .projenrc.ts (App props, app.buildStage.addStep(), ` +
-        `app.runtimeStage.addEnv()/addCopy(), app.kubernetes.addPatch()/addOverride()) and run "npx projen" again.\n` +
+        '\nTo keep a change, express it in .projenrc.ts (App props, app.buildStage.addStep(), ' +
+        'app.runtimeStage.addEnv()/addCopy(), app.kubernetes.addPatch()/addOverride()) and run "npx projen" again.\n' +
         `To discard it, run "${FORCE_ENV}=1 npx projen" (or restore the file with git).`,
     );
     this.name = 'HandEditError';

@@ -1,8 +1,8 @@
 /**
  * Generated text files whose content is rendered (and validated) before synthesis writes anything.
  */
-import { FileBase, IResolver } from 'projen';
 import { IConstruct } from 'constructs';
+import { FileBase, IResolver } from 'projen';
 
 /**
  * A read-only, tracked file whose content is supplied lazily by `render`, which receives the

@@ -2,10 +2,10 @@
  * The two Dockerfile stages of an App: the build stage (builder image, dependency install, build
  * command) and the runtime stage (distroless image, what is copied in, user, port, CMD, labels).
  */
-import { Component } from 'projen';
 import { IConstruct } from 'constructs';
-import { PackageManagerSpec } from './runtime/package-managers';
+import { Component } from 'projen';
 import { RuntimeSpec } from './runtime/catalog';
+import { PackageManagerSpec } from './runtime/package-managers';
 
 /** A file or folder copied into the runtime image. */
 export interface RuntimeCopy {

@@ -1,0 +1,124 @@
+/**
+ * The definition: one resolved options object that becomes both the `.projenrc.ts` the user edits
+ * and the first synthesis, run here in-process with the library. Both go through the same
+ * {@link appProps}, so a later `npx projen` reproduces the first synthesis byte for byte.
+ */
+import * as path from 'node:path';
+import { App, AppProps, FORCE_ENV, MsbProject, PackageManagerName, TemplateFolder, nodeVersions, packageManagerNames } from '../index';
+import { TemplateSource, resolveTemplatePackage } from './template-source';
+
+/** Everything the definition says; plain data. */
+export interface Definition {
+  /** App and project name. */
+  readonly name: string;
+  readonly port: number;
+  /** `false`: TCP probes. */
+  readonly healthCheckPath: string | false;
+  readonly nodeVersion: string;
+  readonly packageManager: PackageManagerName;
+  /** `false` when the app runs its sources as they are. */
+  readonly build: { readonly script: string; readonly outDir: string } | false;
+  readonly entrypoint: string;
+  /** Without a build: what the runtime image copies besides node_modules. */
+  readonly files?: readonly string[];
+  readonly image: { readonly repository: string; readonly tag: string };
+  readonly template?: TemplateSource;
+}
+
+/** The App props of a definition; template folders are resolved against `projectDir`. */
+export function appProps(def: Definition, projectDir: string): AppProps {
+  return {
+    port: def.port,
+    healthCheckPath: def.healthCheckPath,
+    runtime: { nodeVersion: def.nodeVersion, packageManager: def.packageManager },
+    build: def.build === false ? false : { script: def.build.script, outDir: def.build.outDir },
+    entrypoint: def.entrypoint,
+    ...(def.files ? { files: [...def.files] } : {}),
+    image: { repository: def.image.repository, tag: def.image.tag },
+    ...(def.template ? { templateFolders: [templateFolder(def.template, projectDir)] } : {}),
+  };
+}
+
+function templateFolder(t: TemplateSource, projectDir: string): TemplateFolder {
+  return t.kind === 'folder'
+    ? { dir: path.resolve(projectDir, t.path), source: t.path }
+    : { dir: resolveTemplatePackage(projectDir, t.name), source: t.name };
+}
+
+/** Builds the project in memory (nothing is written). */
+export function buildProject(def: Definition, projectDir: string): { project: MsbProject; app: App } {
+  const project = new MsbProject({ name: def.name, outdir: projectDir });
+  const app = new App(project, appProps(def, projectDir));
+  return { project, app };
+}
+
+/**
+ * Synthesizes in-process, exactly as `npx projen` would with the `.projenrc.ts` of
+ * {@link renderProjenrc}. `force` lets it replace files it did not generate.
+ */
+export function synthesize(def: Definition, projectDir: string, options: { force?: boolean } = {}): void {
+  const previous = process.env[FORCE_ENV];
+  if (options.force) process.env[FORCE_ENV] = '1';
+  try {
+    buildProject(def, projectDir).project.synth();
+  } finally {
+    if (previous === undefined) delete process.env[FORCE_ENV];
+    else process.env[FORCE_ENV] = previous;
+  }
+}
+
+/** The `.projenrc.ts` of a definition: readable, commented, public API only. */
+export function renderProjenrc(def: Definition): string {
+  const t = def.template;
+  const imports = [`import { App, MsbProject } from 'create-msb-app';`];
+  if (t?.kind === 'package') imports.unshift(`import { createRequire } from 'node:module';`);
+  if (t) imports.unshift(`import * as path from 'node:path';`);
+
+  const props: string[] = [];
+  const prop = (comment: string[], line: string) => props.push(...comment.map((c) => `  // ${c}`), `  ${line},`);
+  prop(['Port the app listens on: EXPOSE, containerPort, the Service target and the probes follow it.'], `port: ${def.port}`);
+  prop(['HTTP path of the readiness and liveness probes (false probes the TCP port instead).'], `healthCheckPath: ${lit(def.healthCheckPath)}`);
+  prop(
+    [`Builder image node:${def.nodeVersion}-trixie, runtime image distroless nodejs${def.nodeVersion}; dependencies install`, `from the ${def.packageManager} lockfile. Node.js lines: ${nodeVersions().map(lit).join(', ')}; package managers: ${packageManagerNames().map(lit).join(', ')}.`],
+    `runtime: { nodeVersion: ${lit(def.nodeVersion)}, packageManager: ${lit(def.packageManager)} }`,
+  );
+  if (def.build === false) {
+    prop(['No build step: the runtime image gets the sources listed in `files` and production dependencies.'], 'build: false');
+  } else {
+    prop([`\`${def.packageManager} run ${def.build.script}\` writes ${def.build.outDir}/; only the build output goes into the runtime image.`],
+      `build: { script: ${lit(def.build.script)}, outDir: ${lit(def.build.outDir)} }`);
+  }
+  prop(['Script the runtime image runs (CMD, exec form).'], `entrypoint: ${lit(def.entrypoint)}`);
+  if (def.files) prop(['Files and folders copied into the runtime image besides package.json and node_modules.'], `files: [${def.files.map(lit).join(', ')}]`);
+  prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
+  if (t?.kind === 'folder') {
+    prop(['Org templates: partials here replace the built-in ones of the same name.'],
+      `templateFolders: [{ dir: path.resolve(${lit(t.path)}), source: ${lit(t.path)} }]`);
+  } else if (t?.kind === 'package') {
+    prop(['Org templates from an npm package: its templates/ partials replace the built-in ones of the same name.'],
+      `templateFolders: [{ dir: path.join(path.dirname(createRequire(path.resolve('package.json')).resolve(${lit(`${t.name}/package.json`)})), 'templates'), source: ${lit(t.name)} }]`);
+  }
+
+  return [
+    '// The single definition of this service. Edit it, then run `npx projen`: Dockerfile,',
+    '// Dockerfile.debug, .dockerignore and k8s/ are regenerated from it (they are read-only;',
+    '// a hand edit stops synthesis instead of being lost). Everything else here stays yours.',
+    ...imports,
+    '',
+    `const project = new MsbProject({ name: ${lit(def.name)} });`,
+    '',
+    '// More settings (env, kubernetes: replicas, resources, ingress, autoscaling...): see the App props.',
+    'new App(project, {',
+    ...props,
+    '});',
+    '',
+    'project.synth();',
+    '',
+  ].join('\n');
+}
+
+/** A TypeScript literal for a string, number or boolean. */
+function lit(value: string | number | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

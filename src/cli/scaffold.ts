@@ -1,0 +1,146 @@
+/**
+ * The files of a new project besides the definition: package.json, tsconfig.json, a small HTTP
+ * service with a health endpoint, .gitignore and a README. They belong to the user: each is written
+ * only when it does not exist yet.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Definition } from './definition';
+
+/** Versions of the dev dependencies a project needs to run its definition. */
+export interface ToolVersions {
+  /** npm spec of create-msb-app, e.g. `^0.3.0` or `file:../create-msb-app`. */
+  readonly lib: string;
+  readonly projen: string;
+  readonly constructs: string;
+  readonly tsx: string;
+  readonly typescript: string;
+  readonly nodeTypes: string;
+}
+
+/** The dev dependencies running `.projenrc.ts` needs (adoption adds only these). */
+export function definitionDevDeps(v: ToolVersions): Record<string, string> {
+  return { 'constructs': v.constructs, 'create-msb-app': v.lib, 'projen': v.projen, 'tsx': v.tsx };
+}
+
+/** Files of a new project, path -> content. */
+export function newProjectFiles(def: Definition, versions: ToolVersions): Record<string, string> {
+  const outDir = def.build === false ? 'dist' : def.build.outDir;
+  const pkg: Record<string, unknown> = {
+    name: def.name,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    scripts: {
+      build: 'tsc',
+      start: `node ${def.entrypoint}`,
+      projen: 'projen',
+    },
+    devDependencies: sortKeys({
+      ...definitionDevDeps(versions),
+      '@types/node': versions.nodeTypes,
+      'typescript': versions.typescript,
+    }),
+  };
+  // pnpm 10 runs no install scripts unless allowed; esbuild (under tsx) has one.
+  if (def.packageManager === 'pnpm') pkg.pnpm = { onlyBuiltDependencies: ['esbuild'] };
+
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      rootDir: 'src',
+      outDir,
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      sourceMap: true,
+      types: ['node'],
+    },
+    include: ['src'],
+  };
+
+  return {
+    'package.json': json(pkg),
+    'tsconfig.json': json(tsconfig),
+    'src/index.ts': sampleServer(def),
+    '.gitignore': ['node_modules/', `${outDir}/`, '*.log', ''].join('\n'),
+    'README.md': readme(def),
+  };
+}
+
+/** Writes the files that do not exist yet; returns the paths written. */
+export function writeOnce(dir: string, files: Record<string, string>): string[] {
+  const written: string[] = [];
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    if (fs.existsSync(file)) continue;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    written.push(rel);
+  }
+  return written;
+}
+
+function sampleServer(def: Definition): string {
+  const health = def.healthCheckPath === false ? '/healthz' : def.healthCheckPath;
+  return `import { createServer } from 'node:http';
+
+// The port comes from the environment when set; ${def.port} is the port in .projenrc.ts.
+const port = Number(process.env.PORT ?? ${def.port});
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method === 'GET' && url.pathname === ${JSON.stringify(health).replace(/"/g, "'")}) {
+    // Readiness and liveness probe: answer fast, depend on nothing.
+    send(res, 200, { status: 'ok' });
+  } else if (req.method === 'GET' && url.pathname === '/') {
+    send(res, 200, { service: ${JSON.stringify(def.name).replace(/"/g, "'")}, message: 'Hello from a distroless image' });
+  } else {
+    send(res, 404, { error: 'not found' });
+  }
+});
+
+function send(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+server.listen(port, () => {
+  console.log(\`${def.name} listening on port \${port}\`);
+});
+
+// Kubernetes sends SIGTERM before stopping a pod: finish open requests, then exit.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}
+`;
+}
+
+function readme(def: Definition): string {
+  const run = def.packageManager === 'npm' ? 'npm run' : def.packageManager;
+  return `# ${def.name}
+
+A small HTTP service, packaged as a distroless container image and deployed to Kubernetes.
+
+- \`.projenrc.ts\` is the definition: port, health check, runtime, image. Edit it, then run
+  \`npx projen\` to regenerate \`Dockerfile\`, \`Dockerfile.debug\`, \`.dockerignore\` and \`k8s/\`.
+- \`src/index.ts\` is yours.
+
+\`\`\`sh
+${run} build && ${run} start                   # run locally
+docker build -t ${def.image.repository}:${def.image.tag} .          # or: podman build ...
+docker build -f Dockerfile.debug -t ${def.image.repository}:${def.image.tag}-debug .
+kubectl apply -k k8s/base                   # or k8s/overlays/debug for the debug image
+\`\`\`
+`;
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function sortKeys(obj: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => a.localeCompare(b)));
+}
