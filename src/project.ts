@@ -13,8 +13,9 @@ export interface MsbProjectOptions {
   /** @default - the current directory */
   readonly outdir?: string;
   /**
-   * The command that runs `.projenrc.ts` (the `default` task).
-   * @default "tsx .projenrc.ts"
+   * The command that runs `.projenrc.ts` (the `default` task). tsx's register hooks run it in the
+   * same Node.js process (no child process as with the `tsx` command).
+   * @default "node --require tsx/cjs .projenrc.ts", or "node --import tsx .projenrc.ts" when package.json has "type": "module"
    */
   readonly projenrcCommand?: string;
   /** Lines the project's .gitignore must hold; added when missing, never removed. @default ["node_modules/"] */
@@ -56,7 +57,7 @@ export class MsbProject extends Project {
   constructor(options: MsbProjectOptions) {
     super({ name: options.name, outdir: options.outdir, commitGenerated: true, gitIgnoreOptions: {} });
     new TypeScriptProjenrc(this);
-    this.defaultTask?.exec(options.projenrcCommand ?? 'tsx .projenrc.ts');
+    this.defaultTask?.exec(options.projenrcCommand ?? defaultProjenrcCommand(this.outdir));
     // The user's .gitignore and .gitattributes stay theirs (projen would regenerate them read-only).
     this.tryRemoveFile('.gitignore');
     if (fs.existsSync(path.join(this.outdir, '.gitattributes')) && !isProjenFile(path.join(this.outdir, '.gitattributes'))) {
@@ -64,6 +65,16 @@ export class MsbProject extends Project {
     }
     new GitignoreLines(this, options.gitignoreLines ?? ['node_modules/']);
   }
+}
+
+function defaultProjenrcCommand(outdir: string): string {
+  let type: unknown;
+  try {
+    type = (JSON.parse(fs.readFileSync(path.join(outdir, 'package.json'), 'utf8')) as { type?: unknown }).type;
+  } catch {
+    type = undefined;
+  }
+  return type === 'module' ? 'node --import tsx .projenrc.ts' : 'node --require tsx/cjs .projenrc.ts';
 }
 
 function isProjenFile(file: string): boolean {

@@ -159,7 +159,7 @@ describe('generated files', () => {
       'k8s/overlays/debug/kustomization.yaml', 'package-lock.json', 'package.json',
     ]);
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8'));
-    expect(tasks.tasks.default.steps).toEqual([{ exec: 'tsx .projenrc.ts' }]);
+    expect(tasks.tasks.default.steps).toEqual([{ exec: 'node --require tsx/cjs .projenrc.ts' }]);
   });
 });
 
