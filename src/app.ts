@@ -540,6 +540,7 @@ export class App extends Component {
     return {
       marker: this.files.get(OUTPUT_PATHS.dockerfile)?.marker ?? '',
       image: this.image,
+      debugImage: this.debugImage,
       workdir: rs.workdir,
       uid: rs.uid,
       gid: rs.gid,
