@@ -19,9 +19,9 @@ const project = new typescript.TypeScriptProject({
   depsUpgrade: false,
   pullRequestTemplate: false,
   eslint: true,
-  deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'kubernetes-models@^4.5.1', 'yaml@^2.4.0'],
+  deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'kubernetes-models@^4.5.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
-  devDeps: ['vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20'],
+  devDeps: ['vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0'],
   bin: { 'create-msb-app': 'bin/create-msb-app.js' },
   tsconfig: {
     compilerOptions: {

@@ -22,6 +22,7 @@ import {
   schemaError,
 } from './k8s/manifests';
 import { podSecurityViolations } from './k8s/pod-security';
+import { OrgTemplatePolicies, TemplateSources, deepMerge } from './org-template';
 import { DEFAULT_NODE_VERSION, RuntimeSpec, findNodeRuntime, nodeVersions } from './runtime/catalog';
 import { PackageManagerName, PackageManagerSpec, findPackageManager, packageManagerNames } from './runtime/package-managers';
 import { BuildStage, RuntimeStage } from './stages';
@@ -228,10 +229,17 @@ export interface AppProps {
   /** @default - secure defaults (see README) */
   readonly kubernetes?: KubernetesOptions;
   /**
-   * Template folders searched before the built-in templates, first match wins.
+   * Template folders searched before the project's template sources and the built-ins, first match wins.
    * @default []
    */
   readonly templateFolders?: TemplateFolder[];
+  /**
+   * Allows templates or escape hatches to weaken the runtime stage: another base image than the
+   * definition's, a USER other than the image's non-root uid, RUN (a shell) or COPY from an image.
+   * Off by default: such a Dockerfile is an error.
+   * @default false
+   */
+  readonly allowInsecureDockerfile?: boolean;
 }
 
 type Patch = (obj: ManifestObject) => void;
@@ -316,16 +324,23 @@ export class App extends Component {
   readonly imageTag: string;
   readonly templates: TemplateRenderer;
   private readonly props: AppProps;
+  private readonly sources?: TemplateSources;
   private readonly problems: v.Problems;
   private rendered?: Rendered;
   private readonly files = new Map<string, GeneratedTextFile>();
 
-  constructor(project: Project, props: AppProps = {}) {
+  constructor(project: Project, ownProps: AppProps = {}) {
     if (App.of(project)) {
       throw new Error(`Project "${project.name}" already has an App: the output paths (Dockerfile, k8s/...) hold one service per project.`);
     }
     super(project, 'App');
+    // Org template defaults sit under the App's own props.
+    const sources = TemplateSources.of(project);
+    const orgDefaults = sources?.defaults ?? {};
+    const { buildSteps: orgBuildSteps, ...defaultProps } = orgDefaults;
+    const props: AppProps = deepMerge(defaultProps as AppProps, ownProps);
     this.props = props;
+    this.sources = sources;
     const problems = (this.problems = new v.Problems(this.displayPath));
 
     this.name = props.name ?? project.name;
@@ -364,7 +379,8 @@ export class App extends Component {
 
     this.imageRepository = props.image?.repository ?? this.name;
     this.imageTag = props.image?.tag ?? 'latest';
-    this.templates = new TemplateRenderer(props.templateFolders ?? []);
+    this.templates = new TemplateRenderer([...(props.templateFolders ?? []), ...(sources?.sources ?? [])]);
+    for (const step of orgBuildSteps ?? []) this.buildStage.addBaseStep(step);
 
     // What the runtime image holds besides production node_modules.
     const rs = this.runtimeStage;
@@ -383,23 +399,23 @@ export class App extends Component {
 
     // Outputs: their content is rendered (and validated) in preSynthesize, before anything is written.
     const guard = GenerationGuard.of(project);
-    const add = (file: string, render: (marker: string) => string | undefined, templated: boolean) => {
+    const add = (file: string, render: (marker: string) => string | undefined, templated?: string) => {
       const f = new GeneratedTextFile(this, file, render);
       this.files.set(file, f);
-      guard.track(f, templated ? () => this.templates.sourcesUsed() : undefined);
+      guard.track(f, templated ? () => this.templates.sourcesUsed(templated) : undefined);
     };
-    add(OUTPUT_PATHS.dockerfile, () => this.render().dockerfile, true);
-    add(OUTPUT_PATHS.debugDockerfile, () => this.render().debugDockerfile, true);
-    add(OUTPUT_PATHS.dockerignore, () => this.render().dockerignore, true);
+    add(OUTPUT_PATHS.dockerfile, () => this.render().dockerfile, 'Dockerfile');
+    add(OUTPUT_PATHS.debugDockerfile, () => this.render().debugDockerfile, 'Dockerfile');
+    add(OUTPUT_PATHS.dockerignore, () => this.render().dockerignore, 'dockerignore');
     for (const [kind, file] of Object.entries(MANIFEST_FILES) as [ManifestKind, string][]) {
       add(`${OUTPUT_PATHS.base}/${file}`, (marker) => {
         const obj = this.render().manifests[kind];
         // A kind that is turned off renders no content: projen removes the file.
         return obj ? yamlFile(marker, obj) : undefined;
-      }, false);
+      });
     }
-    add(`${OUTPUT_PATHS.base}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().baseKustomization), false);
-    add(`${OUTPUT_PATHS.debugOverlay}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().debugKustomization), false);
+    add(`${OUTPUT_PATHS.base}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().baseKustomization));
+    add(`${OUTPUT_PATHS.debugOverlay}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().debugKustomization));
   }
 
   /** Full reference of the runtime image the Deployment runs. */
@@ -480,7 +496,29 @@ export class App extends Component {
     p.check(v.isImageRepository(this.imageRepository), 'image.repository', this.imageRepository, v.IMAGE_REPOSITORY_RULE);
     p.check(v.isImageTag(this.imageTag) && v.isImageTag(this.debugImageTag), 'image.tag', this.imageTag, `${v.IMAGE_TAG_RULE} (at most 122, since "-debug" is appended)`);
     validateKubernetes(p, props.kubernetes ?? {});
+    for (const { source, policies } of this.sources?.policies ?? []) this.checkPolicies(p, source, policies);
     return [...this.problems.all, ...p.all];
+  }
+
+  private checkPolicies(p: v.Problems, source: string, pol: OrgTemplatePolicies): void {
+    const by = `(policy of template ${source})`;
+    const k = this.props.kubernetes ?? {};
+    if (pol.allowedRegistries) {
+      const images: [string, string][] = [['baseImages.builder', this.buildStage.image], ['baseImages.runtime', this.runtimeStage.image], ['baseImages.debug', this.runtimeStage.debugImage]];
+      for (const [field, image] of images) {
+        p.check(pol.allowedRegistries.some((r) => image.startsWith(`${r.replace(/\/+$/, '')}/`)), field, image, `an image from ${pol.allowedRegistries.join(' or ')} ${by}`);
+      }
+    }
+    if (pol.allowedImageRepositories) {
+      p.check(pol.allowedImageRepositories.some((r) => this.imageRepository.startsWith(r)), 'image.repository', this.imageRepository, `a repository starting with ${pol.allowedImageRepositories.join(' or ')} ${by}`);
+    }
+    const envNames = new Set([...this.runtimeStage.environment.keys(), ...Object.keys(k.env ?? {})]);
+    for (const name of pol.requiredEnv ?? []) p.check(envNames.has(name), 'env', [...envNames], `an env variable named ${name} (in env or kubernetes.env) ${by}`);
+    for (const key of pol.requiredLabels ?? []) p.check(this.runtimeStage.imageLabels.has(key), 'labels', Object.fromEntries(this.runtimeStage.imageLabels), `a label ${key} ${by}`);
+    if (pol.minReplicas !== undefined) {
+      const replicas = k.autoscaling ? (k.autoscaling.minReplicas ?? 2) : (k.replicas ?? 2);
+      p.check(replicas >= pol.minReplicas, k.autoscaling ? 'kubernetes.autoscaling.minReplicas' : 'kubernetes.replicas', replicas, `at least ${pol.minReplicas} ${by}`);
+    }
   }
 
   /** Validates, renders every output and checks the rendered objects; throws with every problem. */
@@ -497,7 +535,22 @@ export class App extends Component {
     const context = this.dockerfileContext();
     const dockerfile = this.templates.render('Dockerfile', { ...context, runtime: { image: this.runtimeStage.image } });
     const debugDockerfile = this.templates.render('Dockerfile', { ...context, runtime: { image: this.runtimeStage.debugImage } });
-    const ignoreContext = { marker: context.marker, build: context.build, extra: [] as string[], keep: [] as string[] };
+    if (!this.props.allowInsecureDockerfile) {
+      const rs = this.runtimeStage;
+      const weakened = [
+        ...runtimeStageViolations(dockerfile, { image: rs.image, uid: rs.uid, gid: rs.gid }).map((x) => ['Dockerfile', x]),
+        ...runtimeStageViolations(debugDockerfile, { image: rs.debugImage, uid: rs.uid, gid: rs.gid }).map((x) => ['Dockerfile.debug', x]),
+      ];
+      if (weakened.length > 0) {
+        throw userError(new v.MsbValidationError(weakened.map(([file, x]) => ({
+          path: this.displayPath,
+          field: `${file} runtime stage (templates: ${this.templates.sourcesUsed('Dockerfile').join(', ')})`,
+          value: x,
+          expected: 'the distroless base of the definition, USER <uid>:<gid> of its non-root user, no RUN and no COPY from an image (set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly)',
+        }))));
+      }
+    }
+    const ignoreContext = { marker: context.marker, build: context.build, extra: this.sources?.dockerignore ?? [], keep: [] as string[] };
     let dockerignore = this.templates.render('dockerignore', ignoreContext);
     // Never ignore a file the Dockerfile copies from the context: re-include it explicitly.
     const ignored = ignoreMatcher().add(dockerignore);
@@ -619,6 +672,30 @@ export class App extends Component {
       priorityClassName: k.priorityClassName,
     };
   }
+}
+
+/**
+ * What a template must not do to the runtime stage (the last stage): change its base image, run as
+ * another user, RUN anything (that needs a shell) or COPY from an image rather than a stage.
+ */
+export function runtimeStageViolations(dockerfile: string, expected: { image: string; uid: number; gid: number }): string[] {
+  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const stages = lines.filter((l) => /^FROM\s/i.test(l)).map((l) => /\sAS\s+(\S+)$/i.exec(l)?.[1]).filter((x): x is string => !!x);
+  const start = lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true);
+  if (start < 0) return ['there is no FROM line'];
+  const rt = lines.slice(start);
+  const out: string[] = [];
+  const from = rt[0].split(/\s+/)[1];
+  if (from !== expected.image) out.push(`FROM ${from} (expected ${expected.image})`);
+  for (const l of rt) {
+    if (/^RUN\s/i.test(l)) out.push(`${l.slice(0, 80)} (the runtime image has no shell)`);
+    const m = /^COPY\s.*--from=(\S+)/i.exec(l);
+    if (m && !stages.includes(m[1])) out.push(`COPY --from=${m[1]} (not a stage of this Dockerfile)`);
+  }
+  const users = rt.filter((l) => /^USER\s/i.test(l));
+  const last = users[users.length - 1];
+  if (last !== `USER ${expected.uid}:${expected.gid}`) out.push(`${last ?? 'no USER'} (expected USER ${expected.uid}:${expected.gid})`);
+  return out;
 }
 
 function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {

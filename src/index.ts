@@ -8,3 +8,4 @@ export * from './runtime/catalog';
 export * from './runtime/package-managers';
 export { MANIFEST_FILES, type ManifestKind, type ManifestObject, type WorkloadModel, renderManifests, schemaError } from './k8s/manifests';
 export { podSecurityViolations } from './k8s/pod-security';
+export * from './org-template';

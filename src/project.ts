@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project, ProjenrcFile } from 'projen';
+import { TemplateSourceOptions, TemplateSources } from './org-template';
 
 /** Props of {@link MsbProject}. */
-export interface MsbProjectOptions {
+export interface MsbProjectOptions extends TemplateSourceOptions {
   /** Project name; also the App name unless the App names another. */
   readonly name: string;
   /** @default - the current directory */
@@ -64,6 +65,7 @@ export class MsbProject extends Project {
       this.tryRemoveFile('.gitattributes');
     }
     new GitignoreLines(this, options.gitignoreLines ?? ['node_modules/']);
+    new TemplateSources(this, { template: options.template, templateFolder: options.templateFolder });
   }
 }
 

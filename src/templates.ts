@@ -79,7 +79,7 @@ interface ResolvedFile {
 export class TemplateRenderer {
   private readonly folders: readonly TemplateFolder[];
   private readonly hbs: typeof Handlebars;
-  private readonly used = new Map<string, ResolvedFile>();
+  private readonly used = new Map<string, string[]>();
 
   constructor(folders: readonly TemplateFolder[] = []) {
     this.folders = [...folders, { dir: BUILTIN_TEMPLATE_DIR, source: 'built-in' }];
@@ -94,12 +94,18 @@ export class TemplateRenderer {
     if (!main) throw new TemplateError(`template "${name}.hbs" was not found in ${this.describeFolders()}`, `${name}.hbs`);
     const partials = this.partialNames();
     const compiled: Record<string, HandlebarsTemplateDelegate> = {};
+    const resolved: ResolvedFile[] = [main];
     for (const partial of partials) {
       const file = this.resolve(path.join('partials', `${partial}.hbs`))!;
-      compiled[partial] = this.compile(file.file);
+      compiled[partial] = this.compile(file.file, partials);
+      resolved.push(file);
     }
-    const template = this.compile(main.file);
-    this.used.set(name, main);
+    const template = this.compile(main.file, partials);
+    // Provenance: which source supplied which file (built-ins summarized).
+    const provenance = resolved
+      .filter((r) => r.folder.dir !== BUILTIN_TEMPLATE_DIR)
+      .map((r) => `${r.folder.source}: ${path.relative(r.folder.dir, r.file).split(path.sep).join('/')}`);
+    this.used.set(name, [...provenance.sort(), 'built-in']);
     try {
       // No HTML escaping; instead every value inserted must stay on its Dockerfile line.
       assertSingleLineValues(context, 'context');
@@ -114,26 +120,36 @@ export class TemplateRenderer {
     }
   }
 
-  /** Template sources that supplied at least one file, in lookup order. */
-  sourcesUsed(): string[] {
-    return [...new Set([...this.used.values()].map((r) => r.folder.source))];
+  /**
+   * Files from template sources other than the built-ins used by the last render of `name`
+   * (`source: partials/x.hbs`), followed by "built-in".
+   */
+  sourcesUsed(name: string): string[] {
+    return this.used.get(name) ?? [];
   }
 
-  private compile(file: string): HandlebarsTemplateDelegate {
+  private compile(file: string, partials: string[]): HandlebarsTemplateDelegate {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       throw new TemplateError(`cannot read template ${file}: ${(e as Error).message}`, file);
     }
+    // A partial that no source supplies: name the file and line that asks for it.
+    for (const [i, line] of text.split('\n').entries()) {
+      for (const m of line.matchAll(/\{\{#?>\s*([\w-]+)/g)) {
+        if (!partials.includes(m[1])) {
+          throw new TemplateError(`template ${file}:${i + 1} uses partial "${m[1]}", which no template source has (known: ${partials.join(', ')})`, file);
+        }
+      }
+    }
+    const options = { noEscape: true, knownHelpers: { q: true, json: true }, knownHelpersOnly: true };
     try {
-      // strict: a reference to a missing field is an error, not an empty string.
-      const fn = this.hbs.compile(text, { noEscape: true });
-      // precompile now, so syntax errors name this file
-      this.hbs.precompile(text);
-      return fn;
+      // precompile now, so syntax errors and unknown helpers name this file
+      this.hbs.precompile(text, options);
+      return this.hbs.compile(text, options);
     } catch (e) {
-      throw new TemplateError(`template ${file} has a syntax error: ${(e as Error).message}`, file);
+      throw new TemplateError(`template ${file} is invalid: ${(e as Error).message}`, file);
     }
   }
 
