@@ -40,6 +40,7 @@ const project = new typescript.TypeScriptProject({
 // Tests: vitest over test/**/*.test.ts, after compiling (the CLI tests spawn the built binary).
 project.testTask.reset();
 project.testTask.spawn(project.compileTask);
+project.testTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'type-check tests' });
 project.testTask.exec('vitest run', { receiveArgs: true });
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.addTask('test:unit', {

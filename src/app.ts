@@ -5,6 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IToleration } from 'kubernetes-models/v1/Toleration';
 import { Component, Project } from 'projen';
 import { stringify } from 'yaml';
@@ -242,7 +249,18 @@ export interface AppProps {
   readonly allowInsecureDockerfile?: boolean;
 }
 
-type Patch = (obj: ManifestObject) => void;
+/** The typed shape of each kind, for patches. */
+export interface ManifestTypes {
+  Deployment: IDeployment;
+  Service: IService;
+  ServiceAccount: IServiceAccount;
+  PodDisruptionBudget: IPodDisruptionBudget;
+  HorizontalPodAutoscaler: IHorizontalPodAutoscaler;
+  NetworkPolicy: INetworkPolicy;
+  Ingress: IIngress;
+}
+
+type Patch = (obj: any) => void;
 
 /** Typed access to the manifests before they are written. */
 export class KubernetesManifests extends Component {
@@ -253,8 +271,11 @@ export class KubernetesManifests extends Component {
     super(scope, 'Kubernetes');
   }
 
-  /** Changes an object before it is validated and written (escape hatch). */
-  addPatch(kind: ManifestKind, fn: Patch): void {
+  /**
+   * Changes an object before it is validated and written (escape hatch). The object is typed as
+   * its kind (`IDeployment` for `Deployment`, ...); it is schema-checked after the patch.
+   */
+  addPatch<K extends ManifestKind>(kind: K, fn: (obj: ManifestTypes[K]) => void): void {
     this.patches.push({ kind, fn });
   }
 

@@ -188,7 +188,7 @@ describe('escape hatches and lazy rendering', () => {
     const { files } = synth({}, {
       configure: (app) => {
         app.kubernetes.addPatch('Deployment', (d) => {
-          d.spec.template.spec.containers[0].env = [{ name: 'FROM_PATCH', value: '1' }];
+          d.spec!.template.spec!.containers[0].env = [{ name: 'FROM_PATCH', value: '1' }];
         });
         app.kubernetes.addOverride('Service', 'metadata.annotations.example\\.com/team', 'payments');
         app.kubernetes.addOverride('Service', 'spec.sessionAffinity', 'ClientIP');
