@@ -54,5 +54,5 @@ project.addTask('bench:synth', {
   receiveArgs: true,
 });
 
-project.npmignore?.addPatterns('/test/', '/bench/', '/scripts/', '/.ci/', '/examples/*/node_modules/');
+project.npmignore?.addPatterns('/test/', '/bench/', '/scripts/', '/.ci/', '/examples/*/node_modules/', '/vitest.config.ts');
 project.synth();

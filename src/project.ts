@@ -59,6 +59,11 @@ export class MsbProject extends Project {
     super({ name: options.name, outdir: options.outdir, commitGenerated: true, gitIgnoreOptions: {} });
     new TypeScriptProjenrc(this);
     this.defaultTask?.exec(options.projenrcCommand ?? defaultProjenrcCommand(this.outdir));
+    this.addTask('image:verify', {
+      description: 'Build Dockerfile and Dockerfile.debug, run the checks and print a size report (docker or podman)',
+      exec: 'create-msb-app verify',
+      receiveArgs: true,
+    });
     // The user's .gitignore and .gitattributes stay theirs (projen would regenerate them read-only).
     this.tryRemoveFile('.gitignore');
     if (fs.existsSync(path.join(this.outdir, '.gitattributes')) && !isProjenFile(path.join(this.outdir, '.gitattributes'))) {
