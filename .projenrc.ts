@@ -21,7 +21,7 @@ const project = new typescript.TypeScriptProject({
   eslint: true,
   deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'kubernetes-models@^4.5.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
-  devDeps: ['vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0'],
+  devDeps: ['vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0'],
   bin: { 'create-msb-app': 'bin/create-msb-app.js' },
   tsconfig: {
     compilerOptions: {
@@ -51,6 +51,12 @@ project.addTask('test:unit', {
 project.addTask('bench:synth', {
   description: 'Median wall time of `npx projen` in an example project vs a fresh projen TypeScript project',
   exec: 'tsx bench/synth.ts',
+  receiveArgs: true,
+});
+
+project.addTask('bench:create', {
+  description: 'Wall time and node_modules size of `create-msb-app demo --yes` vs `projen new typescript` + install',
+  exec: 'tsx bench/create.ts',
   receiveArgs: true,
 });
 

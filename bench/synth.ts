@@ -45,7 +45,7 @@ function setupExample(dir: string): void {
       'create-msb-app': `file:${repo}`,
       'projen': projenVersion,
       'constructs': '^10.5.0',
-      'tsx': '^4.19.0',
+      'sucrase': '^3.35.0',
     },
   }, null, 2));
   fs.writeFileSync(path.join(dir, '.projenrc.ts'), [
@@ -60,7 +60,7 @@ function setupExample(dir: string): void {
     '',
   ].join('\n'));
   sh('npm', ['install', '--no-audit', '--no-fund'], dir);
-  sh('npx', ['tsx', '.projenrc.ts'], dir);
+  sh('node', ['--require', 'sucrase/register/ts', '.projenrc.ts'], dir);
 }
 
 function setupProjen(dir: string): void {

@@ -102,10 +102,14 @@ export const HTTP_PATH_RULE = 'an absolute URL path such as "/healthz"';
 
 /** An image reference without tag or digest: `registry/path/name`. */
 export function isImageRepository(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(value)
-  );
+  if (typeof value !== 'string') return false;
+  const parts = value.split('/');
+  // As Docker reads it: the first part is a registry host only if it has "." or ":" or is localhost.
+  const first = parts[0];
+  const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasHost && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(first)) return false;
+  const repoPath = hasHost ? parts.slice(1) : parts;
+  return repoPath.length > 0 && repoPath.every((p) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(p));
 }
 export const IMAGE_REPOSITORY_RULE = 'an image repository without tag, such as "registry.example.com/team/orders-api"';
 

@@ -3,9 +3,8 @@
  * and the first synthesis, run here in-process with the library. Both go through the same
  * {@link appProps}, so a later `npx projen` reproduces the first synthesis byte for byte.
  */
-import * as path from 'node:path';
-import { App, AppProps, FORCE_ENV, MsbProject, PackageManagerName, TemplateFolder, nodeVersions, packageManagerNames } from '../index';
-import { TemplateSource, resolveTemplatePackage } from './template-source';
+import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, PackageManagerName, nodeVersions, packageManagerNames } from '../index';
+import { TemplateSource } from './template-source';
 
 /** Everything the definition says; plain data. */
 export interface Definition {
@@ -25,8 +24,23 @@ export interface Definition {
   readonly template?: TemplateSource;
 }
 
-/** The App props of a definition; template folders are resolved against `projectDir`. */
-export function appProps(def: Definition, projectDir: string): AppProps {
+/** The project options of a definition (the library resolves template sources against the project). */
+export function projectOptions(def: Definition, projectDir: string): MsbProjectOptions {
+  return { name: def.name, outdir: projectDir, ...templateOption(def.template) };
+}
+
+/** The project's own template folder, searched before any org template. */
+export const OWN_TEMPLATE_FOLDER = 'msb-templates';
+
+function templateOption(t: TemplateSource | undefined): Pick<MsbProjectOptions, 'template' | 'templateFolder'> {
+  if (!t) return {};
+  if (t.kind === 'package') return { template: t.spec };
+  const rel = t.path.replace(/^\.\//, '');
+  return rel === OWN_TEMPLATE_FOLDER ? { templateFolder: rel } : { template: t.path.startsWith('.') ? t.path : `./${t.path}` };
+}
+
+/** The App props of a definition. */
+export function appProps(def: Definition): AppProps {
   return {
     port: def.port,
     healthCheckPath: def.healthCheckPath,
@@ -35,20 +49,13 @@ export function appProps(def: Definition, projectDir: string): AppProps {
     entrypoint: def.entrypoint,
     ...(def.files ? { files: [...def.files] } : {}),
     image: { repository: def.image.repository, tag: def.image.tag },
-    ...(def.template ? { templateFolders: [templateFolder(def.template, projectDir)] } : {}),
   };
-}
-
-function templateFolder(t: TemplateSource, projectDir: string): TemplateFolder {
-  return t.kind === 'folder'
-    ? { dir: path.resolve(projectDir, t.path), source: t.path }
-    : { dir: resolveTemplatePackage(projectDir, t.name), source: t.name };
 }
 
 /** Builds the project in memory (nothing is written). */
 export function buildProject(def: Definition, projectDir: string): { project: MsbProject; app: App } {
-  const project = new MsbProject({ name: def.name, outdir: projectDir });
-  const app = new App(project, appProps(def, projectDir));
+  const project = new MsbProject(projectOptions(def, projectDir));
+  const app = new App(project, appProps(def));
   return { project, app };
 }
 
@@ -69,11 +76,7 @@ export function synthesize(def: Definition, projectDir: string, options: { force
 
 /** The `.projenrc.ts` of a definition: readable, commented, public API only. */
 export function renderProjenrc(def: Definition): string {
-  const t = def.template;
-  const imports = [`import { App, MsbProject } from 'create-msb-app';`];
-  if (t?.kind === 'package') imports.unshift(`import { createRequire } from 'node:module';`);
-  if (t) imports.unshift(`import * as path from 'node:path';`);
-
+  const option = Object.entries(templateOption(def.template))[0];
   const props: string[] = [];
   const prop = (comment: string[], line: string) => props.push(...comment.map((c) => `  // ${c}`), `  ${line},`);
   prop(['Port the app listens on: EXPOSE, containerPort, the Service target and the probes follow it.'], `port: ${def.port}`);
@@ -91,21 +94,23 @@ export function renderProjenrc(def: Definition): string {
   prop(['Script the runtime image runs (CMD, exec form).'], `entrypoint: ${lit(def.entrypoint)}`);
   if (def.files) prop(['Files and folders copied into the runtime image besides package.json and node_modules.'], `files: [${def.files.map(lit).join(', ')}]`);
   prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
-  if (t?.kind === 'folder') {
-    prop(['Org templates: partials here replace the built-in ones of the same name.'],
-      `templateFolders: [{ dir: path.resolve(${lit(t.path)}), source: ${lit(t.path)} }]`);
-  } else if (t?.kind === 'package') {
-    prop(['Org templates from an npm package: its templates/ partials replace the built-in ones of the same name.'],
-      `templateFolders: [{ dir: path.join(path.dirname(createRequire(path.resolve('package.json')).resolve(${lit(`${t.name}/package.json`)})), 'templates'), source: ${lit(t.name)} }]`);
-  }
 
   return [
     '// The single definition of this service. Edit it, then run `npx projen`: Dockerfile,',
     '// Dockerfile.debug, .dockerignore and k8s/ are regenerated from it (they are read-only;',
     '// a hand edit stops synthesis instead of being lost). Everything else here stays yours.',
-    ...imports,
+    'import { App, MsbProject } from \'create-msb-app\';',
     '',
-    `const project = new MsbProject({ name: ${lit(def.name)} });`,
+    ...(option === undefined
+      ? [`const project = new MsbProject({ name: ${lit(def.name)} });`]
+      : [
+        'const project = new MsbProject({',
+        `  name: ${lit(def.name)},`,
+        '  // Templates: their partials replace the built-in ones of the same name, their',
+        '  // msb-template.json adds defaults and policies.',
+        `  ${option[0]}: ${lit(option[1] as string)},`,
+        '});',
+      ]),
     '',
     '// More settings (env, kubernetes: replicas, resources, ingress, autoscaling...): see the App props.',
     'new App(project, {',

@@ -33,8 +33,11 @@ export function catalogLineForRange(range: string): string | undefined {
   const lines = nodeVersions().slice().reverse();
   return lines.find((line) => {
     const major = Number(line);
-    // A line satisfies the range when its first or last release would.
-    return [[major, 0, 0], [major, 999, 999]].some((v) => satisfies(v as Version, range));
+    // A line satisfies the range when its first or last release, or a release the range names, would.
+    const named = [...range.matchAll(/(\d+)(?:\.(\d+))?(?:\.(\d+))?/g)]
+      .filter((m) => Number(m[1]) === major)
+      .map((m): Version => [major, Number(m[2] ?? 0), Number(m[3] ?? 0)]);
+    return [[major, 0, 0] as Version, [major, 999, 999] as Version, ...named].some((v) => satisfies(v, range));
   });
 }
 

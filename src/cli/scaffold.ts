@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parsePackageSpec } from '../index';
 import { Definition } from './definition';
 
 /** Versions of the dev dependencies a project needs to run its definition. */
@@ -13,14 +14,20 @@ export interface ToolVersions {
   readonly lib: string;
   readonly projen: string;
   readonly constructs: string;
-  readonly tsx: string;
+  /** Runs `.projenrc.ts` (TypeScript and import syntax to CommonJS, in process). */
+  readonly sucrase: string;
   readonly typescript: string;
   readonly nodeTypes: string;
 }
 
-/** The dev dependencies running `.projenrc.ts` needs (adoption adds only these). */
-export function definitionDevDeps(v: ToolVersions): Record<string, string> {
-  return { 'constructs': v.constructs, 'create-msb-app': v.lib, 'projen': v.projen, 'tsx': v.tsx };
+/** The dev dependencies running `.projenrc.ts` needs, with an org template package (adoption adds only these). */
+export function definitionDevDeps(v: ToolVersions, def?: Definition): Record<string, string> {
+  const deps: Record<string, string> = { 'constructs': v.constructs, 'create-msb-app': v.lib, 'projen': v.projen, 'sucrase': v.sucrase };
+  if (def?.template?.kind === 'package') {
+    const { name, range } = parsePackageSpec(def.template.spec);
+    deps[name] = range ?? 'latest';
+  }
+  return deps;
 }
 
 /** Files of a new project, path -> content. */
@@ -37,13 +44,11 @@ export function newProjectFiles(def: Definition, versions: ToolVersions): Record
       projen: 'projen',
     },
     devDependencies: sortKeys({
-      ...definitionDevDeps(versions),
+      ...definitionDevDeps(versions, def),
       '@types/node': versions.nodeTypes,
       'typescript': versions.typescript,
     }),
   };
-  // pnpm 10 runs no install scripts unless allowed; esbuild (under tsx) has one.
-  if (def.packageManager === 'pnpm') pkg.pnpm = { onlyBuiltDependencies: ['esbuild'] };
 
   const tsconfig = {
     compilerOptions: {
@@ -85,7 +90,7 @@ export function writeOnce(dir: string, files: Record<string, string>): string[] 
 
 function sampleServer(def: Definition): string {
   const health = def.healthCheckPath === false ? '/healthz' : def.healthCheckPath;
-  return `import { createServer } from 'node:http';
+  return `import { createServer, type ServerResponse } from 'node:http';
 
 // The port comes from the environment when set; ${def.port} is the port in .projenrc.ts.
 const port = Number(process.env.PORT ?? ${def.port});
@@ -102,7 +107,7 @@ const server = createServer((req, res) => {
   }
 });
 
-function send(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }

@@ -3,13 +3,13 @@
  * package, each holding `templates/*.hbs` and/or `templates/partials/*.hbs`.
  */
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { TEMPLATE_MANIFEST } from '../index';
 import { CliError } from './errors';
 
 /** Where an org template comes from. */
 export type TemplateSource =
-  | { readonly kind: 'folder'; /** Relative to the project, POSIX separators. */ readonly path: string }
+  | { readonly kind: 'folder'; /** The template folder, relative to the project (POSIX separators). */ readonly path: string }
   | { readonly kind: 'package'; /** Package name. */ readonly name: string; /** npm spec to install, e.g. `@acme/msb@^2`. */ readonly spec: string };
 
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
@@ -22,15 +22,12 @@ export function parseTemplate(value: string, projectDir: string, cwd: string): T
   const looksLikePath = /^(\.|\/|~|[A-Za-z]:\\)/.test(value) || fs.existsSync(path.resolve(cwd, value));
   if (looksLikePath) {
     const abs = path.resolve(cwd, value.replace(/^~(?=$|\/)/, process.env.HOME ?? '~'));
-    const dir = templateDirOf(abs);
-    if (!dir) {
-      const why = fs.existsSync(abs) ? 'holds no templates (*.hbs or partials/*.hbs, directly or under templates/)' : 'does not exist';
+    if (!templateDirOf(abs) && !fs.existsSync(path.join(abs, TEMPLATE_MANIFEST))) {
+      const why = fs.existsSync(abs) ? `holds no templates (*.hbs or partials/*.hbs, directly or under templates/) and no ${TEMPLATE_MANIFEST}` : 'does not exist';
       throw new CliError(`Invalid --template ${JSON.stringify(value)}: the folder ${abs} ${why}. Expected a folder with templates/*.hbs or templates/partials/*.hbs, or an npm package name.`);
     }
+    // A folder outside the project is kept as a relative path here; the command copies it in.
     const rel = path.relative(projectDir, abs).split(path.sep).join('/');
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new CliError(`Invalid --template ${JSON.stringify(value)}: the folder ${abs} is outside the project ${projectDir}. Expected a folder inside the project (so the definition can find it on every machine), or an npm package.`);
-    }
     return { kind: 'folder', path: rel };
   }
   const m = /^(@?[^@]+)(?:@(.+))?$/.exec(value);
@@ -46,19 +43,6 @@ export function templateDirOf(root: string): string | undefined {
     if (hasTemplates(dir) || hasTemplates(path.join(dir, 'partials'))) return dir;
   }
   return undefined;
-}
-
-/** Resolves a template package installed in the project; throws a {@link CliError} when it is not. */
-export function resolveTemplatePackage(projectDir: string, name: string): string {
-  let pkgJson: string;
-  try {
-    pkgJson = createRequire(path.join(projectDir, 'package.json')).resolve(`${name}/package.json`);
-  } catch {
-    throw new CliError(`Invalid --template ${JSON.stringify(name)}: the package is not installed in ${projectDir} (was --skip-install given?). Expected an installed npm package with templates/*.hbs, or a folder.`);
-  }
-  const dir = path.join(path.dirname(pkgJson), 'templates');
-  if (!hasTemplates(dir) && !hasTemplates(path.join(dir, 'partials'))) throw new CliError(`Invalid --template ${JSON.stringify(name)}: the package holds no templates/*.hbs or templates/partials/*.hbs.`);
-  return dir;
 }
 
 function hasTemplates(dir: string): boolean {

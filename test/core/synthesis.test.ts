@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, FORCE_ENV, HandEditError, MsbProject, MsbValidationError, RECORD_FILE } from '../../src';
+import { App, FORCE_ENV, HandEditError, MsbProject, MsbValidationError, RECORD_FILE, isImageRepository } from '../../src';
 import { listFiles, parseYaml, readTree, synth, tempDir, writePackage } from '../util';
 
 /** Whether any write bit is set (root can write anything, so the mode is what matters). */
@@ -62,6 +62,15 @@ describe('validation', () => {
       baseImages: { runtime: `gcr.io/distroless/nodejs26-debian13@sha256:${'c'.repeat(64)}` },
     }));
     expect(err.problems.map((p) => p.field).sort()).toEqual(['baseImages.debug', 'entrypoint', 'kubernetes.resources.memoryLimit']);
+  });
+
+  it('reads image repositories as Docker does: a first part is a registry only with ".", ":" or localhost', () => {
+    for (const ok of ['orders-api', 'team/orders-api', 'localhost/x', 'registry.example.com:5000/a/b', 'REG.example.com/a']) {
+      expect(isImageRepository(ok), ok).toBe(true);
+    }
+    for (const bad of ['UPPER/x', 'Orders', 'a//b', 'registry.example.com/', 'a:b/c:d', 'has space/x']) {
+      expect(isImageRepository(bad), bad).toBe(false);
+    }
   });
 
   it('accepts every catalog Node version and package manager', () => {
@@ -159,7 +168,7 @@ describe('generated files', () => {
       'k8s/overlays/debug/kustomization.yaml', 'package-lock.json', 'package.json',
     ]);
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8'));
-    expect(tasks.tasks.default.steps).toEqual([{ exec: 'node --require tsx/cjs .projenrc.ts' }]);
+    expect(tasks.tasks.default.steps).toEqual([{ exec: 'node --require sucrase/register/ts .projenrc.ts' }]);
   });
 });
 

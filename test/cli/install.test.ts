@@ -1,0 +1,71 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { EXPRESS_APP, REPO_ROOT, ensureBuilt, read, runBin, tempDir, tree, writeFiles } from './helpers';
+
+// Installs for real from the npm registry: slower than the other CLI tests.
+let work: string;
+let tarball: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  work = tempDir('msb-install-');
+  const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  tarball = path.join(work, (JSON.parse(out) as { filename: string }[])[0].filename);
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function npx(args: string[], cwd: string) {
+  const r = spawnSync('npx', args, { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+}
+
+test('a new project installs, re-synthesizes byte for byte, and follows an edit of .projenrc.ts', () => {
+  // GIVEN a project scaffolded against the packed library, with a real install
+  const r = runBin(['demo', '--yes', '--lib', `file:${tarball}`], work);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('Installing dependencies with npm');
+  const dir = path.join(work, 'demo');
+  expect(fs.existsSync(path.join(dir, 'node_modules', 'create-msb-app', 'lib', 'index.js'))).toBe(true);
+  expect(fs.existsSync(path.join(dir, 'package-lock.json'))).toBe(true);
+  const first = tree(dir);
+
+  // WHEN npx projen runs unchanged THEN every file is byte-identical
+  const same = npx(['projen'], dir);
+  expect(same.status, same.output).toBe(0);
+  expect(tree(dir)).toEqual(first);
+
+  // WHEN the port changes in the definition
+  fs.writeFileSync(path.join(dir, '.projenrc.ts'), read(dir, '.projenrc.ts').replace('port: 8080', 'port: 9090'));
+  const edited = npx(['projen'], dir);
+
+  // THEN the outputs follow
+  expect(edited.status, edited.output).toBe(0);
+  expect(read(dir, 'Dockerfile')).toContain('EXPOSE 9090');
+  expect(read(dir, 'Dockerfile')).not.toContain('EXPOSE 8080');
+  expect(read(dir, 'Dockerfile.debug')).toContain('EXPOSE 9090');
+  expect(read(dir, 'k8s/base/deployment.yaml')).toContain('containerPort: 9090');
+
+  // AND the sample service builds with the installed TypeScript
+  const build = spawnSync('npm', ['run', 'build'], { cwd: dir, encoding: 'utf8' });
+  expect(build.status, build.stdout + build.stderr).toBe(0);
+  expect(fs.existsSync(path.join(dir, 'dist', 'index.js'))).toBe(true);
+});
+
+test('adopting with an install adds the dev dependencies through npm and keeps the user\'s', () => {
+  const dir = path.join(work, 'shop');
+  fs.mkdirSync(dir);
+  writeFiles(dir, { ...EXPRESS_APP, 'package.json': EXPRESS_APP['package.json'].replace(/,\n  "dependencies": \{[^}]*\}/, '') });
+  fs.rmSync(path.join(dir, 'package-lock.json'));
+  const r = runBin(['.', '--yes', '--lib', `file:${tarball}`], dir);
+  expect(r.stderr).toBe('');
+  const pkg = JSON.parse(read(dir, 'package.json'));
+  expect(pkg.scripts).toEqual({ start: 'node server.js', test: 'node --test' });
+  expect(Object.keys(pkg.devDependencies).sort()).toEqual(['constructs', 'create-msb-app', 'projen', 'sucrase']);
+  const first = tree(dir);
+  const again = npx(['projen'], dir);
+  expect(again.status, again.output).toBe(0);
+  expect(tree(dir)).toEqual(first);
+});
