@@ -19,9 +19,9 @@ const project = new typescript.TypeScriptProject({
   depsUpgrade: false,
   pullRequestTemplate: false,
   eslint: true,
-  deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'kubernetes-models@^4.5.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
+  deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
-  devDeps: ['vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0'],
+  devDeps: ['kubernetes-models@^4.5.1', 'esbuild@^0.28.0', 'vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0'],
   bin: { 'create-msb-app': 'bin/create-msb-app.js' },
   tsconfig: {
     compilerOptions: {
@@ -37,9 +37,16 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
+// kubernetes-models is bundled into lib/k8s/models.js (only the kinds used, with their validators);
+// its type declarations stay an optional peer, for editors that want typed patches.
+project.postCompileTask.exec('esbuild src/k8s/models.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning --outfile=lib/k8s/models.js');
+project.package.addPeerDeps('kubernetes-models@^4.5.1');
+project.package.addField('peerDependenciesMeta', { 'kubernetes-models': { optional: true } });
+
 // Tests: vitest over test/**/*.test.ts, after compiling (the CLI tests spawn the built binary).
 project.testTask.reset();
 project.testTask.spawn(project.compileTask);
+project.testTask.spawn(project.postCompileTask);
 project.testTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'type-check tests' });
 project.testTask.exec('vitest run', { receiveArgs: true });
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
