@@ -67,5 +67,11 @@ project.addTask('bench:create', {
   receiveArgs: true,
 });
 
+project.addTask('bench:images', {
+  description: 'Runtime vs single-stage image size, waste, cold build and source-only rebuild time (podman or docker)',
+  exec: 'tsx bench/images.ts',
+  receiveArgs: true,
+});
+
 project.npmignore?.addPatterns('/test/', '/bench/', '/scripts/', '/.ci/', '/examples/*/node_modules/', '/vitest.config.ts');
 project.synth();

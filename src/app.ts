@@ -387,6 +387,7 @@ export class App extends Component {
       image: images.builder,
       buildScript: build?.script,
       outDir: build?.outDir ?? 'dist',
+      localPackages: localFileDependencies(readPackageJson(project.outdir)),
     });
     this.runtimeStage = new RuntimeStage(this, {
       runtime: spec,
@@ -575,7 +576,11 @@ export class App extends Component {
     let dockerignore = this.templates.render('dockerignore', ignoreContext);
     // Never ignore a file the Dockerfile copies from the context: re-include it explicitly.
     const ignored = ignoreMatcher().add(dockerignore);
-    const contextSources = [...this.buildStage.manifests, ...this.runtimeStage.runtimeCopies.filter((c) => !c.from).map((c) => c.src)];
+    const contextSources = [
+      ...this.buildStage.manifests,
+      ...this.buildStage.localPackages,
+      ...this.runtimeStage.runtimeCopies.filter((c) => !c.from).map((c) => c.src),
+    ];
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = this.templates.render('dockerignore', { ...ignoreContext, keep });
 
@@ -629,6 +634,7 @@ export class App extends Component {
         installProd: pm.installProd,
       },
       manifests: bs.manifests,
+      localPackages: bs.localPackages,
       baseSteps: bs.builderSteps,
       buildSteps: bs.buildSteps,
       build: bs.hasBuild ? { script: bs.buildScript, outDir: bs.outDir, command: pm.run(bs.buildScript!) } : undefined,
@@ -788,6 +794,19 @@ interface PackageJson {
   version?: string;
   description?: string;
   repository?: string | { url?: string };
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** Relative `file:` dependency paths inside the project (a tarball or a folder), sorted. */
+function localFileDependencies(pkg: PackageJson | undefined): string[] {
+  const specs = [pkg?.dependencies, pkg?.devDependencies, pkg?.optionalDependencies].flatMap((d) => Object.values(d ?? {}));
+  const paths = specs
+    .filter((s): s is string => typeof s === 'string' && s.startsWith('file:'))
+    .map((s) => s.slice('file:'.length).replace(/^\.\//, '').replace(/\/+$/, ''))
+    .filter((p) => v.isRelativePath(p));
+  return [...new Set(paths)].sort();
 }
 
 function readPackageJson(dir: string): PackageJson | undefined {

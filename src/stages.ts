@@ -27,6 +27,12 @@ export interface BuildStageProps {
   readonly buildScript?: string;
   /** Folder the build writes. */
   readonly outDir: string;
+  /**
+   * Paths inside the project that package.json installs from (`file:` dependencies): copied before
+   * the install, since the lockfile points at them.
+   * @default []
+   */
+  readonly localPackages?: string[];
 }
 
 /**
@@ -41,6 +47,8 @@ export class BuildStage extends Component {
   /** Build script, undefined when the app runs its sources as they are. */
   readonly buildScript?: string;
   readonly outDir: string;
+  /** Paths the install reads besides package.json and the lockfile (local `file:` dependencies). */
+  readonly localPackages: readonly string[];
   private readonly steps: string[] = [];
   private readonly baseSteps: string[] = [];
 
@@ -51,7 +59,9 @@ export class BuildStage extends Component {
     this.image = props.image;
     this.buildScript = props.buildScript;
     this.outDir = props.outDir;
+    this.localPackages = [...(props.localPackages ?? [])];
   }
+
 
   /**
    * Adds a shell command run in the build stage after the sources are copied, before the build

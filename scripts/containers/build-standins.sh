@@ -8,7 +8,10 @@
 #     MAJOR       Node major lines to build (default: 22 24 26)
 #     --rebuild   rebuild images that already exist (and their shared bases)
 #     --refresh   look up the newest Node/npm releases and Debian packages
-#                 again instead of using the download cache
+#                 again instead of using the download cache (existing images
+#                 are kept unless --rebuild is given too)
+# An existing image is reused when it was built by this exact version of the
+# script; after any edit here the images are rebuilt on the next run.
 #
 # Images per MAJOR (names exactly as the generated Dockerfiles use them):
 #   docker.io/library/node:MAJOR-trixie                      builder (Debian + Node + npm)
@@ -32,7 +35,10 @@ export CONTAINERS_CONF="${CONTAINERS_CONF:-$MSB_CONTAINERS_DIR/containers.conf}"
 
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 YARN_CLASSIC=1.22.22 # what the official node images ship (Node < 26)
-LABEL=io.github.msb.standin
+LABEL=io.github.msb.standin # inherited by images built FROM a stand-in
+# Images record which version of this script built them; an image made by a
+# different version is rebuilt, so edits here reach existing hosts.
+RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
 
 REBUILD=0
 REFRESH=0
@@ -68,12 +74,17 @@ flock 9
 
 WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/build.XXXXXX")"
 CTRS=()
+OLD_IDS=() # images replaced by --rebuild, newest first
 cleanup() {
-  local c m
+  local c m id
   for c in "${CTRS[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
+  # drop the stand-ins replaced by --rebuild; one still used by another
+  # image stays (podman refuses to remove it)
+  for id in "${OLD_IDS[@]}"; do podman rmi "$id" >/dev/null 2>&1 || true; done
   # debootstrap mounts /proc etc. in its target; never recurse into those.
   if command -v findmnt >/dev/null; then
-    findmnt -rn -o TARGET | grep -F "$WORK/" | sort -r | while read -r m; do umount -l "$m" || true; done
+    # (grep finds nothing on most runs: that must not fail the trap under set -e/pipefail)
+    findmnt -rn -o TARGET | { grep -F "$WORK/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
   fi
   rm -rf --one-file-system "$WORK"
 }
@@ -85,19 +96,32 @@ fetch_ok() { # URL -> 0 if it answers 200
 }
 
 image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
-OLD_IDS=() # images replaced by --rebuild; removed at the end when unused
 
 need_build() { # NAME -> 0 if NAME must be (re)built
-  local id
+  local id recipe
   id="$(image_id "$1")"
   if [ -n "$id" ]; then
-    if [ "$REBUILD" -eq 0 ]; then
+    recipe="$(podman image inspect --format "{{index .Labels \"$LABEL.recipe\"}}" "$1")"
+    if [ "$REBUILD" -eq 0 ] && [ "$recipe" = "$RECIPE" ]; then
       log "$1 exists ($(podman image inspect --format '{{.Size}}' "$1" | numfmt --to=si)B), skipping (--rebuild to redo)"
       return 1
     fi
+    [ "$recipe" = "$RECIPE" ] || log "$1 was built by another version of this script; rebuilding"
     OLD_IDS=("$id" "${OLD_IDS[@]}")
   fi
   return 0
+}
+
+# smoke NAME EXPECTED RUN-ARGS... : run the new image once; on a mismatch
+# drop it again (so the next run rebuilds it) and stop.
+smoke() {
+  local name="$1" want="$2" out
+  shift 2
+  out="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true
+  if [ "$out" != "$want" ]; then
+    podman rmi "$name" >/dev/null 2>&1 || true
+    die "smoke test of $name failed: expected '$want', got: $out"
+  fi
 }
 
 # --- Debian suite --------------------------------------------------------------
@@ -152,7 +176,8 @@ build_builder_base() {
   t0="$(now)"
   log "debootstrap --variant=minbase $SUITE"
   mkdir -p "$CACHE/debootstrap-$SUITE"
-  debootstrap --variant=minbase --include=ca-certificates \
+  # libatomic1: Node >= 26 binaries link libatomic.so.1
+  debootstrap --variant=minbase --include=ca-certificates,libatomic1 \
     --cache-dir="$CACHE/debootstrap-$SUITE" "$SUITE" "$root" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
     { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
 
@@ -183,7 +208,7 @@ EOF
   tar -C "$root" --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -cf - . |
     podman import -q \
       --change "ENV PATH=$STD_PATH" \
-      --change "LABEL $LABEL=base" \
+      --change "LABEL $LABEL=base" --change "LABEL $LABEL.recipe=$RECIPE" \
       - "$BUILDER_BASE" >/dev/null
   rm -rf --one-file-system "$root"
   log "built $BUILDER_BASE in $(elapsed "$t0")"
@@ -191,13 +216,18 @@ EOF
 
 # --- base: distroless-like root fs (shared by runtime/debug images) ------------
 DISTROLESS_DEBS_DIR="$CACHE/debs-$SUITE"
+# base-files first: on newer releases it owns the merged-/usr symlinks.
+# libatomic1: Node >= 26 binaries link libatomic.so.1.
+DISTROLESS_PKGS=(base-files libc6 libgcc-s1 libstdc++6 libatomic1 ca-certificates tzdata netbase)
 download_distroless_debs() {
-  local marker="$DISTROLESS_DEBS_DIR/.complete"
-  if [ -f "$marker" ] && [ "$REFRESH" -eq 0 ]; then return 0; fi
+  local marker="$DISTROLESS_DEBS_DIR/.complete" p have=1
+  for p in "${DISTROLESS_PKGS[@]}"; do grep -qx "$p" "$marker" 2>/dev/null || have=0; done
+  if [ "$have" -eq 1 ] && [ "$REFRESH" -eq 0 ]; then return 0; fi
   apt_target_update
+  # OpenSSL 3 was renamed libssl3t64 in trixie (64-bit time_t transition)
   local ssl=libssl3
   if apt_target apt-cache show libssl3t64 >/dev/null 2>&1; then ssl=libssl3t64; fi
-  local pkgs=(base-files libc6 libgcc-s1 libstdc++6 "$ssl" ca-certificates tzdata netbase)
+  local pkgs=("${DISTROLESS_PKGS[@]}" "$ssl")
   rm -rf "$DISTROLESS_DEBS_DIR"
   mkdir -p "$DISTROLESS_DEBS_DIR"
   (cd "$DISTROLESS_DEBS_DIR" && apt_target apt-get download "${pkgs[@]}" >/dev/null)
@@ -211,7 +241,6 @@ build_distroless_base() {
   log "distroless base from Debian $SUITE packages"
   download_distroless_debs
   mkdir -p "$root" "$root/var/lib/dpkg/status.d"
-  # base-files first: on newer releases it owns the merged-/usr symlinks
   for pkg in $(cat "$DISTROLESS_DEBS_DIR/.complete"); do
     deb="$(ls "$DISTROLESS_DEBS_DIR/${pkg}"_*.deb)"
     dpkg-deb -x "$deb" "$root"
@@ -252,7 +281,7 @@ EOF
     podman import -q \
       --change "ENV PATH=$STD_PATH" \
       --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
-      --change "LABEL $LABEL=base" \
+      --change "LABEL $LABEL=base" --change "LABEL $LABEL.recipe=$RECIPE" \
       - "$DISTROLESS_BASE" >/dev/null
   rm -rf --one-file-system "$root"
   log "built $DISTROLESS_BASE in $(elapsed "$t0")"
@@ -299,6 +328,8 @@ build_builder() { # MAJOR
   npm_version="${MSB_NPM_VERSION:-$(bundled_version npm)}"
   npm_version="${npm_version:-latest}"
   npm_tgz="$(npm_tarball npm "$npm_version")"
+  npm_version="$(basename "$npm_tgz" .tgz)"
+  npm_version="${npm_version#npm-}"
 
   # layout of the official image: /usr/local/{bin,lib/node_modules}
   mkdir -p "$stage/usr/local/bin" "$stage/usr/local/lib/node_modules/npm"
@@ -346,9 +377,10 @@ EOF
     --env "PATH=$STD_PATH" --env "NODE_VERSION=$NODE_VERSION" "${yarn_env[@]}" \
     --workingdir / \
     --entrypoint '["docker-entrypoint.sh"]' --cmd '["node"]' \
-    --label "$LABEL=builder" --label "org.opencontainers.image.version=$NODE_VERSION" \
+    --label "$LABEL=builder" --label "$LABEL.recipe=$RECIPE" --label "org.opencontainers.image.version=$NODE_VERSION" \
     "$ctr"
   buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+  smoke "$name" "v$NODE_VERSION $npm_version" "$name" sh -c 'echo "$(node -v) $(npm -v)"'
   rm -rf "$stage" "$WORK/builder-$major.tar"
   log "built $name (Node $NODE_VERSION, npm $npm_version, Debian $SUITE) in $(elapsed "$t0")"
 }
@@ -371,9 +403,10 @@ build_runtime() { # MAJOR
     --user 65532 --workingdir /home/nonroot \
     --entrypoint '["/nodejs/bin/node"]' \
     --env "NODE_VERSION=$NODE_VERSION" \
-    --label "$LABEL=runtime" --label "org.opencontainers.image.version=$NODE_VERSION" \
+    --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE" --label "org.opencontainers.image.version=$NODE_VERSION" \
     "$ctr"
   buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+  smoke "$name" "v$NODE_VERSION 65532" "$name" -p 'process.version + " " + process.getuid()'
   rm -rf "$stage" "$WORK/runtime-$major.tar"
   log "built $name (Node $NODE_VERSION) in $(elapsed "$t0")"
 }
@@ -397,9 +430,10 @@ build_debug() { # MAJOR: the runtime image plus busybox in /busybox
   buildah config \
     --env "PATH=$STD_PATH:/busybox" \
     --user 65532 --workingdir /home/nonroot \
-    --label "$LABEL=debug" \
+    --label "$LABEL=debug" --label "$LABEL.recipe=$RECIPE" \
     "$ctr"
   buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+  smoke "$name" "65532 /busybox/sh" --entrypoint sh "$name" -c 'echo "$(id -u) $(which sh)"'
   rm -rf "$stage" "$WORK/debug-$major.tar"
   log "built $name in $(elapsed "$t0")"
 }
@@ -414,8 +448,11 @@ for major in "${MAJORS[@]}"; do
   build_debug "$major"
 done
 
-# images replaced by --rebuild (children first); kept if something still uses them
-for id in "${OLD_IDS[@]}"; do podman rmi "$id" >/dev/null 2>&1 || true; done
-
 log "done in $(elapsed "$T_ALL")"
-podman images --filter "label=$LABEL" --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | sort
+# (images built FROM a stand-in inherit its labels, so list by name)
+for major in "${MAJORS[@]}"; do
+  for name in "docker.io/library/node:$major-trixie" \
+    "gcr.io/distroless/nodejs$major-debian13:nonroot" "gcr.io/distroless/nodejs$major-debian13:debug-nonroot"; do
+    podman image inspect --format "$name {{.Size}}" "$name" 2>/dev/null | awk '{ printf "  %-56s %4d MB\n", $1, $2 / 1e6 }'
+  done
+done

@@ -102,6 +102,10 @@ Options:
 
 Without a TTY on stdin, or with --yes, it never prompts.
 
+Subcommand:
+  create-msb-app verify [dir]   Build Dockerfile and Dockerfile.debug with docker or podman, check the
+                                images and print a size report (see create-msb-app verify --help)
+
 Examples:
   npx create-msb-app orders-api
   npx create-msb-app orders-api --yes --package-manager pnpm --port 3000

@@ -63,7 +63,7 @@ export async function create(args: CliArgs, ctx: CreateContext): Promise<CreateR
     else dirArg = 'msb-app';
   }
   const target = inspectTarget(path.resolve(ctx.cwd, dirArg), args.force);
-  const lib = checkLib(args.lib ?? defaultLibSpec(), ctx.cwd);
+  const lib = checkLib(args.lib ?? defaultLibSpec(), ctx.cwd, target.dir);
 
   // 2. What the project already says
   let facts: ProjectFacts | undefined;
@@ -219,13 +219,18 @@ function makeDirectory(dir: string): void {
 }
 
 /** `--lib`: a non-empty npm spec; a `file:` spec must point at something that exists. */
-function checkLib(spec: string, cwd: string): string {
+/**
+ * Validates `--lib`. A `file:` path is resolved from the working directory; inside the project it is
+ * written relative to it, so the image build (whose context is the project) can install it.
+ */
+function checkLib(spec: string, cwd: string, projectDir: string): string {
   const s = spec.trim();
   if (s === '' || /\s/.test(s)) throw new CliError(`Invalid --lib ${JSON.stringify(spec)}: expected an npm spec such as "0.3.0", "^0.3.0", "file:../create-msb-app" or "file:./create-msb-app-0.3.0.tgz".`);
   if (s.startsWith('file:')) {
     const p = path.resolve(cwd, s.slice('file:'.length));
     if (!fs.existsSync(p)) throw new CliError(`Invalid --lib ${JSON.stringify(spec)}: ${p} does not exist. Expected a file: path to a create-msb-app checkout or tarball.`);
-    return `file:${p}`;
+    const rel = path.relative(projectDir, p);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? `file:${rel.split(path.sep).join('/')}` : `file:${p}`;
   }
   return s;
 }

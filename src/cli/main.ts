@@ -74,6 +74,12 @@ function runCreate(args: CliArgs, io: CliIo, reporter: Reporter): Promise<Create
 
 /** The bin: runs with the process's argv, stdio and signals, then sets the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === 'verify') {
+    // `create-msb-app verify [dir]`: build and check the images (loaded only for this subcommand).
+    const { runVerify } = await import('../verify');
+    process.exitCode = await runVerify(argv.slice(1));
+    return;
+  }
   const controller = new AbortController();
   // Ctrl-C outside a prompt (e.g. during the install): stop the child, roll back, exit 130.
   const onSigint = () => {

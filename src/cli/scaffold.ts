@@ -70,7 +70,7 @@ export function newProjectFiles(def: Definition, versions: ToolVersions): Record
     'package.json': json(pkg),
     'tsconfig.json': json(tsconfig),
     'src/index.ts': sampleServer(def),
-    '.gitignore': ['node_modules/', `${outDir}/`, '*.log', ''].join('\n'),
+    '.gitignore': ['node_modules/', `${outDir}/`, '*.log', '.msb/', ''].join('\n'),
     'README.md': readme(def),
   };
 }

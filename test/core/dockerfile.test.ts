@@ -39,6 +39,28 @@ describe('Dockerfile', () => {
     expect(prod.some((l) => l.startsWith('COPY . '))).toBe(false);
   });
 
+  it('copies local file: dependencies (inside the project) before each install, keeping their paths', () => {
+    const dir = tempDir();
+    writePackage(dir, {
+      name: 'orders-api',
+      version: '1.0.0',
+      dependencies: { 'lib-a': 'file:./packages/lib-a', 'outside': 'file:../elsewhere' },
+      devDependencies: { 'create-msb-app': 'file:vendor/create-msb-app.tgz', 'ms': '^2.1.3' },
+    });
+    const { files } = synth({}, { dir });
+    for (const name of ['prod-deps', 'build']) {
+      const st = stage(files.Dockerfile, name);
+      const install = st.findIndex((l) => l.startsWith('RUN ') && l.includes('npm ci'));
+      expect(st.indexOf('COPY packages/lib-a ./packages/lib-a'), name).toBeGreaterThan(0);
+      expect(st.indexOf('COPY vendor/create-msb-app.tgz ./vendor/create-msb-app.tgz'), name).toBeGreaterThan(0);
+      expect(st.indexOf('COPY vendor/create-msb-app.tgz ./vendor/create-msb-app.tgz'), name).toBeLessThan(install);
+      expect(st.join('\n'), name).not.toContain('elsewhere');
+    }
+    const ig = dockerignore().add(files['.dockerignore']);
+    expect(ig.ignores('vendor/create-msb-app.tgz')).toBe(false);
+    expect(ig.ignores('packages/lib-a')).toBe(false);
+  });
+
   it('keeps package-manager caches in cache mounts and reads secrets through secret mounts', () => {
     for (const pm of ['npm', 'pnpm', 'yarn'] as const) {
       const { files } = synth({ runtime: { packageManager: pm } });

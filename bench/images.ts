@@ -1,0 +1,129 @@
+/**
+ * Image figures for the example app (a new TypeScript project made by the CLI: npm, Node.js 26):
+ * runtime image size, single-stage size, their ratio, the waste, and the wall time of a cold build
+ * next to a rebuild after a source-only change (median of 3 each, alternated in one run).
+ *
+ *   npx tsx bench/images.ts [--engine docker|podman] [--ca-cert FILE] [--pull never] [--keep]
+ *
+ * Compile first (`npx projen compile`). With podman, source scripts/containers/env.sh (or let this
+ * script use /var/tmp/msb-containers/containers.conf); the base images must be present (on a host
+ * without a registry: scripts/containers/build-standins.sh 26).
+ *
+ * "Cold" is `build --no-cache`: every layer is rebuilt, while the package manager's cache mount
+ * stays warm (as on a CI runner with a cache), so the figure measures the build, not the network.
+ * The rebuild changes one source file in a copy of the build context and builds with the cache.
+ * The project depends on this checkout packed with `npm pack`, served on 127.0.0.1 (builds use
+ * --network=host so `npm ci` inside the image can fetch it).
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, prepareSourceChange, readProject, runCommand, verifyProject } from '../src/verify';
+
+const repo = path.resolve(__dirname, '..');
+const bin = path.join(repo, 'bin', 'create-msb-app.js');
+const RUNS = 3;
+
+const { values: opts } = parseArgs({
+  options: {
+    'engine': { type: 'string' },
+    'ca-cert': { type: 'string' },
+    'pull': { type: 'string' },
+    'keep': { type: 'boolean' },
+  },
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function serve(file: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/create-msb-app.tgz`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(repo, 'lib', 'cli', 'main.js'))) throw new Error('compile first: npx projen compile');
+  process.env.CONTAINERS_CONF ??= path.join(process.env.MSB_CONTAINERS_DIR ?? '/var/tmp/msb-containers', 'containers.conf');
+  const engine: Engine = await detectEngine(opts.engine as EngineName | undefined);
+  const secrets = opts['ca-cert'] ? [`id=ca_cert,src=${path.resolve(opts['ca-cert'])}`] : [];
+  const settings = { secrets, network: 'host', pull: opts.pull as 'never' | undefined };
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-bench-images-'));
+  const repoTag = 'localhost/msb-bench/example';
+  const tags = [`${repoTag}:cold`, `${repoTag}:rebuild`];
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  try {
+    // 1. The example app, made by the CLI
+    const pack = await runCommand('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo });
+    if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+    server = await serve(path.join(work, pack.stdout.trim().split('\n').pop()!));
+    const dir = path.join(work, 'example');
+    const cli = await runCommand(process.execPath, [bin, dir, '--yes', '--skip-git', '--node-version', '26', '--package-manager', 'npm', '--lib', server.url], { cwd: work });
+    if (cli.code !== 0) throw new Error(`create-msb-app failed:\n${cli.stdout}\n${cli.stderr}`);
+    process.stderr.write('scaffolded the example app; verifying...\n');
+
+    // 2. Sizes and checks (one verify run)
+    const report = await verifyProject({ dir, engine, ...settings, reportDir: path.join(work, 'report'), log: (l) => process.stderr.write(`${l}\n`) });
+    const failed = report.checks.filter((c) => !c.ok);
+    if (failed.length) throw new Error(`verify failed: ${failed.map((c) => `${c.title}: ${c.detail}`).join('; ')}`);
+
+    // 3. Cold build vs rebuild after a source-only change, alternated
+    const facts = readProject(dir);
+    const change = prepareSourceChange(facts);
+    const cold: number[] = [];
+    const rebuild: number[] = [];
+    try {
+      for (let i = 1; i <= RUNS; i++) {
+        const c = await buildImage(engine, { context: dir, dockerfile: facts.dockerfile, tag: tags[0], noCache: true }, settings);
+        cold.push(c.durationMs);
+        change.apply(i);
+        const r = await buildImage(engine, { context: change.context, dockerfile: path.join(change.context, 'Dockerfile'), tag: tags[1] }, settings);
+        const reuse = installReuseCheck(r.output, facts, change.file);
+        if (!reuse.ok) throw new Error(`rebuild ${i}: ${reuse.detail}`);
+        rebuild.push(r.durationMs);
+        process.stderr.write(`run ${i}: cold ${(c.durationMs / 1000).toFixed(1)} s, rebuild ${(r.durationMs / 1000).toFixed(1)} s\n`);
+      }
+    } finally {
+      change.dispose();
+    }
+
+    // 4. Figures
+    const s = report.sizes;
+    const coldMs = median(cold);
+    const rebuildMs = median(rebuild);
+    const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const rows: [string, string, string][] = [
+      ['runtime image', formatBytes(s.runtime.total), `base ${formatBytes(s.runtime.base)} + deps ${formatBytes(s.runtime.dependencies)} + app ${formatBytes(s.runtime.app)}`],
+      ['debug image', formatBytes(s.debug.total), ''],
+      ['single-stage image', formatBytes(s.singleStage!.total), ''],
+      ['single-stage / runtime', `${s.ratio!.toFixed(2)}x`, ''],
+      ['waste (runtime)', formatBytes(s.runtime.waste), `goal < 1 MB: ${s.runtime.waste < 1e6 ? 'met' : 'MISSED'}`],
+      ['cold build (--no-cache)', secs(coldMs), `median of ${RUNS}: ${cold.map(secs).join(', ')}`],
+      ['rebuild after a source change', secs(rebuildMs), `median of ${RUNS}: ${rebuild.map(secs).join(', ')}`],
+      ['rebuild / cold', (rebuildMs / coldMs).toFixed(2), `goal <= 0.50: ${rebuildMs <= coldMs / 2 ? 'met' : 'MISSED'}`],
+    ];
+    const w0 = Math.max(...rows.map((r) => r[0].length));
+    const w1 = Math.max(...rows.map((r) => r[1].length));
+    console.log('');
+    for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+    const version = (await engine.exec(['--version'])).stdout.trim();
+    console.log(`\n${version}, Node.js ${process.version} (host), ${os.cpus().length} cores; images built from the example app of \`create-msb-app example --yes\`.`);
+  } finally {
+    if (!opts.keep) await engine.exec(['rmi', '-f', ...tags]);
+    await server?.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exitCode = 1;
+});

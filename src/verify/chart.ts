@@ -1,0 +1,69 @@
+/**
+ * A small SVG bar chart of the size report: one stacked bar per image (base, dependencies, app,
+ * waste), to scale. Pure: the report in, the SVG text out.
+ */
+import { SizeBreakdown, SizeReport, formatBytes } from './size';
+
+const SEGMENTS = [
+  { key: 'base', label: 'base image', color: '#9aa5b1' },
+  { key: 'dependencies', label: 'dependencies', color: '#3b82f6' },
+  { key: 'app', label: 'app', color: '#10b981' },
+  { key: 'waste', label: 'waste', color: '#ef4444' },
+] as const;
+
+type Row = SizeBreakdown & { waste: number };
+
+/** Renders the size report as an SVG document. */
+export function renderSizeChart(report: SizeReport, title = 'Image sizes'): string {
+  const rows: [string, Row][] = [['runtime', report.runtime], ['debug', report.debug]];
+  if (report.singleStage) rows.push(['single-stage', report.singleStage]);
+  const width = 720;
+  const labelW = 110;
+  const valueW = 90;
+  const barW = width - labelW - valueW - 20;
+  const rowH = 34;
+  const top = 44;
+  const max = Math.max(...rows.map(([, r]) => r.total), 1);
+  const scale = (n: number) => (n / max) * barW;
+  const parts: string[] = [];
+  parts.push(`<text x="10" y="24" font-size="16" font-weight="bold">${esc(title)}</text>`);
+  rows.forEach(([name, r], i) => {
+    const y = top + i * rowH;
+    parts.push(`<text x="10" y="${y + 17}" font-size="13">${esc(name)}</text>`);
+    // For a stacked bar, dependencies + app are the image's own layers and waste is what is beyond the
+    // needed bytes; "other" metadata layers are folded into waste.
+    const own = r.total - r.base;
+    const needed = Math.min(own, r.total - r.base - r.waste);
+    const deps = Math.min(r.dependencies, needed);
+    const values: Record<string, number> = { base: r.base, dependencies: deps, app: Math.max(0, needed - deps), waste: r.waste };
+    let x = labelW;
+    for (const s of SEGMENTS) {
+      const w = scale(values[s.key]);
+      if (w <= 0) continue;
+      parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="24" fill="${s.color}"><title>${esc(`${name} ${s.label}: ${formatBytes(values[s.key])}`)}</title></rect>`);
+      x += w;
+    }
+    parts.push(`<text x="${(labelW + barW + 8).toFixed(1)}" y="${y + 17}" font-size="13">${esc(formatBytes(r.total))}</text>`);
+  });
+  const legendY = top + rows.length * rowH + 10;
+  let lx = labelW;
+  for (const s of SEGMENTS) {
+    parts.push(`<rect x="${lx}" y="${legendY}" width="12" height="12" fill="${s.color}"/><text x="${lx + 16}" y="${legendY + 11}" font-size="12">${esc(s.label)}</text>`);
+    lx += 24 + s.label.length * 7;
+  }
+  if (report.ratio !== undefined) {
+    parts.push(`<text x="10" y="${legendY + 34}" font-size="12">single-stage / runtime: ${report.ratio.toFixed(2)}x; runtime waste ${esc(formatBytes(report.runtime.waste))}</text>`);
+  }
+  const height = legendY + 46;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    ...parts,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,162 @@
+/**
+ * `create-msb-app verify [dir]`: builds a synthesized project's images with docker or podman, runs
+ * the checks and prints a size report. Module map:
+ * - engine.ts   which engine, running its commands, {@link VerifyError}
+ * - project.ts  facts read from the generated files; the single-stage equivalent
+ * - build.ts    builds with progress; which steps came from the cache
+ * - checks.ts   checks on running containers and on the image filesystem
+ * - size.ts     history-based size breakdown and waste
+ * - chart.ts    the SVG chart
+ * - verify.ts   the whole run ({@link verifyProject})
+ *
+ * The library (src/index.ts) does not import this folder; this folder imports the library.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENGINE_NAMES, EngineName, VerifyError } from './engine';
+import { SizeBreakdown, formatBytes } from './size';
+import { VerifyReport, verifyProject } from './verify';
+
+export * from './build';
+export * from './chart';
+export * from './checks';
+export * from './engine';
+export * from './project';
+export * from './size';
+export * from './verify';
+
+/** Help text of `create-msb-app verify`. */
+export function verifyHelp(): string {
+  return `Usage: create-msb-app verify [dir] [options]
+
+Builds Dockerfile and Dockerfile.debug of a project made by create-msb-app with docker or podman
+(whichever is installed and running), then checks the images:
+  - the runtime image answers HTTP 200 on the health path (or /) over 127.0.0.1
+  - it runs as the non-root uid (65532), has no shell and no package manager
+  - the debug image has a shell
+  - the runtime image holds no devDependencies, no TypeScript sources (with a build), no .env, no tests
+  - after a source-only change (in a temporary copy), the dependency install comes from the build cache
+and prints sizes: runtime vs debug vs the single-stage equivalent, split into base image,
+dependencies, app and waste. Writes .msb/verify-report.json and .msb/verify-report.svg.
+
+Options:
+  --engine <docker|podman>   Container engine              default: the first that answers
+  --no-run                   Build and inspect only; do not start containers
+  --no-single-stage          Skip the single-stage build (size report without it)
+  --keep-images              Keep the images built (localhost/msb-verify/<name>:runtime, :debug, ...)
+  --ca-cert <file>           Pass a CA bundle as the ca_cert build secret (TLS-intercepting proxy)
+  --secret <id=..,src=..>    Pass a build secret (repeatable), e.g. id=npmrc,src=$HOME/.npmrc
+  --pull <always|missing|never>  Base image pull policy   default: the engine's
+  --network <mode>           Network of the build steps, e.g. host
+  --verbose                  Show the whole build output
+  -h, --help                 Show this help
+
+Exit code: 0 when every check passes, 1 when one fails or the build fails, 2 for bad options.
+`;
+}
+
+const OPTIONS = {
+  'engine': { type: 'string' },
+  'no-run': { type: 'boolean' },
+  'no-single-stage': { type: 'boolean' },
+  'keep-images': { type: 'boolean' },
+  'ca-cert': { type: 'string' },
+  'secret': { type: 'string', multiple: true },
+  'pull': { type: 'string' },
+  'network': { type: 'string' },
+  'verbose': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+/** Where {@link runVerify} writes. */
+export interface VerifyIo {
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+  readonly cwd?: string;
+}
+
+/** Runs `create-msb-app verify` with the arguments after `verify`; returns the exit code. */
+export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const say = (line: string) => stdout.write(`${line}\n`);
+  try {
+    const { values: v, positionals } = (() => {
+      try {
+        return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+      } catch (e) {
+        throw new UsageError((e as Error).message.replace(/\s*To specify a positional argument.*$/s, ''));
+      }
+    })();
+    if (v.help) {
+      stdout.write(verifyHelp());
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`Expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(', ')}.`);
+    if (v.engine !== undefined && !ENGINE_NAMES.includes(v.engine as EngineName)) throw new UsageError(`Invalid --engine ${JSON.stringify(v.engine)}: expected docker or podman.`);
+    if (v.pull !== undefined && !['always', 'missing', 'never'].includes(v.pull)) throw new UsageError(`Invalid --pull ${JSON.stringify(v.pull)}: expected always, missing or never.`);
+    const cwd = io.cwd ?? process.cwd();
+    const secrets = [...(v.secret ?? [])];
+    if (v['ca-cert'] !== undefined) secrets.unshift(`id=ca_cert,src=${path.resolve(cwd, v['ca-cert'])}`);
+    for (const s of secrets) {
+      const src = /(?:^|,)src=([^,]+)/.exec(s)?.[1];
+      if (!/(?:^|,)id=[^,]+/.test(s)) throw new UsageError(`Invalid secret ${JSON.stringify(s)}: expected id=<id>,src=<file>.`);
+      if (src && !fs.existsSync(path.resolve(cwd, src))) throw new UsageError(`Secret file ${src} does not exist.`);
+    }
+
+    const dir = path.resolve(cwd, positionals[0] ?? '.');
+    const report = await verifyProject({
+      dir,
+      engine: v.engine as EngineName | undefined,
+      run: !v['no-run'],
+      singleStage: !v['no-single-stage'],
+      keepImages: !!v['keep-images'],
+      secrets,
+      pull: v.pull as 'always' | 'missing' | 'never' | undefined,
+      network: v.network,
+      log: say,
+      onOutput: v.verbose ? (line) => say(`    ${line}`) : undefined,
+    });
+    for (const line of formatReport(report, cwd)) say(line);
+    return report.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr.write(`Error: ${e.message}\nRun "create-msb-app verify --help" for the options.\n`);
+      return 2;
+    }
+    if (e instanceof VerifyError) {
+      stderr.write(`Error: ${e.message}\n`);
+      return 1;
+    }
+    stderr.write(`Unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+/** The report as printed: checks, then the size table. */
+export function formatReport(report: VerifyReport, cwd = process.cwd()): string[] {
+  const out: string[] = ['', 'Checks:'];
+  for (const c of report.checks) {
+    out.push(`  ${c.ok ? '✔' : '✖'} ${c.title}`);
+    out.push(...c.detail.split('\n').map((l) => `      ${l}`));
+  }
+  const s = report.sizes;
+  const rows: [string, SizeBreakdown & { waste: number }][] = [['runtime', s.runtime], ['debug', s.debug]];
+  if (s.singleStage) rows.push(['single-stage', s.singleStage]);
+  const cols = ['total', 'base', 'deps', 'app', 'waste'];
+  out.push('', `Sizes:  ${'image'.padEnd(13)}${cols.map((c) => c.padStart(11)).join('')}`);
+  for (const [name, r] of rows) {
+    out.push(`        ${name.padEnd(13)}${[r.total, r.base, r.dependencies, r.app, r.waste].map((n) => formatBytes(n).padStart(11)).join('')}`);
+  }
+  if (s.ratio !== undefined) out.push(`        single-stage / runtime: ${s.ratio.toFixed(2)}x`);
+  out.push('        (deps, app: the image\'s own layers; waste: size - base - the runtime image\'s deps and app)');
+  if (report.reportFiles) {
+    out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);
+  }
+  const failed = report.checks.filter((c) => !c.ok);
+  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed.` : `All ${report.checks.length} checks passed.`);
+  return out;
+}

@@ -1,0 +1,258 @@
+/**
+ * verify, in order:
+ * 1. read the project's generated files and find a working container engine;
+ * 2. build Dockerfile and Dockerfile.debug, showing the build steps;
+ * 3. run the runtime image: HTTP 200 on the health path, uid, no shell; the debug image has one;
+ * 4. list the runtime image's files: no package manager, dev dependencies, TypeScript sources, .env, tests;
+ * 5. change a source file in a copy of the context and rebuild: the dependency install must come from the cache;
+ * 6. build the single-stage equivalent and report sizes (base, dependencies, app, waste), as JSON and SVG;
+ * 7. remove the containers, and the images unless asked to keep them.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import ignoreMatcher from '@balena/dockerignore';
+import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
+import { renderSizeChart } from './chart';
+import { CheckResult, Resources, checkServes, checkUid, fileChecks, listImageFiles, shellRuns } from './checks';
+import { Engine, EngineName, detectEngine } from './engine';
+import { ProjectFacts, parseDockerfile, readProject, renderSingleStageDockerfile } from './project';
+import { SizeReport, breakdown, imageHistory, sizeReport } from './size';
+
+/** Options of {@link verifyProject}. */
+export interface VerifyOptions extends BuildSettings {
+  /** The project directory (holds Dockerfile, Dockerfile.debug, package.json). */
+  readonly dir: string;
+  /** Engine to use. @default - detected: the first of docker and podman that answers */
+  readonly engine?: Engine | EngineName;
+  /** Run containers (HTTP, uid and shell checks). @default true */
+  readonly run?: boolean;
+  /** Check that a source-only change reuses the dependency install. @default true */
+  readonly rebuildCheck?: boolean;
+  /** Build the single-stage equivalent for the size report. @default true */
+  readonly singleStage?: boolean;
+  /** Keep the images it built (containers are always removed). @default false */
+  readonly keepImages?: boolean;
+  /** Repository of the images it builds; tags are `runtime`, `debug`, `single-stage`, `rebuild`. @default "localhost/msb-verify/<package name>" */
+  readonly imageRepository?: string;
+  /** Folder for verify-report.json and verify-report.svg; `false` writes nothing. @default "<dir>/.msb" */
+  readonly reportDir?: string | false;
+  /** Progress messages. @default - none */
+  readonly log?: (line: string) => void;
+}
+
+/** Everything verify found. */
+export interface VerifyReport {
+  readonly project: string;
+  readonly engine: EngineName;
+  readonly images: { readonly runtime: string; readonly debug: string; readonly singleStage?: string; readonly rebuild?: string };
+  /** Build wall times in milliseconds. */
+  readonly buildMs: { readonly runtime: number; readonly debug: number; readonly singleStage?: number; readonly rebuild?: number };
+  readonly checks: CheckResult[];
+  readonly sizes: SizeReport;
+  /** Paths of the runtime image's files (not written to the JSON report). */
+  readonly runtimeFiles: string[];
+  /** Output of the rebuild after the source-only change (not written to the JSON report). */
+  readonly rebuildOutput?: string[];
+  /** Whether every check passed. */
+  readonly ok: boolean;
+  /** Report files written, if any. */
+  readonly reportFiles?: { readonly json: string; readonly svg: string };
+}
+
+/** Runs every check on a synthesized project; see the module comment for the order. */
+export async function verifyProject(options: VerifyOptions): Promise<VerifyReport> {
+  const log = options.log ?? (() => undefined);
+  const facts = readProject(options.dir);
+  const engine = options.engine instanceof Engine ? options.engine : await detectEngine(options.engine);
+  log(`Engine: ${engine.name}; project ${facts.name} in ${facts.dir}`);
+  const repo = options.imageRepository ?? `localhost/msb-verify/${facts.name.replace(/^@/, '').replace(/[^a-z0-9._/-]/g, '-')}`;
+  const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild` };
+  const res = new Resources(engine);
+  const checks: CheckResult[] = [];
+  const build = async (title: string, dockerfile: string, tag: string, context = facts.dir): Promise<BuildResult> => {
+    log(`Building ${title} -> ${tag}`);
+    res.images.add(tag);
+    const r = await buildImage(engine, { context, dockerfile, tag }, {
+      ...options,
+      onProgress: options.onProgress ?? ((line) => log(`  ${compactStep(line)}`)),
+    });
+    log(`  built in ${(r.durationMs / 1000).toFixed(1)}s`);
+    return r;
+  };
+
+  try {
+    // 2. Build both images
+    const runtimeBuild = await build('Dockerfile', facts.dockerfile, tags.runtime);
+    const debugBuild = await build('Dockerfile.debug', facts.debugDockerfile, tags.debug);
+
+    // 3. Run them
+    if (options.run !== false) {
+      log('Running the images');
+      checks.push(await checkServes(engine, tags.runtime, facts, res));
+      checks.push(await checkUid(engine, tags.runtime, facts.uid, res));
+      const sh = await shellRuns(engine, tags.runtime, res);
+      checks.push({ id: 'no-shell', title: 'no shell can be executed in the runtime image (sh, /bin/sh)', ok: !sh.shell, detail: sh.attempts.join('; ') });
+      const dsh = await shellRuns(engine, tags.debug, res);
+      checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
+      checks.push(await checkUid(engine, tags.debug, facts.uid, res, 'debug'));
+    }
+
+    // 4. Files of the runtime image
+    log('Listing the runtime image files');
+    const runtimeFiles = await listImageFiles(engine, tags.runtime, res);
+    checks.push(...fileChecks(runtimeFiles, facts));
+
+    // 5. Source-only change
+    let rebuild: BuildResult | undefined;
+    if (options.rebuildCheck !== false) {
+      const change = prepareSourceChange(facts);
+      try {
+        change.apply(1);
+        log(`Changed ${change.file} in a copy of the build context`);
+        rebuild = await build('Dockerfile after a source-only change', path.join(change.context, path.basename(facts.dockerfile)), tags.rebuild, change.context);
+        checks.push(installReuseCheck(rebuild.output, facts, change.file));
+      } finally {
+        change.dispose();
+      }
+    }
+
+    // 6. Sizes
+    let single: BuildResult | undefined;
+    let singleText: string | undefined;
+    if (options.singleStage !== false) {
+      singleText = renderSingleStageDockerfile(facts);
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
+      try {
+        const file = path.join(tmp, 'Dockerfile.single-stage');
+        fs.writeFileSync(file, singleText);
+        single = await build('the single-stage equivalent (for the size report)', file, tags.singleStage);
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+    const installs = [facts.packageManager.installAll, facts.packageManager.installProd];
+    const runtimeStage = facts.stages[facts.stages.length - 1];
+    const debugStage = facts.debugStages[facts.debugStages.length - 1];
+    const sizes = sizeReport(
+      breakdown(tags.runtime, await imageHistory(engine, tags.runtime), runtimeStage, installs),
+      breakdown(tags.debug, await imageHistory(engine, tags.debug), debugStage, installs),
+      single && singleText
+        ? breakdown(tags.singleStage, await imageHistory(engine, tags.singleStage), parseDockerfile(singleText)[0], installs)
+        : undefined,
+    );
+
+    const report: VerifyReport = {
+      project: facts.dir,
+      engine: engine.name,
+      images: {
+        runtime: tags.runtime,
+        debug: tags.debug,
+        singleStage: single ? tags.singleStage : undefined,
+        rebuild: rebuild ? tags.rebuild : undefined,
+      },
+      buildMs: { runtime: runtimeBuild.durationMs, debug: debugBuild.durationMs, singleStage: single?.durationMs, rebuild: rebuild?.durationMs },
+      checks,
+      sizes,
+      runtimeFiles,
+      rebuildOutput: rebuild?.output,
+      ok: checks.every((c) => c.ok),
+    };
+    if (options.reportDir === false) return report;
+    return { ...report, reportFiles: writeReport(report, options.reportDir ?? path.join(facts.dir, '.msb')) };
+  } finally {
+    await res.cleanup(options.keepImages);
+  }
+}
+
+/** The install steps of a rebuild after a source-only change must all come from the cache. */
+export function installReuseCheck(output: readonly string[], facts: ProjectFacts, changed: string): CheckResult {
+  const pm = facts.packageManager;
+  const commands = facts.hasBuild ? [pm.installProd, pm.installAll] : [pm.installProd];
+  const steps = commands.flatMap((c) => stepsRunning(output, c).map((s) => ({ ...s, command: c })));
+  const missing = commands.filter((c) => !steps.some((s) => s.command === c));
+  const rerun = steps.filter((s) => !s.cached);
+  const ok = missing.length === 0 && rerun.length === 0;
+  const detail = missing.length
+    ? `no build step running ${missing.map((m) => `"${m}"`).join(', ')} found in the build output`
+    : rerun.length
+      ? `the install ran again after changing ${changed}: ${rerun.map((s) => s.command).join(', ')}`
+      : `after changing ${changed}: ${steps.map((s) => `"${s.command}" from cache`).join(', ')}`;
+  return { id: 'install-cached', title: 'a source-only change reuses the dependency install (build cache)', ok, detail };
+}
+
+/** A copy of the build context where one source file can be changed. */
+export interface SourceChange {
+  /** The copy (build context). */
+  readonly context: string;
+  /** The file that is changed, relative to the context. */
+  readonly file: string;
+  /** Appends a comment numbered `n` to the file (a different `n`, or another SourceChange, is a different change). */
+  apply(n: number): void;
+  dispose(): void;
+}
+
+const SOURCE_FILE = /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/;
+const SKIP_DIRS = new Set(['node_modules', '.git', '.msb', '.projen', 'k8s']);
+
+/**
+ * Copies the project (without node_modules, .git, .msb) to a temporary folder and picks a source
+ * file the build context holds: the entrypoint without a build, else a file under src/.
+ */
+export function prepareSourceChange(facts: ProjectFacts): SourceChange {
+  const context = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-context-'));
+  fs.cpSync(facts.dir, context, {
+    recursive: true,
+    filter: (src) => {
+      const base = path.basename(src);
+      return base !== 'node_modules' && !(path.dirname(src) === facts.dir && (base === '.git' || base === '.msb'));
+    },
+  });
+  let ignored = (_: string) => false;
+  try {
+    const m = ignoreMatcher().add(fs.readFileSync(path.join(context, '.dockerignore'), 'utf8'));
+    ignored = (p) => m.ignores(p);
+  } catch {
+    // no .dockerignore: everything is in the context
+  }
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(context, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !ignored(r)) walk(r);
+      } else if (SOURCE_FILE.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name) && e.name !== '.projenrc.ts' && !ignored(r)) {
+        files.push(r);
+      }
+    }
+  };
+  walk('');
+  const entry = facts.cmd[facts.cmd.length - 1];
+  const rank = (f: string) => (!facts.hasBuild && f === entry ? 0 : f.startsWith('src/') ? 1 : 2);
+  files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  if (files.length === 0) {
+    fs.rmSync(context, { recursive: true, force: true });
+    throw new Error(`No source file (${SOURCE_FILE}) in the build context of ${facts.dir} to change for the rebuild check.`);
+  }
+  const file = files[0];
+  const original = fs.readFileSync(path.join(context, file), 'utf8');
+  // unique per run, so a change never matches a layer cached by an earlier run
+  const nonce = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    context,
+    file,
+    apply: (n) => fs.writeFileSync(path.join(context, file), `${original}\n// create-msb-app verify: source-only change ${n} (${nonce})\n`),
+    dispose: () => fs.rmSync(context, { recursive: true, force: true }),
+  };
+}
+
+/** Writes verify-report.json and verify-report.svg; returns their paths. */
+export function writeReport(report: VerifyReport, dir: string): { json: string; svg: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const json = path.join(dir, 'verify-report.json');
+  const svg = path.join(dir, 'verify-report.svg');
+  const { runtimeFiles: _files, rebuildOutput: _output, reportFiles: _paths, ...data } = report;
+  fs.writeFileSync(json, `${JSON.stringify({ ...data, generatedAt: new Date().toISOString() }, null, 2)}\n`);
+  fs.writeFileSync(svg, renderSizeChart(report.sizes, `Image sizes: ${path.basename(report.project)}`));
+  return { json, svg };
+}

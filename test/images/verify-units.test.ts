@@ -1,0 +1,223 @@
+/**
+ * src/verify without building: engine detection errors, build output of podman, BuildKit and the
+ * legacy builder, history sizes, the file checks on made-up listings, the single-stage Dockerfile,
+ * the chart and the command line.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_MANAGERS } from '../../src';
+import {
+  breakdown, compactStep, detectEngine, fileChecks, parseDockerfile, parseSize, ProjectFacts, readProject,
+  renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
+} from '../../src/verify';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-units-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function fakeBin(name: string, script: string): string {
+  const dir = fs.mkdtempSync(path.join(tmp, 'bin-'));
+  fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return dir;
+}
+
+describe('engine detection', () => {
+  it('says that no engine is installed and how to get one', async () => {
+    const err = await detectEngine(undefined, { PATH: fs.mkdtempSync(path.join(tmp, 'empty-')) }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(VerifyError);
+    expect((err as Error).message).toMatch(/neither docker nor podman is on PATH.*Install Docker .*or Podman/s);
+  });
+
+  it('says the docker daemon is not running, with the engine\'s own message and the fix', async () => {
+    const bin = fakeBin('docker', 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1');
+    const err = await detectEngine(undefined, { PATH: bin }).catch((e: Error) => e);
+    expect((err as Error).message).toContain('docker is installed but `docker info` failed (Cannot connect to the Docker daemon');
+    expect((err as Error).message).toContain('start the Docker daemon');
+    expect((err as Error).message).toContain('podman is not installed');
+  });
+
+  it('takes the first engine that answers', async () => {
+    const dir = fakeBin('docker', 'exit 1');
+    fs.writeFileSync(path.join(dir, 'podman'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    expect((await detectEngine(undefined, { PATH: dir })).name).toBe('podman');
+    await expect(detectEngine('docker', { PATH: dir })).rejects.toThrow(/The container engine docker does not answer/);
+  });
+});
+
+describe('build output', () => {
+  const install = 'npm ci --omit=dev --no-audit --no-fund';
+  it('podman: a cached step is followed by "--> Using cache"', () => {
+    const out = [
+      '[2/4] STEP 2/3: COPY package.json package-lock.json ./',
+      '--> Using cache 9e80',
+      `[2/4] STEP 3/3: RUN --mount=type=cache,id=npm,target=/root/.npm     ${install} && mkdir -p node_modules`,
+      '--> Using cache 3c51',
+      '[3/4] STEP 4/5: COPY . .',
+      '--> 0351c5a493d',
+    ];
+    expect(stepsRunning(out, install)).toEqual([{ step: out[2], cached: true }]);
+    expect(stepsRunning(out, 'COPY . .')).toEqual([{ step: out[4], cached: false }]);
+  });
+
+  it('podman: a step that runs prints its output, not the cache marker', () => {
+    const out = [`[2/4] STEP 3/3: RUN ${install}`, 'added 3 packages in 1s', '--> 3c51', '[4/4] STEP 1/4: FROM x'];
+    expect(stepsRunning(out, install)).toEqual([{ step: out[0], cached: false }]);
+  });
+
+  it('BuildKit (--progress=plain): "#N CACHED" belongs to step N', () => {
+    const out = [
+      `#9 [prod-deps 3/3] RUN --mount=type=cache,target=/root/.npm ${install}`,
+      '#10 [build 4/5] COPY . .',
+      '#9 CACHED',
+      '#10 DONE 0.1s',
+    ];
+    expect(stepsRunning(out, install)).toEqual([{ step: out[0], cached: true }]);
+    expect(stepsRunning(out, 'COPY . .')[0].cached).toBe(false);
+  });
+
+  it('legacy Docker builder: " ---> Using cache"', () => {
+    const out = [`Step 5/12 : RUN ${install}`, ' ---> Using cache', ' ---> 1a2b', 'Step 6/12 : COPY . .', ' ---> 3c4d'];
+    expect(stepsRunning(out, install)[0].cached).toBe(true);
+    expect(stepsRunning(out, 'COPY . .')[0].cached).toBe(false);
+  });
+
+  it('shows RUN steps without mounts and the secret preamble', () => {
+    expect(compactStep('[2/4] STEP 3/3: RUN --mount=type=cache,id=npm,target=/root/.npm --mount=type=secret,id=ca_cert,target=/run/secrets/ca_cert     [ ! -f /run/secrets/ca_cert ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca_cert;     npm ci --omit=dev'))
+      .toBe('[2/4] STEP 3/3: RUN npm ci --omit=dev');
+  });
+});
+
+describe('sizes', () => {
+  it('parses engine sizes', () => {
+    expect(parseSize('1234')).toBe(1234);
+    expect(parseSize('6.14 kB')).toBe(6140);
+    expect(parseSize('150MB')).toBe(150e6);
+    expect(parseSize('1GiB')).toBe(1024 ** 3);
+  });
+
+  const stage = parseDockerfile('FROM base AS runtime\nWORKDIR /app\nCOPY --from=prod-deps /app/node_modules ./node_modules\nCOPY --from=build /app/dist ./dist\nUSER 65532:65532\nCMD ["dist/index.js"]\n')[0];
+  it('splits a BuildKit history into base, dependencies, app and other', () => {
+    const history = [
+      { size: 0, createdBy: 'CMD ["dist/index.js"]' },
+      { size: 0, createdBy: 'USER 65532:65532' },
+      { size: 5000, createdBy: 'COPY /app/dist ./dist # buildkit' },
+      { size: 3_000_000, createdBy: 'COPY /app/node_modules ./node_modules # buildkit' },
+      { size: 100, createdBy: 'WORKDIR /app' },
+      { size: 150e6, createdBy: '/bin/sh' },
+    ];
+    const b = breakdown('img', history, stage, []);
+    expect(b).toEqual({ image: 'img', total: 150e6 + 3_005_100, base: 150e6, dependencies: 3_000_000, app: 5000, other: 100 });
+    const single = { image: 's', total: 400e6, base: 290e6, dependencies: 100e6, app: 10e6, other: 0 };
+    const r = sizeReport(b, { ...b, image: 'd', base: b.base + 2e6, total: b.total + 2e6 }, single);
+    expect(r.runtime.waste).toBe(100);
+    expect(r.debug.waste).toBe(100);
+    expect(r.singleStage!.waste).toBe(400e6 - 290e6 - 3_005_000);
+    expect(r.ratio).toBeCloseTo(400e6 / b.total);
+    const svg = renderSizeChart(r, 'a <b>');
+    expect(svg).toContain('a &lt;b&gt;');
+    expect(svg.match(/<rect [^>]*fill="#ef4444"><title>single-stage waste/g)).toHaveLength(1);
+  });
+});
+
+describe('file checks', () => {
+  const facts = { workdir: '/app', hasBuild: true, devDependencies: ['nodemon', '@types/node'] } as unknown as ProjectFacts;
+  const ids = (files: string[]) => Object.fromEntries(fileChecks(files, facts).map((c) => [c.id, c.ok]));
+
+  it('pass on a clean listing', () => {
+    expect(ids(['/nodejs/bin/node', '/app/package.json', '/app/dist/index.js', '/app/node_modules/express/package.json', '/app/node_modules/x/index.d.ts'])).toEqual({
+      'no-package-manager': true, 'no-shell-binary': true, 'no-dev-dependencies': true, 'no-typescript-sources': true, 'no-env-file': true, 'no-tests': true,
+    });
+  });
+
+  it('fail on what must stay out', () => {
+    expect(ids([
+      '/usr/local/bin/npm', '/bin/sh', '/app/node_modules/nodemon', '/app/node_modules/.pnpm/@types+node@24.0.0/node_modules/@types/node/package.json',
+      '/app/src/index.ts', '/app/.env.production', '/app/test/a.js',
+    ])).toEqual({
+      'no-package-manager': false, 'no-shell-binary': false, 'no-dev-dependencies': false, 'no-typescript-sources': false, 'no-env-file': false, 'no-tests': false,
+    });
+    expect(ids(['/app/dist/a.spec.js'])['no-tests']).toBe(false);
+    expect(ids(['/app/node_modules/corepack/package.json'])['no-package-manager']).toBe(false);
+  });
+});
+
+describe('project facts and the single-stage equivalent', () => {
+  function project(build: boolean): string {
+    const dir = fs.mkdtempSync(path.join(tmp, 'proj-'));
+    const pm = PACKAGE_MANAGERS.pnpm;
+    const df = [
+      '# comment',
+      'FROM docker.io/library/node:24-trixie AS base',
+      'WORKDIR /app',
+      'RUN --mount=type=cache,id=npm,target=/root/.npm \\',
+      '    command -v pnpm >/dev/null || npm install -g pnpm@10',
+      'FROM base AS prod-deps',
+      'COPY package.json pnpm-lock.yaml ./',
+      `RUN ${pm.installProd} && mkdir -p node_modules`,
+      ...(build ? ['FROM base AS build', 'COPY package.json pnpm-lock.yaml ./', `RUN ${pm.installAll}`, 'COPY . .', 'RUN pnpm run build'] : []),
+      'FROM gcr.io/distroless/nodejs24-debian13:nonroot AS runtime',
+      'WORKDIR /app',
+      'ENV NODE_ENV=production',
+      'COPY --from=prod-deps --chown=65532:65532 /app/node_modules ./node_modules',
+      'USER 65532:65532',
+      'EXPOSE 3000',
+      `CMD ["${build ? 'dist/index.js' : 'server.js'}"]`,
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), df);
+    fs.writeFileSync(path.join(dir, 'Dockerfile.debug'), df.replace(':nonroot', ':debug-nonroot'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'p', dependencies: { a: '1' }, devDependencies: { a: '1', b: '1' } }));
+    return dir;
+  }
+
+  it('reads the facts from the generated files', () => {
+    const f = readProject(project(true));
+    expect(f).toMatchObject({ builderImage: 'docker.io/library/node:24-trixie', runtimeBase: 'gcr.io/distroless/nodejs24-debian13:nonroot', debugBase: 'gcr.io/distroless/nodejs24-debian13:debug-nonroot', port: 3000, uid: 65532, workdir: '/app', hasBuild: true, healthPath: '/', devDependencies: ['b'] });
+    expect(f.packageManager.name).toBe('pnpm');
+  });
+
+  it('renders one stage: builder, all dependencies, sources, build', () => {
+    const single = renderSingleStageDockerfile(readProject(project(true)));
+    expect(parseDockerfile(single)).toHaveLength(1);
+    expect(single).toContain(PACKAGE_MANAGERS.pnpm.installAll);
+    expect(single).not.toContain(PACKAGE_MANAGERS.pnpm.installProd);
+    expect(single).toMatch(/COPY \. \.\nRUN pnpm run build\n/);
+    expect(single).toMatch(/CMD \["node","dist\/index.js"\]\n$/);
+    const noBuild = renderSingleStageDockerfile(readProject(project(false)));
+    expect(noBuild).toContain(`RUN ${PACKAGE_MANAGERS.pnpm.installAll}\nCOPY . .`);
+    expect(noBuild).not.toContain('mkdir -p node_modules');
+  });
+
+  it('names the missing file when the folder is not a synthesized project', () => {
+    expect(() => readProject(tmp)).toThrow(/Dockerfile not found: run verify in a project made by create-msb-app/);
+  });
+});
+
+describe('create-msb-app verify (command line)', () => {
+  const run = async (argv: string[]) => {
+    let out = '';
+    let err = '';
+    const stdout = { write: (s: string) => (out += s) } as unknown as NodeJS.WritableStream;
+    const stderr = { write: (s: string) => (err += s) } as unknown as NodeJS.WritableStream;
+    const code = await runVerify(argv, { stdout, stderr, cwd: tmp });
+    return { code, out, err };
+  };
+
+  it('has its own help', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--engine', '--no-run', '--keep-images', '--secret', '--ca-cert']) expect(r.out).toContain(flag);
+  });
+
+  it('rejects bad options with exit code 2', async () => {
+    expect((await run(['--engine', 'lxc'])).err).toContain('Invalid --engine "lxc": expected docker or podman');
+    expect((await run(['--bogus'])).code).toBe(2);
+    expect((await run(['--secret', 'id=x,src=/nonexistent/file'])).err).toContain('Secret file /nonexistent/file does not exist');
+  });
+
+  it('exits 1 with a clear message outside a project', async () => {
+    const r = await run(['.']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^Error: .*Dockerfile not found/);
+  });
+});
