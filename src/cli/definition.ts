@@ -3,7 +3,8 @@
  * and the first synthesis, run here in-process with the library. Both go through the same
  * {@link appProps}, so a later `npx projen` reproduces the first synthesis byte for byte.
  */
-import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, PackageManagerName, nodeVersions, packageManagerNames } from '../index';
+import * as semver from 'semver';
+import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, PackageManagerName, nodeVersions, packageManagerNames, parsePackageSpec } from '../index';
 import { TemplateSource } from './template-source';
 
 /** Everything the definition says; plain data. */
@@ -34,7 +35,12 @@ export const OWN_TEMPLATE_FOLDER = 'msb-templates';
 
 function templateOption(t: TemplateSource | undefined): Pick<MsbProjectOptions, 'template' | 'templateFolder'> {
   if (!t) return {};
-  if (t.kind === 'package') return { template: t.spec };
+  if (t.kind === 'package') {
+    // A version or range is checked against what is installed; a file:/URL/git source only says where
+    // the install came from (package.json keeps it), so the definition names the package alone.
+    const { name, range } = parsePackageSpec(t.spec);
+    return { template: range && !semver.validRange(range) ? name : t.spec };
+  }
   const rel = t.path.replace(/^\.\//, '');
   return rel === OWN_TEMPLATE_FOLDER ? { templateFolder: rel } : { template: t.path.startsWith('.') ? t.path : `./${t.path}` };
 }

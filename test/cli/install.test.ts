@@ -69,3 +69,44 @@ test('adopting with an install adds the dev dependencies through npm and keeps t
   expect(again.status, again.output).toBe(0);
   expect(tree(dir)).toEqual(first);
 });
+
+test('--template with the org package installs it, names it in .projenrc.ts, and an upgrade re-synthesizes as a diff', () => {
+  // GIVEN the example org template packed as its publisher would (v1), and a v2 of it
+  const orgDir = path.join(REPO_ROOT, 'examples', 'org-template');
+  const packOrg = (cwd: string) => {
+    const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd, encoding: 'utf8' });
+    return path.join(work, (JSON.parse(out) as { filename: string }[])[0].filename);
+  };
+  const v1 = packOrg(orgDir);
+  const v2src = path.join(work, 'org-v2');
+  fs.cpSync(orgDir, v2src, { recursive: true });
+  fs.writeFileSync(path.join(v2src, 'package.json'), read(v2src, 'package.json').replace('"version": "1.0.0"', '"version": "2.0.0"'));
+  fs.writeFileSync(path.join(v2src, 'templates/partials/labels.hbs'), read(v2src, 'templates/partials/labels.hbs').replace('v1', 'v2'));
+  const v2 = packOrg(v2src);
+
+  // WHEN a new project is created with it
+  const r = runBin(['acme-svc', '--yes', '--skip-git', '--lib', `file:${tarball}`, '--template', `@acme/msb-template@file:${v1}`], work);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const dir = path.join(work, 'acme-svc');
+
+  // THEN it is installed, the definition names the package, and the outputs follow the template
+  expect(JSON.parse(read(dir, 'package.json')).devDependencies['@acme/msb-template']).toBe(`file:${v1}`);
+  expect(read(dir, '.projenrc.ts')).toContain("template: '@acme/msb-template',");
+  expect(read(dir, 'Dockerfile')).toContain('FROM registry.acme.internal/library/node:26-trixie AS base');
+  expect(read(dir, 'Dockerfile')).toContain('com.acme.template="msb-template v1"');
+  expect(JSON.parse(read(dir, '.projen/msb.json')).templates.Dockerfile[0]).toBe('@acme/msb-template@1.0.0: partials/labels.hbs');
+
+  // WHEN the org releases v2 and the service upgrades and re-synthesizes
+  const before = tree(dir);
+  execFileSync('npm', ['install', '-D', `@acme/msb-template@file:${v2}`, '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+  const resynth = npx(['projen'], dir);
+  expect(resynth.status, resynth.output).toBe(0);
+
+  // THEN the diff is exactly the template's change and its recorded version
+  const after = tree(dir);
+  const changed = Object.keys(after).filter((f) => before[f] !== after[f] && !/^(node_modules\/|package(-lock)?\.json$)/.test(f)).sort();
+  expect(changed).toEqual(['.projen/msb.json', 'Dockerfile', 'Dockerfile.debug']);
+  expect(read(dir, 'Dockerfile')).toContain('com.acme.template="msb-template v2"');
+  expect(JSON.parse(read(dir, '.projen/msb.json')).templates.Dockerfile[0]).toBe('@acme/msb-template@2.0.0: partials/labels.hbs');
+});

@@ -106,6 +106,8 @@ describe('org templates', () => {
   it('policies reject a definition with a clear error naming the template', () => {
     const dir = newDir();
     install(dir);
+    // a stricter copy: every service must also name its cost center
+    install(dir, (d) => edit(path.join(d, 'msb-template.json'), (s) => s.replace('"requiredLabels": [', '"requiredLabels": ["com.acme.cost-center", ')));
     const before = readTree(dir);
     let err: MsbValidationError | undefined;
     try {
@@ -115,7 +117,8 @@ describe('org templates', () => {
     }
     expect(err).toBeInstanceOf(MsbValidationError);
     expect(err!.message).toContain('baseImages.builder: got "docker.io/library/node:26-trixie"; expected an image from registry.acme.internal (policy of template @acme/msb-template@1.0.0)');
-    expect(err!.message).toContain('expected a label com.acme.team');
+    expect(err!.message).toContain('expected a label com.acme.cost-center');
+    expect(err!.message).not.toContain('expected a label com.acme.team'); // the template's default label satisfies it
     expect(err!.message).toContain('kubernetes.replicas: got 1; expected at least 2');
     expect(readTree(dir)).toEqual(before);
   });
