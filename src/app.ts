@@ -317,6 +317,20 @@ interface Rendered {
   readonly debugKustomization: ManifestObject;
 }
 
+/**
+ * Patterns that keep secrets out of the build context, at any depth. A path the definition copies
+ * must not match them; a template must not drop them.
+ */
+export const SECRET_PATTERNS = [
+  '**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/*.p12', '**/*.pfx', '**/.npmrc', '**/id_rsa*', '**/id_ed25519*', '.aws', '.docker', '.kube',
+];
+
+/** Paths a rendered .dockerignore must exclude (secrets and VCS data); checked after every render. */
+const MUST_IGNORE = [
+  '.env', 'src/.env', 'config/.env.production', 'server.pem', 'certs/server.pem', 'src/server.key', '.npmrc',
+  'packages/a/.npmrc', 'id_rsa', '.aws/credentials', '.docker/config.json', '.git/config', 'node_modules/x/index.js',
+];
+
 /** The generated paths: part of the product's contract. */
 export const OUTPUT_PATHS = {
   dockerfile: 'Dockerfile',
@@ -424,7 +438,7 @@ export class App extends Component {
     const add = (file: string, render: (marker: string) => string | undefined, templated?: string) => {
       const f = new GeneratedTextFile(this, file, render);
       this.files.set(file, f);
-      guard.track(f, templated ? () => this.templates.sourcesUsed(templated) : undefined);
+      guard.track(f, () => this.provenance(templated));
     };
     add(OUTPUT_PATHS.dockerfile, () => this.render().dockerfile, 'Dockerfile');
     add(OUTPUT_PATHS.debugDockerfile, () => this.render().debugDockerfile, 'Dockerfile');
@@ -438,6 +452,18 @@ export class App extends Component {
     }
     add(`${OUTPUT_PATHS.base}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().baseKustomization));
     add(`${OUTPUT_PATHS.debugOverlay}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().debugKustomization));
+  }
+
+  /**
+   * Which template sources produced a file: the partials they supplied (for a templated file), the
+   * `msb-template.json` whose defaults or policies applied (every file), then the built-ins.
+   */
+  provenance(templateName?: string): string[] {
+    const partials = templateName ? this.templates.sourcesUsed(templateName).filter((x) => x !== 'built-in') : [];
+    const manifests = (this.sources?.sources ?? [])
+      .filter((src) => src.manifestFile && (src.manifest.defaults || src.manifest.policies || src.manifest.dockerignore))
+      .map((src) => `${src.source}: msb-template.json`);
+    return [...partials, ...manifests, 'built-in'];
   }
 
   /** Full reference of the runtime image the Deployment runs. */
@@ -504,6 +530,10 @@ export class App extends Component {
     for (const [i, s] of [...bs.buildSteps, ...bs.builderSteps].entries()) {
       p.check(v.isSingleLine(s) && s.trim() !== '', `buildStage.steps[${i}]`, s, `a non-empty shell command on ${v.SINGLE_LINE_RULE}`);
     }
+    const secrets = ignoreMatcher().add(SECRET_PATTERNS);
+    for (const c of rs.runtimeCopies.filter((x) => !x.from)) {
+      p.check(!secrets.ignores(c.src), 'files', c.src, `a path that is not a secret (it matches one of ${SECRET_PATTERNS.join(' ')}): pass secrets at run time (Kubernetes Secret), not in the image`);
+    }
     for (const c of rs.runtimeCopies) {
       const ok = c.from ? v.isSingleLine(c.src) && c.src.startsWith('/') : v.isRelativePath(c.src);
       p.check(ok && v.isRelativePath(c.dest), 'runtimeStage.copies', c, `src ${v.RELATIVE_PATH_RULE} (absolute in a stage) and dest ${v.RELATIVE_PATH_RULE}`);
@@ -560,8 +590,8 @@ export class App extends Component {
     if (!this.props.allowInsecureDockerfile) {
       const rs = this.runtimeStage;
       const weakened = [
-        ...runtimeStageViolations(dockerfile, { image: rs.image, uid: rs.uid, gid: rs.gid }).map((x) => ['Dockerfile', x]),
-        ...runtimeStageViolations(debugDockerfile, { image: rs.debugImage, uid: rs.uid, gid: rs.gid }).map((x) => ['Dockerfile.debug', x]),
+        ...runtimeStageViolations(dockerfile, { image: rs.image, uid: rs.uid, gid: rs.gid, workdir: rs.workdir }).map((x) => ['Dockerfile', x]),
+        ...runtimeStageViolations(debugDockerfile, { image: rs.debugImage, uid: rs.uid, gid: rs.gid, workdir: rs.workdir }).map((x) => ['Dockerfile.debug', x]),
       ];
       if (weakened.length > 0) {
         throw userError(new v.MsbValidationError(weakened.map(([file, x]) => ({
@@ -572,7 +602,13 @@ export class App extends Component {
         }))));
       }
     }
-    const ignoreContext = { marker: context.marker, build: context.build, extra: this.sources?.dockerignore ?? [], keep: [] as string[] };
+    const ignoreContext = {
+      marker: context.marker,
+      build: context.build,
+      secretPatterns: SECRET_PATTERNS,
+      extra: this.sources?.dockerignore ?? [],
+      keep: [] as string[],
+    };
     let dockerignore = this.templates.render('dockerignore', ignoreContext);
     // Never ignore a file the Dockerfile copies from the context: re-include it explicitly.
     const ignored = ignoreMatcher().add(dockerignore);
@@ -583,6 +619,18 @@ export class App extends Component {
     ];
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = this.templates.render('dockerignore', { ...ignoreContext, keep });
+    if (!this.props.allowInsecureDockerfile) {
+      const final = ignoreMatcher().add(dockerignore);
+      const leaks = MUST_IGNORE.filter((p) => !final.ignores(p));
+      if (leaks.length > 0) {
+        throw userError(new v.MsbValidationError([{
+          path: this.displayPath,
+          field: `.dockerignore (templates: ${this.templates.sourcesUsed('dockerignore').join(', ')})`,
+          value: leaks,
+          expected: 'a .dockerignore that keeps secrets and VCS data out of the build context (set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly)',
+        }]));
+      }
+    }
 
     const k8s = this.props.kubernetes ?? {};
     const manifests = renderManifests(this.workloadModel());
@@ -703,25 +751,41 @@ export class App extends Component {
 
 /**
  * What a template must not do to the runtime stage (the last stage): change its base image, run as
- * another user, RUN anything (that needs a shell) or COPY from an image rather than a stage.
+ * another user, use an instruction that needs a shell or changes what runs (RUN, SHELL, ENTRYPOINT,
+ * ADD, ...), or copy from anywhere but the dependency and build stages' working directory.
  */
-export function runtimeStageViolations(dockerfile: string, expected: { image: string; uid: number; gid: number }): string[] {
+export function runtimeStageViolations(
+  dockerfile: string,
+  expected: { image: string; uid: number; gid: number; workdir: string; stages?: string[] },
+): string[] {
   const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const stages = lines.filter((l) => /^FROM\s/i.test(l)).map((l) => /\sAS\s+(\S+)$/i.exec(l)?.[1]).filter((x): x is string => !!x);
   const start = lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true);
   if (start < 0) return ['there is no FROM line'];
   const rt = lines.slice(start);
   const out: string[] = [];
   const from = rt[0].split(/\s+/)[1];
   if (from !== expected.image) out.push(`FROM ${from} (expected ${expected.image})`);
-  for (const l of rt) {
-    if (/^RUN\s/i.test(l)) out.push(`${l.slice(0, 80)} (the runtime image has no shell)`);
-    const m = /^COPY\s.*--from=(\S+)/i.exec(l);
-    if (m && !stages.includes(m[1])) out.push(`COPY --from=${m[1]} (not a stage of this Dockerfile)`);
+  const allowed = new Set(['WORKDIR', 'ENV', 'COPY', 'USER', 'EXPOSE', 'LABEL', 'CMD', 'ARG', 'STOPSIGNAL']);
+  const stages = expected.stages ?? ['prod-deps', 'build'];
+  const user = `${expected.uid}:${expected.gid}`;
+  for (const l of rt.slice(1)) {
+    const instruction = l.split(/\s+/)[0].toUpperCase();
+    if (!allowed.has(instruction)) {
+      out.push(`${l.slice(0, 80)} (${instruction} is not allowed in the runtime stage: no shell, nothing but what runs)`);
+      continue;
+    }
+    if (instruction === 'USER' && l.split(/\s+/)[1] !== user) out.push(`${l} (expected USER ${user})`);
+    if (instruction === 'CMD' && !/^CMD\s+\[/i.test(l)) out.push(`${l.slice(0, 80)} (CMD must be exec form: the image has no shell)`);
+    if (instruction === 'COPY') {
+      const m = /--from=(\S+)/i.exec(l);
+      if (m) {
+        const src = l.split(/\s+/).filter((w) => !w.startsWith('--')).slice(1, -1);
+        if (!stages.includes(m[1])) out.push(`COPY --from=${m[1]} (only the ${stages.join(' and ')} stages may be copied from)`);
+        else if (src.some((x) => !x.startsWith(`${expected.workdir}/`))) out.push(`${l.slice(0, 80)} (copies from outside ${expected.workdir})`);
+      }
+    }
   }
-  const users = rt.filter((l) => /^USER\s/i.test(l));
-  const last = users[users.length - 1];
-  if (last !== `USER ${expected.uid}:${expected.gid}`) out.push(`${last ?? 'no USER'} (expected USER ${expected.uid}:${expected.gid})`);
+  if (!rt.some((l) => /^USER\s/i.test(l))) out.push(`no USER (expected USER ${user})`);
   return out;
 }
 

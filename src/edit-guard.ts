@@ -63,7 +63,7 @@ export class GenerationGuard extends Component {
   }
 
   /** Puts a file under the guard. */
-  track(file: GeneratedTextFile, templates: () => string[] = () => []): void {
+  track(file: GeneratedTextFile, templates: () => string[]): void {
     this.guarded.push({ file, templates });
   }
 
@@ -82,8 +82,7 @@ export class GenerationGuard extends Component {
       const content = file.content();
       if (content === undefined) continue;
       files[file.path] = sha256(content);
-      const used = t();
-      if (used.length > 0) templates[file.path] = used;
+      templates[file.path] = t();
     }
     this.record = { generator: `create-msb-app@${packageVersion()}`, files, templates };
 

@@ -94,27 +94,32 @@ export class TemplateRenderer {
     if (!main) throw new TemplateError(`template "${name}.hbs" was not found in ${this.describeFolders()}`, `${name}.hbs`);
     const partials = this.partialNames();
     const compiled: Record<string, HandlebarsTemplateDelegate> = {};
-    const resolved: ResolvedFile[] = [main];
+    const invoked = new Set<ResolvedFile>([main]);
     for (const partial of partials) {
       const file = this.resolve(path.join('partials', `${partial}.hbs`))!;
-      compiled[partial] = this.compile(file.file, partials);
-      resolved.push(file);
+      const fn = this.compile(file.file, partials);
+      // Record the partials that really take part in this render (provenance).
+      compiled[partial] = ((ctx: unknown, opts?: Handlebars.RuntimeOptions) => {
+        invoked.add(file);
+        return fn(ctx, opts);
+      }) as HandlebarsTemplateDelegate;
     }
     const template = this.compile(main.file, partials);
-    // Provenance: which source supplied which file (built-ins summarized).
-    const provenance = resolved
-      .filter((r) => r.folder.dir !== BUILTIN_TEMPLATE_DIR)
-      .map((r) => `${r.folder.source}: ${path.relative(r.folder.dir, r.file).split(path.sep).join('/')}`);
-    this.used.set(name, [...provenance.sort(), 'built-in']);
     try {
       // No HTML escaping; instead every value inserted must stay on its Dockerfile line.
       assertSingleLineValues(context, 'context');
-      return template(context, {
+      const text = template(context, {
         partials: compiled,
         helpers: {},
         allowProtoPropertiesByDefault: false,
         allowProtoMethodsByDefault: false,
       });
+      // Provenance: which source supplied which file (built-ins summarized).
+      const provenance = [...invoked]
+        .filter((r) => r.folder.dir !== BUILTIN_TEMPLATE_DIR)
+        .map((r) => `${r.folder.source}: ${path.relative(r.folder.dir, r.file).split(path.sep).join('/')}`);
+      this.used.set(name, [...provenance.sort(), 'built-in']);
+      return text;
     } catch (e) {
       throw new TemplateError(`rendering ${main.file} failed: ${(e as Error).message}`, main.file);
     }

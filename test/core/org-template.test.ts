@@ -59,7 +59,10 @@ describe('org templates', () => {
     expect(dep).toContain('acme.com/pool: general');
     expect(dep).toContain('acme.com/cost-center: platform');
     const record = JSON.parse(files[RECORD_FILE]);
-    expect(record.templates.Dockerfile).toEqual(['@acme/msb-template@1.0.0: partials/labels.hbs', 'built-in']);
+    expect(record.templates.Dockerfile).toEqual(['@acme/msb-template@1.0.0: partials/labels.hbs', '@acme/msb-template@1.0.0: msb-template.json', 'built-in']);
+    // the partial is recorded only where it was used; the defaults for every file they shape
+    expect(record.templates['.dockerignore']).toEqual(['@acme/msb-template@1.0.0: msb-template.json', 'built-in']);
+    expect(record.templates['k8s/base/deployment.yaml']).toEqual(['@acme/msb-template@1.0.0: msb-template.json', 'built-in']);
   });
 
   it("the App's own props win over the template's defaults", () => {
@@ -179,22 +182,41 @@ describe('org templates', () => {
   });
 
   it('weakening the runtime stage needs a visible opt-out in the project definition', () => {
-    const weaken = (d: string) => {
-      fs.writeFileSync(path.join(d, 'templates/partials/runtime-stage.hbs'), [
-        'FROM {{runtime.image}} AS runtime',
-        'COPY --from=docker.io/library/busybox:latest /bin/sh /bin/sh',
-        'USER 0:0',
-        'CMD {{json cmd}}',
-        '',
-      ].join('\n'));
-    };
+    const variants: [string, string[], RegExp][] = [
+      ['a shell from another image', ['COPY --from=docker.io/library/busybox:latest /bin/sh /bin/sh'], /COPY --from=docker\.io\/library\/busybox:latest \(only the prod-deps and build stages/],
+      ['a shell from the builder stage', ['COPY --from=base /bin/bash /bin/sh'], /COPY --from=base \(only the prod-deps and build stages/],
+      ['outside the working directory', ['COPY --from=build /usr/bin /usr/bin'], /copies from outside \/app/],
+      ['a shell entrypoint', ['ENTRYPOINT ["/bin/sh", "-c"]'], /ENTRYPOINT is not allowed in the runtime stage/],
+      ['RUN', ['RUN echo hi'], /RUN is not allowed/],
+      ['root, even briefly', ['USER 0:0'], /USER 0:0 \(expected USER 65532:65532\)/],
+    ];
+    for (const [name, lines, message] of variants) {
+      const weaken = (d: string) => {
+        fs.writeFileSync(path.join(d, 'templates/partials/runtime-stage.hbs'), [
+          'FROM {{runtime.image}} AS runtime',
+          'WORKDIR {{workdir}}',
+          ...lines,
+          'USER {{uid}}:{{gid}}',
+          'CMD {{json cmd}}',
+          '',
+        ].join('\n'));
+      };
+      const dir = newDir();
+      install(dir, weaken);
+      const before = readTree(dir);
+      expect(() => synthIn(dir, TEAM, '@acme/msb-template'), name).toThrow(message);
+      expect(readTree(dir), name).toEqual(before);
+      const files = synthIn(dir, { ...TEAM, allowInsecureDockerfile: true }, '@acme/msb-template');
+      expect(files.Dockerfile, name).toContain(lines[0]);
+    }
+  });
+
+  it('a template that drops the secret exclusions from .dockerignore needs the same opt-out', () => {
     const dir = newDir();
-    install(dir, weaken);
-    const before = readTree(dir);
-    expect(() => synthIn(dir, TEAM, '@acme/msb-template')).toThrow(/COPY --from=docker\.io\/library\/busybox:latest \(not a stage[\s\S]*USER 0:0 \(expected USER 65532:65532\)/);
-    expect(readTree(dir)).toEqual(before);
+    install(dir, (d) => fs.writeFileSync(path.join(d, 'templates/partials/dockerignore.hbs'), '# {{marker}}\nnode_modules\n'));
+    expect(() => synthIn(dir, TEAM, '@acme/msb-template')).toThrow(/\.dockerignore \(templates: @acme\/msb-template@1\.0\.0: partials\/dockerignore\.hbs[\s\S]*\.env/);
     const files = synthIn(dir, { ...TEAM, allowInsecureDockerfile: true }, '@acme/msb-template');
-    expect(files.Dockerfile).toContain('USER 0:0');
+    expect(files['.dockerignore']).not.toContain('.env');
   });
 
   it('a template cannot write outside the project: outputs have fixed paths', () => {
