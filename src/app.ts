@@ -391,8 +391,8 @@ export class App extends Component {
     const spec: RuntimeSpec = runtime ?? findNodeRuntime(DEFAULT_NODE_VERSION)!;
     const pmSpec: PackageManagerSpec = pm ?? findPackageManager('npm')!;
 
-    const build = props.build === false ? undefined : { script: props.build?.script ?? 'build', outDir: props.build?.outDir ?? 'dist' };
-    const entrypoint = props.entrypoint ?? (build ? `${build.outDir}/index.js` : 'index.js');
+    const build = props.build === false ? undefined : { script: props.build?.script ?? 'build', outDir: v.normalizePath(props.build?.outDir ?? 'dist') };
+    const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/index.js` : 'index.js'));
     const images = resolveBaseImages(spec, props.baseImages);
 
     this.buildStage = new BuildStage(this, {
@@ -422,7 +422,7 @@ export class App extends Component {
     const rs = this.runtimeStage;
     rs.addCopy('package.json', 'package.json');
     if (build) rs.addCopy(`${rs.workdir}/${build.outDir}`, build.outDir, 'build');
-    for (const f of props.files ?? (build ? [] : [defaultRuntimeFile(entrypoint)])) rs.addCopy(f, f);
+    for (const f of (props.files ?? (build ? [] : [defaultRuntimeFile(entrypoint)])).map(v.normalizePath)) rs.addCopy(f, f);
     for (const [k, val] of Object.entries(props.env ?? {})) rs.addEnv(k, val);
     const pkg = readPackageJson(project.outdir);
     const version = props.version ?? pkg?.version;
@@ -508,7 +508,7 @@ export class App extends Component {
     const rs = this.runtimeStage;
     const bs = this.buildStage;
     p.check(v.isRelativePath(rs.entrypoint), 'entrypoint', rs.entrypoint, v.RELATIVE_PATH_RULE);
-    p.check(v.isSingleLine(rs.workdir) && rs.workdir.startsWith('/'), 'workdir', rs.workdir, 'an absolute path on one line, e.g. "/app"');
+    p.check(v.isAbsoluteImagePath(rs.workdir) && rs.workdir !== '/', 'workdir', rs.workdir, 'an absolute path other than "/", of letters, digits and . _ @ + - /, e.g. "/app"');
     if (bs.hasBuild) {
       p.check(typeof bs.buildScript === 'string' && /^[A-Za-z0-9:_.-]+$/.test(bs.buildScript), 'build.script', bs.buildScript, 'a package.json script name such as "build"');
       p.check(v.isRelativePath(bs.outDir) && !bs.outDir.includes('*'), 'build.outDir', bs.outDir, v.RELATIVE_PATH_RULE);
@@ -519,6 +519,10 @@ export class App extends Component {
       }
     }
     for (const [i, f] of (props.files ?? []).entries()) p.check(v.isRelativePath(f), `files[${i}]`, f, v.RELATIVE_PATH_RULE);
+    if (!bs.hasBuild && v.isRelativePath(rs.entrypoint)) {
+      const copied = rs.runtimeCopies.some((c) => c.from === undefined && covers(c.dest, rs.entrypoint));
+      p.check(copied, 'entrypoint', rs.entrypoint, `a file the runtime image holds: list it (or its folder) in "files" (${JSON.stringify((props.files ?? []))})`);
+    }
     for (const [name, value] of rs.environment) {
       p.check(v.isEnvName(name), `env.${name}`, name, `a name that is ${v.ENV_NAME_RULE}`);
       p.check(v.isSingleLine(value), `env.${name}`, value, v.SINGLE_LINE_RULE);
@@ -534,8 +538,9 @@ export class App extends Component {
     for (const c of rs.runtimeCopies.filter((x) => !x.from)) {
       p.check(!secrets.ignores(c.src), 'files', c.src, `a path that is not a secret (it matches one of ${SECRET_PATTERNS.join(' ')}): pass secrets at run time (Kubernetes Secret), not in the image`);
     }
-    for (const c of rs.runtimeCopies) {
-      const ok = c.from ? v.isSingleLine(c.src) && c.src.startsWith('/') : v.isRelativePath(c.src);
+    const listed = new Set((props.files ?? []).map(v.normalizePath)); // already reported as files[i]
+    for (const c of rs.runtimeCopies.filter((x) => x.from || !listed.has(x.src))) {
+      const ok = c.from ? v.isAbsoluteImagePath(c.src) : v.isRelativePath(c.src);
       p.check(ok && v.isRelativePath(c.dest), 'runtimeStage.copies', c, `src ${v.RELATIVE_PATH_RULE} (absolute in a stage) and dest ${v.RELATIVE_PATH_RULE}`);
     }
     p.check(v.isImageReference(bs.image), 'baseImages.builder', bs.image, v.IMAGE_REFERENCE_RULE);
@@ -643,7 +648,7 @@ export class App extends Component {
     }
     const pod = manifests.Deployment?.spec?.template?.spec;
     if (pod && !k8s.allowPodSecurityViolations) {
-      for (const violation of podSecurityViolations(pod)) {
+      for (const violation of podSecurityViolations(pod, manifests.Deployment?.spec?.template?.metadata?.annotations ?? {})) {
         after.add('kubernetes Deployment pod', violation, 'the Pod Security Standards "restricted" profile (set kubernetes.allowPodSecurityViolations: true to opt out, visibly)');
       }
     }
@@ -815,6 +820,26 @@ function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
     p.check(typeof k.ingress.host === 'string' && /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(k.ingress.host), 'kubernetes.ingress.host', k.ingress.host, 'a DNS name such as "orders.example.com"');
     if (k.ingress.path !== undefined) p.check(v.isHttpPath(k.ingress.path), 'kubernetes.ingress.path', k.ingress.path, v.HTTP_PATH_RULE);
   }
+  const labelMaps: [string, Record<string, string> | undefined][] = [
+    ['kubernetes.labels', k.labels],
+    ['kubernetes.nodeSelector', k.nodeSelector],
+    ...(k.networkPolicy?.allowFromPodLabels ?? []).map((m, i): [string, Record<string, string>] => [`kubernetes.networkPolicy.allowFromPodLabels[${i}]`, m]),
+  ];
+  for (const [field, map] of labelMaps) {
+    for (const [key, value] of Object.entries(map ?? {})) {
+      p.check(v.isQualifiedName(key), `${field}.${key}`, key, v.QUALIFIED_NAME_RULE);
+      p.check(v.isLabelValue(value), `${field}.${key}`, value, v.LABEL_VALUE_RULE);
+    }
+  }
+  for (const [field, map] of [['kubernetes.annotations', k.annotations], ['kubernetes.podAnnotations', k.podAnnotations], ['kubernetes.ingress.annotations', k.ingress?.annotations]] as const) {
+    for (const [key, value] of Object.entries(map ?? {})) {
+      p.check(v.isQualifiedName(key), `${field}.${key}`, key, v.QUALIFIED_NAME_RULE);
+      p.check(typeof value === 'string', `${field}.${key}`, value, 'a string');
+    }
+  }
+  if (k.priorityClassName !== undefined) p.check(v.isDnsSubdomain(k.priorityClassName), 'kubernetes.priorityClassName', k.priorityClassName, v.DNS_SUBDOMAIN_RULE);
+  if (k.ingress?.className !== undefined) p.check(v.isDnsSubdomain(k.ingress.className), 'kubernetes.ingress.className', k.ingress.className, v.DNS_SUBDOMAIN_RULE);
+  if (k.ingress?.tlsSecretName !== undefined) p.check(v.isDnsSubdomain(k.ingress.tlsSecretName), 'kubernetes.ingress.tlsSecretName', k.ingress.tlsSecretName, v.DNS_SUBDOMAIN_RULE);
   for (const ns of k.networkPolicy?.allowFromNamespaces ?? []) {
     p.check(v.isDnsLabel(ns), 'kubernetes.networkPolicy.allowFromNamespaces', ns, v.DNS_LABEL_RULE);
   }

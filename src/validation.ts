@@ -86,13 +86,27 @@ export function isSingleLine(value: unknown): value is string {
 }
 export const SINGLE_LINE_RULE = 'a single line (no newline or NUL: it would start a new Dockerfile instruction)';
 
-/** A relative POSIX path inside the project (no `..`, not absolute). */
+/** Characters a path may hold: they need no quoting in a Dockerfile (no spaces, globs, `$` or quotes). */
+const SAFE_PATH = /^[A-Za-z0-9._@+\-/]+$/;
+
+/** A relative POSIX path inside the project (no `..`, not absolute, not `.`), of safe characters. */
 export function isRelativePath(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length === 0 || !isSingleLine(value)) return false;
-  if (value.startsWith('/') || value.startsWith('~') || /^[A-Za-z]:/.test(value) || value.includes('\\')) return false;
-  return !value.split('/').some((part) => part === '..');
+  if (typeof value !== 'string' || !SAFE_PATH.test(value)) return false;
+  if (value.startsWith('/')) return false;
+  const parts = value.split('/');
+  return !parts.some((part) => part === '..' || part === '') && parts.some((part) => part !== '.');
 }
-export const RELATIVE_PATH_RULE = 'a relative path inside the project such as "dist/index.js" (no leading "/", no "..")';
+export const RELATIVE_PATH_RULE = 'a relative path inside the project such as "dist/index.js": letters, digits and . _ @ + - /, no leading "/", no ".." and no spaces, globs or "$"';
+
+/** An absolute path in the image, of safe characters. */
+export function isAbsoluteImagePath(value: unknown): value is string {
+  return typeof value === 'string' && SAFE_PATH.test(value) && value.startsWith('/') && !value.split('/').includes('..');
+}
+
+/** `./a/b/` -> `a/b` (how paths are written in the outputs). */
+export function normalizePath(p: string): string {
+  return p.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
 
 /** An HTTP path for probes and ingress. */
 export function isHttpPath(value: unknown): value is string {
@@ -131,3 +145,26 @@ export function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$/.test(value);
 }
 export const QUANTITY_RULE = 'a Kubernetes quantity such as "100m", "0.5", "128Mi" or "1Gi"';
+
+/** A DNS-1123 subdomain: names of Secrets, PriorityClasses, IngressClasses. */
+export function isDnsSubdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
+}
+export const DNS_SUBDOMAIN_RULE = 'a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters';
+
+/** A label or annotation key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters. */
+export function isQualifiedName(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const slash = value.lastIndexOf('/');
+  const prefix = slash >= 0 ? value.slice(0, slash) : undefined;
+  const name = slash >= 0 ? value.slice(slash + 1) : value;
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
+  return name.length >= 1 && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
+}
+export const QUALIFIED_NAME_RULE = 'a key such as "team" or "example.com/team": an optional DNS subdomain and "/", then up to 63 letters, digits, "-", "_" or "." starting and ending with a letter or digit';
+
+/** A label value: empty, or up to 63 letters, digits, "-", "_", "." starting and ending alphanumeric. */
+export function isLabelValue(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value);
+}
+export const LABEL_VALUE_RULE = 'a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';

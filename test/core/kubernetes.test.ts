@@ -65,6 +65,15 @@ describe('Kubernetes manifests', () => {
     expect(weaken((p) => { delete p.securityContext.seccompProfile; delete p.containers[0].securityContext.seccompProfile; })).toHaveLength(1);
     expect(weaken((p) => p.volumes.push({ name: 'h', hostPath: { path: '/' } }))).toHaveLength(1);
     expect(weaken((p) => (p.hostNetwork = true))).toHaveLength(1);
+    expect(weaken((p) => (p.securityContext.sysctls = [{ name: 'net.core.somaxconn', value: '1024' }]))).toHaveLength(1);
+    expect(weaken((p) => (p.securityContext.sysctls = [{ name: 'net.ipv4.tcp_keepalive_time', value: '60' }]))).toHaveLength(0);
+    expect(weaken((p) => (p.containers[0].securityContext.seLinuxOptions = { type: 'spc_t' }))).toHaveLength(1);
+    expect(weaken((p) => (p.containers[0].securityContext.procMount = 'Unmasked'))).toHaveLength(1);
+    expect(weaken((p) => (p.containers[0].securityContext.appArmorProfile = { type: 'Unconfined' }))).toHaveLength(1);
+    expect(weaken((p) => (p.securityContext.seccompProfile = { type: 'Unconfined' }))).toHaveLength(1);
+    expect(weaken((p) => (p.securityContext.windowsOptions = { hostProcess: true }))).toHaveLength(1);
+    expect(weaken((p) => p.ephemeralContainers = [{ name: 'dbg', image: 'busybox' }]).length).toBeGreaterThan(0);
+    expect(podSecurityViolations(pod, { 'container.apparmor.security.beta.kubernetes.io/orders-api': 'unconfined' })).toHaveLength(1);
   });
 
   it('probes use the health path (httpGet) or the port (tcpSocket), on the named port the Service targets', () => {

@@ -64,6 +64,36 @@ describe('validation', () => {
     expect(err.problems.map((p) => p.field).sort()).toEqual(['baseImages.debug', 'entrypoint', 'kubernetes.resources.memoryLimit']);
   });
 
+  it('paths must be safe on a Dockerfile line; "./" is normalized; without a build the entrypoint must be copied', () => {
+    const err = expectProblems(() => synth({ build: false, entrypoint: 'my server.js', files: ['*', 'lib'], workdir: '/app$HOME' }));
+    expect(err.problems.map((p) => p.field).sort()).toEqual(['entrypoint', 'files[0]', 'workdir']);
+    expect(err.message).toContain('no spaces, globs or "$"');
+    const missing = expectProblems(() => synth({ build: false, entrypoint: 'server.js', files: ['lib'] }));
+    expect(missing.message).toContain('entrypoint: got "server.js"; expected a file the runtime image holds');
+    expect(() => synth({ workdir: '/my app' })).toThrow(/workdir: got "\/my app"/);
+    const dotted = synth({ build: false, entrypoint: './server.js' }).files.Dockerfile;
+    expect(dotted).toContain('COPY --chown=65532:65532 server.js ./server.js');
+    expect(dotted).toContain('CMD ["server.js"]');
+    expect(dotted).not.toContain('COPY --chown=65532:65532 . ./.');
+  });
+
+  it('Kubernetes metadata is checked before kubectl would reject it', () => {
+    const err = expectProblems(() => synth({
+      kubernetes: {
+        labels: { 'team': 'has space', 'bad key!': 'x' },
+        nodeSelector: { 'a b': 'c' },
+        annotations: { 'example.com/ok': 'any value at all', '-bad': 'x' },
+        priorityClassName: 'Bad Name',
+        ingress: { host: 'a.example.com', className: 'NGINX', tlsSecretName: 'tls_secret' },
+      },
+    }));
+    expect(err.problems.map((p) => p.field).sort()).toEqual([
+      'kubernetes.annotations.-bad', 'kubernetes.ingress.className', 'kubernetes.ingress.tlsSecretName', 'kubernetes.labels.bad key!',
+      'kubernetes.labels.team', 'kubernetes.nodeSelector.a b', 'kubernetes.priorityClassName',
+    ]);
+    expect(err.message).toContain('kubernetes.labels.team: got "has space"; expected a label value');
+  });
+
   it('reads image repositories as Docker does: a first part is a registry only with ".", ":" or localhost', () => {
     for (const ok of ['orders-api', 'team/orders-api', 'localhost/x', 'registry.example.com:5000/a/b', 'REG.example.com/a']) {
       expect(isImageRepository(ok), ok).toBe(true);
