@@ -2,10 +2,13 @@
  * The runtime catalog: data, not code paths.
  *
  * Each entry says which builder image compiles the app, which distroless image runs it, the tag of
- * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD. Adding a
- * language (Python, Go, Java, static binaries) means adding a family here plus the small amount of
- * code in `families` that knows its dependency install; the App, the stages and the outputs do not
- * change.
+ * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD. The
+ * stages, the Kubernetes output and the checks read only these fields. Node.js is the one family
+ * today, and some of its specifics still live outside the catalog: the package-manager data
+ * (package-managers.ts), `runtime.nodeVersion` in the App props, and `NODE_ENV` / npm in the
+ * Dockerfile templates. Adding Python, Go, Java or static binaries means a family entry here, its
+ * dependency-install data, a template set for its stages, and moving those Node.js specifics behind
+ * the family: the manifests, the validation, the hand-edit guard and the org templates stay as they are.
  */
 
 /** A language family the catalog knows. Only `node` has entries today. */

@@ -67,6 +67,8 @@ describe('Dockerfile', () => {
       const runs = instructions(files.Dockerfile).filter((l) => /\b(npm ci|pnpm install|yarn install)\b/.test(l));
       expect(runs.length).toBe(2);
       for (const r of runs) {
+        // the project's prepare script (husky, a build) cannot run before the sources are there
+        expect(r).toMatch(/npm pkg delete scripts\.prepare && (npm ci|pnpm install|yarn install)/);
         expect(r).toMatch(/--mount=type=cache,id=\w+,target=\//);
         expect(r).toContain('--mount=type=secret,id=npmrc,target=/root/.npmrc');
         expect(r).toContain('--mount=type=secret,id=ca_cert,target=/run/secrets/ca_cert');

@@ -48,7 +48,7 @@ describe('org templates', () => {
     expect(files.Dockerfile).toContain('FROM registry.acme.internal/library/node:26-trixie AS base');
     expect(files.Dockerfile).toContain('FROM registry.acme.internal/distroless/nodejs26-debian13:nonroot AS runtime');
     expect(files['Dockerfile.debug']).toContain('FROM registry.acme.internal/distroless/nodejs26-debian13:debug-nonroot AS runtime');
-    expect(files.Dockerfile).toContain('RUN npm config set registry https://npm.acme.internal/');
+    expect(files.Dockerfile).toContain('RUN --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=secret,id=ca_cert,target=/run/secrets/ca_cert npm config set --location=global registry https://npm.acme.internal/');
     expect(files.Dockerfile).toContain('org.opencontainers.image.vendor="ACME Corp"');
     expect(files.Dockerfile).toContain('com.acme.team="payments"');
     expect(files.Dockerfile).toContain('com.acme.template="msb-template v1"');
