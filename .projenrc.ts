@@ -41,6 +41,8 @@ const project = new typescript.TypeScriptProject({
 // its type declarations stay an optional peer, for editors that want typed patches.
 project.postCompileTask.exec('esbuild src/k8s/models.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning --outfile=lib/k8s/models.js');
 project.package.addPeerDeps('kubernetes-models@^4.5.1');
+// `tsc --build` re-emits lib/k8s/models.js unbundled: a packed tarball must carry the bundle.
+project.package.setScript('prepack', 'projen compile && projen post-compile');
 project.package.addField('peerDependenciesMeta', { 'kubernetes-models': { optional: true } });
 
 // Tests: vitest over test/**/*.test.ts, after compiling (the CLI tests spawn the built binary).

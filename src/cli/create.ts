@@ -77,6 +77,7 @@ export async function create(args: CliArgs, ctx: CreateContext): Promise<CreateR
     facts = inferProject(target.dir, pkg);
     out.info(`Adopting the existing project in ${target.dir}. Inferred:`);
     for (const line of describeFacts(facts)) out.info(`  ${line}`);
+    for (const note of facts.notes) out.info(`  note: ${note}`);
   } else {
     out.info(`Creating a new project in ${target.dir}`);
   }
@@ -103,7 +104,10 @@ export async function create(args: CliArgs, ctx: CreateContext): Promise<CreateR
     ...(target.mode === 'new' ? Object.keys(newProjectFiles(def, toolVersions(lib, def.nodeVersion))) : [])];
   const createdDirs = ['node_modules', '.projen', 'k8s', 'src', '.git', OWN_TEMPLATE_FOLDER];
   const existed = fs.existsSync(target.dir);
-  if (!existed) {rollback.createdDirectory(target.dir);} else {
+  const createdRoot = existed ? undefined : topmostMissing(target.dir);
+  if (createdRoot) {
+    rollback.createdDirectory(createdRoot);
+  } else {
     rollback.guardFiles(target.dir, guarded);
     rollback.guardDirectories(target.dir, createdDirs);
   }
@@ -164,12 +168,12 @@ export async function create(args: CliArgs, ctx: CreateContext): Promise<CreateR
     }
   } catch (e) {
     rollback.restore();
-    if (e instanceof CancelledError) throw new CancelledError(`Cancelled; ${existed ? 'the files in ' + target.dir + ' were restored' : target.dir + ' was removed'}.`);
+    if (e instanceof CancelledError) throw new CancelledError(`Cancelled; ${createdRoot ? `${createdRoot} was removed` : `the files in ${target.dir} were restored`}.`);
     throw e;
   }
 
   // 6. Next steps
-  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, outputs, installed, mode: target.mode });
+  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, outputs, installed, mode: target.mode, lib });
   return { dir: target.dir, mode: target.mode, definition: def, written, installed, gitInitialised };
 }
 
@@ -207,6 +211,13 @@ function checkWritable(dir: string): void {
   } catch {
     throw new CliError(`Cannot write to ${probe} (permission denied): choose a [dir] you can write to.`);
   }
+}
+
+/** The outermost folder of `dir` that does not exist yet: what creating `dir` makes. */
+function topmostMissing(dir: string): string {
+  let top = dir;
+  while (!fs.existsSync(path.dirname(top)) && path.dirname(top) !== top) top = path.dirname(top);
+  return top;
 }
 
 function makeDirectory(dir: string): void {
@@ -361,7 +372,19 @@ function describeFacts(f: ProjectFacts): string[] {
   return rows.map(([label, value, from]) => `${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
 }
 
-function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; outputs: string[]; installed: boolean; mode: 'new' | 'adopt' }): void {
+/** Whether a `file:` lib spec points outside the project (checkLib makes paths inside it relative). */
+function libOutsideProject(lib: string): 'folder' | 'file' | undefined {
+  if (!lib.startsWith('file:')) return undefined;
+  const p = lib.slice('file:'.length);
+  if (!path.isAbsolute(p) && !p.startsWith('..')) return undefined;
+  try {
+    return fs.statSync(p).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'file';
+  }
+}
+
+function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; outputs: string[]; installed: boolean; mode: 'new' | 'adopt'; lib: string }): void {
   const rel = path.relative(s.cwd, s.dir) || '.';
   const image = `${s.def.image.repository}:${s.def.image.tag}`;
   const pm = s.def.packageManager;
@@ -372,6 +395,18 @@ function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definit
   out.info(`  ${OUTPUT_PATHS.debugDockerfile.padEnd(22)} the same with a busybox shell`);
   out.info(`  ${`${OUTPUT_PATHS.base}/`.padEnd(22)} ${s.outputs.filter((o) => o.startsWith(`${OUTPUT_PATHS.base}/`)).map((o) => path.basename(o)).join(', ')}`);
   out.info(`  ${`${OUTPUT_PATHS.debugOverlay}/`.padEnd(22)} runs the debug image`);
+  const outside = libOutsideProject(s.lib);
+  if (outside) {
+    const from = s.lib.slice('file:'.length);
+    out.info('');
+    out.info(`Warning: the create-msb-app dev dependency ${s.lib} is outside the project, so the image build cannot install it`);
+    out.info('  (its build context is the project folder). To fix it, put a tarball of it in the project, from the project folder:');
+    out.info(outside === 'folder'
+      ? `    mkdir -p vendor && npm pack ${from} --pack-destination vendor && mv vendor/create-msb-app-*.tgz vendor/create-msb-app.tgz`
+      : `    mkdir -p vendor && cp ${from} vendor/create-msb-app.tgz`);
+    out.info('  and use --lib file:vendor/create-msb-app.tgz (or set "create-msb-app": "file:vendor/create-msb-app.tgz" in package.json),');
+    out.info('  or use a version from a registry (--lib <version>).');
+  }
   out.info('');
   out.info('Next steps:');
   if (rel !== '.') out.info(`  cd ${rel}`);

@@ -42,6 +42,8 @@ export interface ProjectFacts {
   readonly files?: Inferred<string[]>;
   readonly port?: Inferred<number>;
   readonly typescript: boolean;
+  /** What the start script does that the generated image does not (node options, env, arguments). */
+  readonly notes: string[];
 }
 
 /** Reads package.json; `undefined` when there is none. Throws on a package.json that is not JSON. */
@@ -59,7 +61,10 @@ export function readPackageJson(dir: string): PackageJson | undefined {
 export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
   const nodeInfo = inferNodeVersion(dir, pkg);
   const build = inferBuild(dir, pkg);
-  const entrypoint = inferEntrypoint(pkg, build?.value.outDir);
+  const start = pkg.scripts?.start ? parseStartScript(pkg.scripts.start) : undefined;
+  const { entrypoint, notes } = inferEntrypoint(dir, pkg, start, build?.value.outDir);
+  // A preload in the project (`-r ./tracing.js`) must be in the image for NODE_OPTIONS to load it.
+  const preloads = (start?.preloads ?? []).map((p) => projectFile(dir, p)).filter((p): p is string => p !== undefined);
   const name = pkg.name && toAppName(pkg.name) ? { value: toAppName(pkg.name), from: 'package.json "name"' } : undefined;
   return {
     packageJson: pkg,
@@ -69,9 +74,10 @@ export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
     ...nodeInfo,
     build,
     entrypoint,
-    files: !build && entrypoint ? inferRuntimeFiles(dir, entrypoint.value) : undefined,
+    files: !build && entrypoint ? inferRuntimeFiles(dir, entrypoint.value, preloads) : undefined,
     port: inferPort(dir, entrypoint?.value, build?.value.outDir),
     typescript: fs.existsSync(path.join(dir, 'tsconfig.json')) || !!pkg.devDependencies?.typescript || !!pkg.dependencies?.typescript,
+    notes,
   };
 }
 
@@ -132,25 +138,180 @@ function mainDir(main: string | undefined): string | undefined {
   return first.length > 1 ? first[0] : undefined;
 }
 
-function inferEntrypoint(pkg: PackageJson, outDir: string | undefined): Inferred<string> | undefined {
-  const start = pkg.scripts?.start;
-  const fromStart = start ? /(?:^|&&|;)\s*(?:\S+=\S+\s+)*node\s+(?:-{1,2}\S+\s+)*([^\s-][^\s;&|]*)/.exec(start)?.[1] : undefined;
-  if (fromStart && fromStart !== '.' && !/\.tsx?$/.test(fromStart)) {
-    return { value: withJs(stripDot(fromStart)), from: `package.json "scripts.start" (${start})` };
+/** What the `node` command of a start script says. */
+export interface StartCommand {
+  /** The script node runs, as written; undefined with `-e`/`-p`, stdin or no script. */
+  readonly script?: string;
+  /** The option that makes node run code that is not a file (`-e`, `--eval`, `-p`, `--print`, `-`). */
+  readonly inline?: string;
+  /** Values of `-r`, `--require`, `--import`, `--loader`, `--experimental-loader`. */
+  readonly preloads: string[];
+  /** Node options before the script, each as written (`-r dotenv/config`, `--enable-source-maps`). */
+  readonly options: string[];
+  /** Arguments after the script. */
+  readonly args: string[];
+  /** `NAME=value` assignments before `node`. */
+  readonly env: string[];
+}
+
+const PRELOAD_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
+const INLINE_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+/** Node options whose value may follow as the next word (besides the preloads and inline ones). */
+const VALUE_OPTIONS = new Set([
+  '-C', '--conditions', '--env-file', '--env-file-if-exists', '--input-type', '--title', '--inspect-port', '--debug-port',
+  '--redirect-warnings', '--diagnostic-dir', '--report-dir', '--report-directory', '--report-filename', '--report-signal',
+  '--cpu-prof-dir', '--cpu-prof-name', '--heap-prof-dir', '--heap-prof-name', '--disable-warning', '--watch-path',
+  '--unhandled-rejections', '--stack-size', '--max-old-space-size', '--max-semi-space-size', '--secure-heap', '--secure-heap-min',
+  '--openssl-config', '--tls-cipher-list', '--icu-data-dir', '--dns-result-order', '--experimental-config-file',
+]);
+/** Commands that run the rest of the line: `cross-env A=1 node x.js`, `exec node x.js`. */
+const WRAPPERS = new Set(['exec', 'env', 'cross-env', 'dotenv', 'nohup']);
+
+/**
+ * Parses the `node` command of a start script. With several commands (`a && node server.js`) the
+ * last one that runs node is the app: the ones before it must end for it to start.
+ */
+export function parseStartScript(script: string): StartCommand | undefined {
+  let found: StartCommand | undefined;
+  for (const words of commands(script)) {
+    const env: string[] = [];
+    let i = 0;
+    while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]) || WRAPPERS.has(words[i]))) {
+      if (!WRAPPERS.has(words[i])) env.push(words[i]);
+      i++;
+    }
+    if (i >= words.length || !/^(?:.*\/)?node(?:\.exe)?$/.test(words[i])) continue;
+    found = parseNodeArgs(words.slice(i + 1), env);
   }
-  if (pkg.main && !/\.tsx?$/.test(pkg.main)) return { value: withJs(stripDot(pkg.main)), from: 'package.json "main"' };
-  if (outDir) return { value: `${outDir}/index.js`, from: `the build output folder "${outDir}"` };
-  return undefined;
+  return found;
+}
+
+function parseNodeArgs(words: string[], env: string[]): StartCommand {
+  const preloads: string[] = [];
+  const options: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === '--') return { script: words[i + 1], preloads, options, args: words.slice(i + 2), env };
+    if (word === '-') return { inline: '-', preloads, options, args: words.slice(i + 1), env };
+    if (!word.startsWith('-')) return { script: word, preloads, options, args: words.slice(i + 1), env };
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const name = eq > 0 ? word.slice(0, eq) : word;
+    let value: string | undefined = eq > 0 ? word.slice(eq + 1) : undefined;
+    const takesValue = PRELOAD_OPTIONS.has(name) || INLINE_OPTIONS.has(name) || VALUE_OPTIONS.has(name);
+    if (value === undefined && takesValue && i + 1 < words.length) value = words[++i];
+    if (INLINE_OPTIONS.has(name)) return { inline: name, preloads, options, args: words.slice(i + 1), env };
+    if (PRELOAD_OPTIONS.has(name) && value !== undefined) preloads.push(value);
+    options.push(eq > 0 || value === undefined ? word : `${word} ${quoteWord(value)}`);
+  }
+  return { preloads, options, args: [], env };
+}
+
+/** Splits a shell line into commands (at `&&`, `||`, `;`, `|`, `&`) of words, honouring quotes. */
+function commands(line: string): string[][] {
+  const out: string[][] = [[]];
+  let word: string | undefined;
+  const end = () => {
+    if (word !== undefined) out[out.length - 1].push(word);
+    word = undefined;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "'" || c === '"') {
+      const close = line.indexOf(c, i + 1);
+      const stop = close < 0 ? line.length : close;
+      word = (word ?? '') + line.slice(i + 1, stop);
+      i = stop;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word = (word ?? '') + line[++i];
+    } else if (/\s/.test(c)) {
+      end();
+    } else if (c === ';' || c === '&' || c === '|') {
+      end();
+      if (line[i + 1] === c) i++;
+      out.push([]);
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  end();
+  return out;
+}
+
+function quoteWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
+
+/** A relative module path (`./tracing.js`, `../x`) that resolves to a file in the project. */
+function projectFile(dir: string, spec: string): string | undefined {
+  const p = spec.startsWith('file:') ? spec.slice('file:'.length).replace(/^\/\/(?=\/)/, '') : spec;
+  if (!/^\.{0,2}\//.test(p)) return undefined;
+  const file = resolveModule(path.resolve(dir, p));
+  if (!file) return undefined;
+  const rel = path.relative(dir, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+}
+
+function inferEntrypoint(
+  dir: string,
+  pkg: PackageJson,
+  start: StartCommand | undefined,
+  outDir: string | undefined,
+): { entrypoint?: Inferred<string>; notes: string[] } {
+  const notes: string[] = [];
+  const script = pkg.scripts?.start;
+  let entrypoint: Inferred<string> | undefined;
+  let fallbackReason: string | undefined;
+  if (start?.inline) {
+    fallbackReason = `start script runs inline code (${start.inline}), not a file`;
+  } else if (start?.script && start.script !== '.' && !/\.[cm]?tsx?$/.test(start.script)) {
+    const file = entryFile(dir, start.script, outDir);
+    if (file) entrypoint = { value: file, from: `package.json "scripts.start" (${script})` };
+    else fallbackReason = `start script runs ${start.script}, which is not in the project`;
+  }
+  if (!entrypoint && pkg.main && !/\.[cm]?tsx?$/.test(pkg.main)) {
+    const file = entryFile(dir, pkg.main, outDir);
+    if (file) entrypoint = { value: file, from: 'package.json "main"' };
+  }
+  if (!entrypoint && outDir) entrypoint = { value: `${outDir}/index.js`, from: `the build output folder "${outDir}"` };
+  if (fallbackReason) notes.push(`${fallbackReason}: ${entrypoint ? `the entrypoint is ${entrypoint.value}, from ${entrypoint.from}` : 'no entrypoint found'}`);
+
+  if (start) {
+    const them = (list: string[]) => (list.length === 1 ? 'it' : 'them');
+    if (start.options.length > 0) {
+      notes.push(`start script also passes ${start.options.join(' ')}; not carried into CMD: add ${them(start.options)} with NODE_OPTIONS in env in .projenrc.ts if needed`);
+    }
+    if (start.env.length > 0) {
+      notes.push(`start script also sets ${start.env.join(' ')}; not carried into the image: add ${them(start.env)} to env in .projenrc.ts if needed`);
+    }
+    if (start.args.length > 0 && start.script) {
+      notes.push(`start script also passes ${start.args.map(quoteWord).join(' ')} to ${start.script}; not carried into CMD: read ${them(start.args)} from env instead if needed`);
+    }
+  }
+  return { entrypoint, notes };
+}
+
+/**
+ * The file node runs for `spec`, relative to the project: `server` is `server.js`. Under the build
+ * output folder it cannot exist yet and is taken as written; elsewhere it must exist.
+ */
+function entryFile(dir: string, spec: string, outDir: string | undefined): string | undefined {
+  const rel = stripDot(spec.replace(/\\/g, '/'));
+  if (rel === '' || rel.startsWith('../') || path.isAbsolute(rel)) return undefined;
+  if (outDir && (rel === outDir || rel.startsWith(`${outDir}/`))) return withJs(rel);
+  const file = resolveModule(path.resolve(dir, rel));
+  if (!file) return undefined;
+  const found = path.relative(dir, file);
+  return found.startsWith('..') ? undefined : found.split(path.sep).join('/');
 }
 
 /**
  * The top-level files and folders a build-less app needs at run time: everything its entrypoint
  * reaches through relative `require()`/`import`, plus conventional asset folders.
  */
-function inferRuntimeFiles(dir: string, entrypoint: string): Inferred<string[]> {
+function inferRuntimeFiles(dir: string, entrypoint: string, preloads: readonly string[] = []): Inferred<string[]> {
   const tops = new Set<string>();
   const seen = new Set<string>();
-  const queue = [path.join(dir, entrypoint)];
+  const queue = [entrypoint, ...preloads].map((f) => path.join(dir, f));
   while (queue.length > 0 && seen.size < 500) {
     const file = queue.shift()!;
     if (seen.has(file)) continue;
@@ -172,7 +333,8 @@ function inferRuntimeFiles(dir: string, entrypoint: string): Inferred<string[]> 
   for (const asset of ['public', 'views', 'static', 'assets']) {
     if (isDir(path.join(dir, asset))) tops.add(asset);
   }
-  return { value: [...tops].sort(), from: `the modules ${entrypoint} loads` };
+  const roots = [entrypoint, ...preloads].join(' and ');
+  return { value: [...tops].sort(), from: `the modules ${roots} load${preloads.length ? '' : 's'}` };
 }
 
 function resolveModule(base: string): string | undefined {

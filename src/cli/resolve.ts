@@ -141,9 +141,10 @@ export async function resolveDefinition(args: CliArgs, target: Target, facts: Pr
     build = facts?.build?.value ?? false;
     entrypoint = facts?.entrypoint?.value ?? (build ? `${build.outDir}/index.js` : 'index.js');
     if (!facts?.entrypoint && !build && !fs.existsSync(path.join(target.dir, entrypoint))) {
+      const why = facts?.notes.find((n) => n.startsWith('start script runs'));
       throw new CliError(
-        'Cannot tell how the app starts: package.json has no "main" and no "start" script of the form "node <file>", and there is no index.js. ' +
-          'Add a "start" script (e.g. "node server.js") and run the command again.',
+        'Cannot tell how the app starts: package.json has no "main" and no "start" script of the form "node <file>" naming a file in the project, and there is no index.js' +
+          `${why ? ` (${why.replace(/:.*$/, '')})` : ''}. Add a "start" script (e.g. "node server.js") and run the command again.`,
       );
     }
     if (!build) files = facts?.files?.value.length ? facts.files.value : undefined;

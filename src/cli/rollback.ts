@@ -16,7 +16,10 @@ export class Rollback {
   private readonly dirs = new Set<string>();
   private createdRoot?: string;
 
-  /** The command creates `dir` (and any missing parent it makes): restore removes it whole. */
+  /**
+   * The command creates `dir`: restore removes it whole. Pass the outermost folder that did not
+   * exist before, so that the missing parents it makes go too.
+   */
   createdDirectory(dir: string): void {
     this.createdRoot = dir;
   }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXPRESS_APP, TS_ESM_APP, ensureBuilt, read, runBin, tempDir, tree, writeFiles } from './helpers';
 
 const work: string[] = [];
@@ -106,4 +106,81 @@ test('adopts a yarn project; flags override what was inferred', () => {
   expect(projenrc).toContain("nodeVersion: '22'");
   expect(read(dir, 'Dockerfile')).toContain('COPY package.json yarn.lock ./');
   expect(read(dir, 'k8s/base/deployment.yaml')).toContain('name: shop-web');
+});
+
+describe('start scripts with node options', () => {
+  const withStart = (start: string, extra: Record<string, string> = {}) =>
+    project({ ...EXPRESS_APP, 'package.json': EXPRESS_APP['package.json'].replace('"start": "node server.js"', `"start": ${JSON.stringify(start)}`), ...extra });
+
+  test('-r <package> is a preload, not the entrypoint; the summary says it is not carried into CMD', () => {
+    const dir = withStart('node -r dotenv/config server.js');
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/entrypoint\s+server\.js\s+from package\.json "scripts\.start"/);
+    expect(r.stdout).toContain('start script also passes -r dotenv/config; not carried into CMD');
+    expect(r.stdout).toContain('NODE_OPTIONS');
+    const projenrc = read(dir, '.projenrc.ts');
+    expect(projenrc).toContain("entrypoint: 'server.js'");
+    expect(projenrc).toContain("files: ['public', 'routes', 'server.js']");
+    expect(read(dir, 'Dockerfile')).toContain('CMD ["server.js"]');
+  });
+
+  test('--require ./file: a preload in the project is copied into the image with the app', () => {
+    const dir = withStart('node --require ./tracing.js server.js', { 'tracing.js': "require('./otel/setup');\n", 'otel/setup.js': '// tracing\n' });
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/entrypoint\s+server\.js\s/);
+    expect(r.stdout).toContain('start script also passes --require ./tracing.js; not carried into CMD');
+    const projenrc = read(dir, '.projenrc.ts');
+    expect(projenrc).toContain("entrypoint: 'server.js'");
+    expect(projenrc).toContain("files: ['otel', 'public', 'routes', 'server.js', 'tracing.js']");
+    expect(read(dir, 'Dockerfile')).toContain('COPY --chown=65532:65532 tracing.js ./tracing.js');
+  });
+
+  test.each([
+    ['node --enable-source-maps server.js', '--enable-source-maps'],
+    ['NODE_ENV=production node --import=./otel.mjs --max-old-space-size=512 server.js', '--import=./otel.mjs --max-old-space-size=512'],
+    ['node --loader ts-node/esm --experimental-loader ./hooks.mjs server.js --verbose', '--loader ts-node/esm --experimental-loader ./hooks.mjs'],
+  ])('%s: flags are named in the summary', (start, named) => {
+    const dir = withStart(start, { 'otel.mjs': '', 'hooks.mjs': '' });
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/entrypoint\s+server\.js\s/);
+    expect(r.stdout).toContain(`start script also passes ${named}; not carried into CMD`);
+    expect(read(dir, '.projenrc.ts')).toContain("entrypoint: 'server.js'");
+  });
+
+  test('NODE_ENV=... and arguments after the script are named too', () => {
+    const dir = withStart('NODE_ENV=production node server.js --verbose');
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('start script also sets NODE_ENV=production; not carried into the image: add it to env in .projenrc.ts if needed');
+    expect(r.stdout).toContain('start script also passes --verbose to server.js; not carried into CMD');
+    expect(read(dir, 'Dockerfile')).toContain('CMD ["server.js"]');
+  });
+
+  test('-e is no file entrypoint: "main" is used instead, and the summary says why', () => {
+    const dir = withStart("node -e \"require('./server')\"");
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/entrypoint\s+server\.js\s+from package\.json "main"/);
+    expect(r.stdout).toMatch(/start script runs inline code \(-e\)/);
+    expect(read(dir, '.projenrc.ts')).not.toContain('./server');
+  });
+
+  test('a start script file that does not exist is not taken as the entrypoint', () => {
+    const dir = withStart('node app.js');
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/entrypoint\s+server\.js\s+from package\.json "main"/);
+    expect(r.stdout).toContain('app.js, which is not in the project');
+    expect(read(dir, '.projenrc.ts')).toContain("entrypoint: 'server.js'");
+  });
+
+  test('a start script naming a file without extension uses the file node would run', () => {
+    const dir = withStart('node -r dotenv/config lib/main', { 'lib/main.js': "require('../server');\n" });
+    const r = runBin(['.', '--skip-install'], dir);
+    expect(r.stderr).toBe('');
+    expect(read(dir, '.projenrc.ts')).toContain("entrypoint: 'lib/main.js'");
+  });
 });

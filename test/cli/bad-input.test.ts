@@ -167,3 +167,17 @@ test('Ctrl-C during the install stops it, exits 130 and removes the new director
   expect(stderr).toContain('Cancelled');
   expect(fs.readdirSync(dir)).toEqual([]);
 });
+
+test('a failed run removes the parent directories it created, and only those', () => {
+  const dir = cwd();
+  const r = runBin(['deep/er/demo', '--template', '@acme/nope', '--skip-install'], dir);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('Invalid --template "@acme/nope"');
+  expect(fs.readdirSync(dir)).toEqual([]);
+
+  fs.mkdirSync(path.join(dir, 'mine'));
+  const again = runBin(['mine/new/demo', '--template', '@acme/nope', '--skip-install'], dir);
+  expect(again.status).toBe(1);
+  expect(fs.readdirSync(dir)).toEqual(['mine']);
+  expect(fs.readdirSync(path.join(dir, 'mine'))).toEqual([]);
+});

@@ -32,9 +32,22 @@ export function ensureBuilt(): void {
       if (!fs.existsSync(LIB_MAIN)) throw new Error(`compiling failed:\n${r.stdout}${r.stderr}`);
       fs.utimesSync(LIB_MAIN, new Date(), new Date());
     }
+    bundleModels();
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/**
+ * The post-compile step: lib/k8s/models.js is a bundle of the kubernetes-models kinds it uses (the
+ * package does not depend on kubernetes-models). `tsc --build` replaces it with plain requires,
+ * which an installed tarball cannot load; bundle again when that happened.
+ */
+function bundleModels(): void {
+  const models = path.join(REPO_ROOT, 'lib', 'k8s', 'models.js');
+  if (!fs.existsSync(models) || !/require\("kubernetes-models\//.test(fs.readFileSync(models, 'utf8'))) return;
+  const r = spawnSync('npx', ['projen', 'post-compile'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bundling lib/k8s/models.js failed:\n${r.stdout}${r.stderr}`);
 }
 
 function newestSource(dir: string): number {
