@@ -32,6 +32,8 @@ export interface BuildRequest {
   readonly dockerfile: string;
   /** Fully qualified tag, e.g. `localhost/msb-verify/orders-api:runtime`. */
   readonly tag: string;
+  /** Build stage to stop at (`--target`). @default - the last stage */
+  readonly target?: string;
   /** Ignore the layer cache. @default false */
   readonly noCache?: boolean;
 }
@@ -63,6 +65,7 @@ export async function buildImage(engine: Engine, req: BuildRequest, settings: Bu
     else if (settings.pull === 'always') args.push('--pull');
   }
   if (settings.network) args.push(`--network=${settings.network}`);
+  if (req.target) args.push('--target', req.target);
   if (req.noCache) args.push('--no-cache');
   for (const s of settings.secrets ?? []) args.push('--secret', s);
   args.push(req.context);

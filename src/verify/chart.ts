@@ -1,8 +1,9 @@
 /**
- * A small SVG bar chart of the size report: one stacked bar per image (base, dependencies, app,
- * waste), to scale. Pure: the report in, the SVG text out.
+ * A small SVG bar chart of the size report: one stacked bar per image (base image files, the
+ * production dependencies and the app the runtime image needs, waste), to scale, in file bytes.
+ * Pure: the report in, the SVG text out.
  */
-import { SizeBreakdown, SizeReport, formatBytes } from './size';
+import { ImageSize, SizeReport, formatBytes } from './size';
 
 const SEGMENTS = [
   { key: 'base', label: 'base image', color: '#9aa5b1' },
@@ -11,7 +12,7 @@ const SEGMENTS = [
   { key: 'waste', label: 'waste', color: '#ef4444' },
 ] as const;
 
-type Row = SizeBreakdown & { waste: number };
+type Row = ImageSize;
 
 /** Renders the size report as an SVG document. */
 export function renderSizeChart(report: SizeReport, title = 'Image sizes'): string {
@@ -23,19 +24,18 @@ export function renderSizeChart(report: SizeReport, title = 'Image sizes'): stri
   const barW = width - labelW - valueW - 20;
   const rowH = 34;
   const top = 44;
-  const max = Math.max(...rows.map(([, r]) => r.total), 1);
+  const max = Math.max(...rows.map(([, r]) => r.fileBytes), 1);
   const scale = (n: number) => (n / max) * barW;
   const parts: string[] = [];
   parts.push(`<text x="10" y="24" font-size="16" font-weight="bold">${esc(title)}</text>`);
   rows.forEach(([name, r], i) => {
     const y = top + i * rowH;
     parts.push(`<text x="10" y="${y + 17}" font-size="13">${esc(name)}</text>`);
-    // For a stacked bar, dependencies + app are the image's own layers and waste is what is beyond the
-    // needed bytes; "other" metadata layers are folded into waste.
-    const own = r.total - r.base;
-    const needed = Math.min(own, r.total - r.base - r.waste);
-    const deps = Math.min(r.dependencies, needed);
-    const values: Record<string, number> = { base: r.base, dependencies: deps, app: Math.max(0, needed - deps), waste: r.waste };
+    // What the image added to its base, split into the needed dependencies, the needed app (as far as
+    // the image holds them) and the waste beyond them.
+    const held = Math.max(0, r.addedBytes - r.waste);
+    const deps = Math.min(report.needed.dependencies, held);
+    const values: Record<string, number> = { base: r.baseFileBytes, dependencies: deps, app: Math.max(0, held - deps), waste: r.waste };
     let x = labelW;
     for (const s of SEGMENTS) {
       const w = scale(values[s.key]);
@@ -43,7 +43,7 @@ export function renderSizeChart(report: SizeReport, title = 'Image sizes'): stri
       parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="24" fill="${s.color}"><title>${esc(`${name} ${s.label}: ${formatBytes(values[s.key])}`)}</title></rect>`);
       x += w;
     }
-    parts.push(`<text x="${(labelW + barW + 8).toFixed(1)}" y="${y + 17}" font-size="13">${esc(formatBytes(r.total))}</text>`);
+    parts.push(`<text x="${(labelW + barW + 8).toFixed(1)}" y="${y + 17}" font-size="13">${esc(formatBytes(r.fileBytes))}</text>`);
   });
   const legendY = top + rows.length * rowH + 10;
   let lx = labelW;
@@ -51,9 +51,8 @@ export function renderSizeChart(report: SizeReport, title = 'Image sizes'): stri
     parts.push(`<rect x="${lx}" y="${legendY}" width="12" height="12" fill="${s.color}"/><text x="${lx + 16}" y="${legendY + 11}" font-size="12">${esc(s.label)}</text>`);
     lx += 24 + s.label.length * 7;
   }
-  if (report.ratio !== undefined) {
-    parts.push(`<text x="10" y="${legendY + 34}" font-size="12">single-stage / runtime: ${report.ratio.toFixed(2)}x; runtime waste ${esc(formatBytes(report.runtime.waste))}</text>`);
-  }
+  const ratio = report.ratio !== undefined ? `single-stage / runtime: ${report.ratio.toFixed(2)}x; ` : '';
+  parts.push(`<text x="10" y="${legendY + 34}" font-size="12">${esc(`${ratio}runtime waste ${formatBytes(report.runtime.waste)} (file bytes: image - base - needed)`)}</text>`);
   const height = legendY + 46;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,

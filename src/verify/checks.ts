@@ -3,12 +3,10 @@
  * package manager, the debug twin has a shell, and its filesystem holds no dev dependencies, no
  * TypeScript sources, no .env and no tests.
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Engine, VerifyError, runCommand, tail } from './engine';
+import { Engine, tail } from './engine';
+import { exportImageEntries } from './files';
 import { ProjectFacts } from './project';
 
 /** The outcome of one check. */
@@ -26,16 +24,24 @@ export interface CheckResult {
 export class Resources {
   readonly containers = new Set<string>();
   readonly images = new Set<string>();
+  /**
+   * Tags given to intermediate stage images (`--target`): only the tag goes, the image stays, as it
+   * is the layer cache of later builds (podman keeps its cache as images).
+   */
+  readonly stageTags = new Set<string>();
 
   constructor(private readonly engine: Engine) {}
 
-  /** Removes the containers, and the images unless `keepImages`. */
+  /** Removes the containers, and the images (and stage tags) unless `keepImages`. */
   async cleanup(keepImages = false): Promise<void> {
     for (const c of this.containers) await this.engine.exec(['rm', '-f', c]);
     this.containers.clear();
     if (!keepImages) {
       for (const i of this.images) await this.engine.exec(['rmi', '-f', i]);
       this.images.clear();
+      // docker: removing the tag leaves the BuildKit cache; podman: untag keeps the layer
+      for (const t of this.stageTags) await this.engine.exec(this.engine.name === 'podman' ? ['untag', t, t] : ['rmi', t]);
+      this.stageTags.clear();
     }
   }
 }
@@ -147,27 +153,9 @@ export async function shellRuns(engine: Engine, image: string, res: Resources): 
   return { attempts };
 }
 
-/** Lists every path in an image's filesystem (`create`, `export -o`, `tar -t`). */
+/** Lists every path in an image's filesystem (`create`, `export -o`, read the archive). */
 export async function listImageFiles(engine: Engine, image: string, res: Resources): Promise<string[]> {
-  const name = containerName('list');
-  res.containers.add(name);
-  try {
-    await engine.must(['create', '--name', name, image], { purpose: `create a container of ${image} to list its files` });
-    // `export -o`: podman cannot write to /dev/stdout when it is a socket (as Node's pipes are).
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-export-'));
-    try {
-      const archive = path.join(tmp, 'fs.tar');
-      await engine.must(['export', '-o', archive, name], { purpose: `export the filesystem of ${image}` });
-      const r = await runCommand('tar', ['-tf', archive]);
-      if (r.code !== 0) throw new VerifyError(`Listing the files of ${image} failed: ${r.stderr.trim()}`);
-      return r.stdout.split('\n').filter(Boolean).map((p) => `/${p.replace(/^\.?\//, '').replace(/\/$/, '')}`);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-  } finally {
-    await engine.exec(['rm', '-f', name]);
-    res.containers.delete(name);
-  }
+  return (await exportImageEntries(engine, image, res.containers)).map((e) => e.path);
 }
 
 /** Package manager executables and packages that must not be in a runtime image. */

@@ -5,7 +5,8 @@
  * - project.ts  facts read from the generated files; the single-stage equivalent
  * - build.ts    builds with progress; which steps came from the cache
  * - checks.ts   checks on running containers and on the image filesystem
- * - size.ts     history-based size breakdown and waste
+ * - files.ts    exported image filesystems (tar entries, file bytes)
+ * - size.ts     what the runtime image needs, file bytes and waste; history-based layer view
  * - chart.ts    the SVG chart
  * - verify.ts   the whole run ({@link verifyProject})
  *
@@ -15,13 +16,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENGINE_NAMES, EngineName, VerifyError } from './engine';
-import { SizeBreakdown, formatBytes } from './size';
+import { ImageSize, formatBytes } from './size';
 import { VerifyReport, verifyProject } from './verify';
 
 export * from './build';
 export * from './chart';
 export * from './checks';
 export * from './engine';
+export * from './files';
 export * from './project';
 export * from './size';
 export * from './verify';
@@ -37,8 +39,11 @@ Builds Dockerfile and Dockerfile.debug of a project made by create-msb-app with 
   - the debug image has a shell
   - the runtime image holds no devDependencies, no TypeScript sources (with a build), no .env, no tests
   - after a source-only change (in a temporary copy), the dependency install comes from the build cache
-and prints sizes: runtime vs debug vs the single-stage equivalent, split into base image,
-dependencies, app and waste. Writes .msb/verify-report.json and .msb/verify-report.svg.
+and prints sizes: runtime vs debug vs the single-stage equivalent, in file bytes of each image and
+of its base image. What the runtime image needs (production dependencies of the prod-deps stage,
+the build output of the build stage or the runtime files of the context, package.json) is measured
+outside the runtime image; waste = image - base image - needed. Writes .msb/verify-report.json and
+.msb/verify-report.svg.
 
 Options:
   --engine <docker|podman>   Container engine              default: the first that answers
@@ -144,15 +149,23 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push(...c.detail.split('\n').map((l) => `      ${l}`));
   }
   const s = report.sizes;
-  const rows: [string, SizeBreakdown & { waste: number }][] = [['runtime', s.runtime], ['debug', s.debug]];
+  const rows: [string, ImageSize][] = [['runtime', s.runtime], ['debug', s.debug]];
   if (s.singleStage) rows.push(['single-stage', s.singleStage]);
-  const cols = ['total', 'base', 'deps', 'app', 'waste'];
-  out.push('', `Sizes:  ${'image'.padEnd(13)}${cols.map((c) => c.padStart(11)).join('')}`);
+  const cols = ['files', 'base', 'added', 'waste', 'image size'];
+  const mb = (n: number) => formatBytes(n).padStart(12);
+  out.push('', `Sizes:  ${'image'.padEnd(13)}${cols.map((c) => c.padStart(12)).join('')}`);
   for (const [name, r] of rows) {
-    out.push(`        ${name.padEnd(13)}${[r.total, r.base, r.dependencies, r.app, r.waste].map((n) => formatBytes(n).padStart(11)).join('')}`);
+    out.push(`        ${name.padEnd(13)}${[r.fileBytes, r.baseFileBytes, r.addedBytes, r.waste, r.layers.total].map(mb).join('')}`);
   }
-  if (s.ratio !== undefined) out.push(`        single-stage / runtime: ${s.ratio.toFixed(2)}x`);
-  out.push('        (deps, app: the image\'s own layers; waste: size - base - the runtime image\'s deps and app)');
+  if (s.ratio !== undefined) out.push(`        single-stage / runtime (image size): ${s.ratio.toFixed(2)}x`);
+  out.push(`        needed by the runtime image: ${formatBytes(s.needed.total)} = production dependencies ${formatBytes(s.needed.dependencies)} + app ${formatBytes(s.needed.app)}`);
+  for (const i of s.needed.items) {
+    out.push(`          ${i.path.padEnd(28)} ${formatBytes(i.bytes).padStart(10)}  (${i.stage ? `stage ${i.stage}, ${i.src}` : `build context, ${i.src}`})`);
+  }
+  if (s.runtime.missing > 0) out.push(`        the runtime image holds ${formatBytes(s.runtime.missing)} less than it needs`);
+  out.push('        (file bytes of the exported filesystems; waste = files - base image files - needed, with "needed"');
+  out.push('         measured in the prod-deps and build stages and the build context, never in the image itself;');
+  out.push(`         image size: the engine's layer sizes; runtime layers: base ${formatBytes(s.runtime.layers.base)}, deps ${formatBytes(s.runtime.layers.dependencies)}, app ${formatBytes(s.runtime.layers.app)})`);
   if (report.reportFiles) {
     out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);
   }

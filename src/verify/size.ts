@@ -1,9 +1,15 @@
 /**
- * Image sizes from the image history: the base image, the dependency layers, the app layers and
- * what is left ("waste": bytes that are neither the base nor production dependencies nor the app).
+ * Image sizes and waste. The primary view is by file bytes (sizes of the regular files of an
+ * exported filesystem, see files.ts): what the runtime image needs is measured outside it (the
+ * production dependencies in the `prod-deps` stage, the build output in the `build` stage, files
+ * copied from the build context in the context, package.json), and the waste of an image is its
+ * file bytes minus its base image's file bytes minus what is needed. The history-based layer
+ * breakdown (base, dependency layers, app layers) is kept as a secondary view.
  */
-import { Engine } from './engine';
-import { Stage } from './project';
+import * as path from 'node:path';
+import { Engine, VerifyError } from './engine';
+import { FsEntry, contextFileBytes, exportImageEntries, fileBytes } from './files';
+import { ProjectFacts, Stage } from './project';
 
 /** One history entry (one Dockerfile instruction). */
 export interface HistoryEntry {
@@ -37,7 +43,7 @@ export function parseSize(s: string): number {
   return Math.round(Number(m[1]) * (binary ? 1024 : 1000) ** Math.max(0, pow));
 }
 
-/** Where the bytes of an image are. */
+/** Where the bytes of an image are, by layer (secondary view; see {@link ImageSize}). */
 export interface SizeBreakdown {
   /** Image reference. */
   readonly image: string;
@@ -78,27 +84,155 @@ export function breakdown(image: string, history: readonly HistoryEntry[], stage
   return { image, total: base + dependencies + app + other, base, dependencies, app, other };
 }
 
-/** The size report: runtime, debug and single-stage images, and the waste of each. */
-export interface SizeReport {
-  readonly runtime: SizeBreakdown & { readonly waste: number };
-  readonly debug: SizeBreakdown & { readonly waste: number };
-  readonly singleStage?: SizeBreakdown & { readonly waste: number };
-  /** singleStage.total / runtime.total. */
-  readonly ratio?: number;
+/** One thing the runtime image needs, and where it is measured (never in the runtime image). */
+export interface NeededSource {
+  /** Path in the runtime image, e.g. `/app/node_modules`. */
+  readonly path: string;
+  readonly kind: 'dependencies' | 'app';
+  /** Build stage holding it (measured in that stage's filesystem, at `src`). */
+  readonly stage?: string;
+  /** Path in the stage (absolute) or in the build context (relative). */
+  readonly src: string;
+}
+
+/** A {@link NeededSource} with its measured size. */
+export interface NeededItem extends NeededSource {
+  /** Bytes of its regular files. */
+  readonly bytes: number;
+}
+
+/** What the runtime image needs: production dependencies, build output or runtime files, package.json. */
+export interface NeededContent {
+  readonly items: NeededItem[];
+  /** Bytes of the production dependencies. */
+  readonly dependencies: number;
+  /** Bytes of the app: build output, files copied from the context, package.json. */
+  readonly app: number;
+  readonly total: number;
+}
+
+function normalize(p: string): string {
+  const n = path.posix.normalize(p).replace(/\/+$/, '');
+  return n === '.' ? '' : n;
+}
+
+function copyParts(args: string): { from?: string; srcs: string[]; dest: string } | undefined {
+  const words = args.split(/\s+/).filter(Boolean);
+  const flags = words.filter((w) => w.startsWith('--'));
+  const rest = words.filter((w) => !w.startsWith('--'));
+  if (rest.length < 2) return undefined;
+  const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
+  return { from, srcs: rest.slice(0, -1), dest: rest[rest.length - 1] };
 }
 
 /**
- * Waste of an image: its size minus its base image, the runtime image's production dependencies and
- * the runtime image's app (the bytes that have to be there).
+ * What the runtime image needs and where to measure it, from the project's Dockerfile:
+ * - `<workdir>/node_modules` of the `prod-deps` stage (the production dependencies);
+ * - `<workdir>/package.json` from the context;
+ * - what the runtime stage copies from another build stage (the build output, e.g. `/app/dist`),
+ *   except a stage's whole workdir or root and its node_modules (all dependencies);
+ * - what it copies from the build context (runtime files of an app without a build), except the
+ *   whole context (`.`) and globs.
+ * A copy of anything else (the whole source tree, the build stage's node_modules) is not needed,
+ * so it shows up as waste.
  */
-export function sizeReport(runtime: SizeBreakdown, debug: SizeBreakdown, single?: SizeBreakdown): SizeReport {
-  const needed = runtime.dependencies + runtime.app;
-  const waste = (b: SizeBreakdown) => ({ ...b, waste: Math.max(0, b.total - b.base - needed) });
+export function neededSources(facts: ProjectFacts): NeededSource[] {
+  const wd = normalize(facts.workdir) || '';
+  const stageNames = new Set(facts.stages.map((s) => s.name).filter((n): n is string => !!n));
+  if (!stageNames.has('prod-deps')) throw new VerifyError(`${facts.dockerfile} has no "prod-deps" stage: cannot tell what the runtime image needs.`);
+  const out = new Map<string, NeededSource>();
+  const add = (s: NeededSource) => {
+    if (!out.has(s.path)) out.set(s.path, s);
+  };
+  add({ path: `${wd}/node_modules`, kind: 'dependencies', stage: 'prod-deps', src: `${wd}/node_modules` });
+  add({ path: `${wd}/package.json`, kind: 'app', src: 'package.json' });
+  const runtime = facts.stages[facts.stages.length - 1];
+  for (const ins of runtime.instructions) {
+    if (ins.keyword !== 'COPY') continue;
+    const c = copyParts(ins.args);
+    if (!c || c.from === 'prod-deps') continue;
+    if (c.from !== undefined && !stageNames.has(c.from)) continue; // from an image: never needed
+    const destDir = /\/$/.test(c.dest) || c.srcs.length > 1 || normalize(c.dest) === '';
+    const destBase = c.dest.startsWith('/') ? normalize(c.dest) : normalize(path.posix.join(wd || '/', c.dest));
+    for (const raw of c.srcs) {
+      if (/[*?[]/.test(raw)) continue;
+      const src = normalize(raw);
+      if (c.from !== undefined) {
+        if (src === '' || src === '/' || src === wd || src === `${wd}/node_modules` || src.startsWith(`${wd}/node_modules/`)) continue;
+      } else if (src === '' || src === '/' || src.startsWith('..')) {
+        continue;
+      }
+      const dest = destDir ? `${destBase}/${path.posix.basename(src)}` : destBase;
+      add({ path: dest, kind: 'app', stage: c.from, src });
+    }
+  }
+  return [...out.values()];
+}
+
+/** Sums measured needed items. */
+export function neededContent(items: readonly NeededItem[]): NeededContent {
+  const dependencies = items.filter((i) => i.kind === 'dependencies').reduce((n, i) => n + i.bytes, 0);
+  const app = items.filter((i) => i.kind === 'app').reduce((n, i) => n + i.bytes, 0);
+  return { items: [...items], dependencies, app, total: dependencies + app };
+}
+
+/** The file bytes of an image and of its base image. */
+export interface ImageContent {
+  readonly image: string;
+  readonly baseImage: string;
+  /** Bytes of the regular files of the image's filesystem. */
+  readonly fileBytes: number;
+  /** Bytes of the regular files of the base image's filesystem. */
+  readonly baseFileBytes: number;
+}
+
+/** Size of one image: file bytes (primary) and the layer breakdown (secondary). */
+export interface ImageSize extends ImageContent {
+  /** fileBytes - baseFileBytes: what the Dockerfile added to the base image. */
+  readonly addedBytes: number;
+  /** addedBytes - needed, at least 0: added bytes beyond what the runtime image needs. */
+  readonly waste: number;
+  /** needed - addedBytes, at least 0: needed bytes the image does not hold (0 when complete). */
+  readonly missing: number;
+  /** The history-based layer view; `layers.total` is the image size as the engine counts it. */
+  readonly layers: SizeBreakdown;
+}
+
+/** The size report: what is needed, then runtime, debug and single-stage images. */
+export interface SizeReport {
+  readonly needed: NeededContent;
+  readonly runtime: ImageSize;
+  readonly debug: ImageSize;
+  readonly singleStage?: ImageSize;
+  /** singleStage.layers.total / runtime.layers.total (image sizes as the engine counts them). */
+  readonly ratio?: number;
+}
+
+/** Waste of one image against what the runtime image needs. */
+export function imageSize(content: ImageContent, layers: SizeBreakdown, needed: NeededContent): ImageSize {
+  const addedBytes = content.fileBytes - content.baseFileBytes;
   return {
-    runtime: waste(runtime),
-    debug: waste(debug),
-    singleStage: single ? waste(single) : undefined,
-    ratio: single ? single.total / runtime.total : undefined,
+    ...content,
+    addedBytes,
+    waste: Math.max(0, addedBytes - needed.total),
+    missing: Math.max(0, needed.total - addedBytes),
+    layers,
+  };
+}
+
+/** The size report of the three images. */
+export function sizeReport(
+  needed: NeededContent,
+  runtime: { content: ImageContent; layers: SizeBreakdown },
+  debug: { content: ImageContent; layers: SizeBreakdown },
+  single?: { content: ImageContent; layers: SizeBreakdown },
+): SizeReport {
+  return {
+    needed,
+    runtime: imageSize(runtime.content, runtime.layers, needed),
+    debug: imageSize(debug.content, debug.layers, needed),
+    singleStage: single ? imageSize(single.content, single.layers, needed) : undefined,
+    ratio: single ? single.layers.total / runtime.layers.total : undefined,
   };
 }
 
@@ -106,4 +240,52 @@ export function sizeReport(runtime: SizeBreakdown, debug: SizeBreakdown, single?
 export function formatBytes(n: number): string {
   if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
   return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/**
+ * Measures what the runtime image needs (see {@link neededSources}) outside the runtime image:
+ * `buildStage(name)` builds a stage (`--target`) and returns its tag, whose filesystem is exported
+ * once per stage; context paths are measured in `context` (without what .dockerignore excludes).
+ */
+export async function measureNeeded(
+  engine: Engine,
+  sources: readonly NeededSource[],
+  context: string,
+  buildStage: (stage: string) => Promise<string>,
+  track?: Set<string>,
+): Promise<NeededContent> {
+  const stages = new Map<string, FsEntry[]>();
+  const items: NeededItem[] = [];
+  for (const s of sources) {
+    if (s.stage === undefined) {
+      items.push({ ...s, bytes: contextFileBytes(context, s.src) });
+      continue;
+    }
+    let entries = stages.get(s.stage);
+    if (!entries) {
+      entries = await exportImageEntries(engine, await buildStage(s.stage), track);
+      stages.set(s.stage, entries);
+    }
+    items.push({ ...s, bytes: fileBytes(entries, s.src) });
+  }
+  return neededContent(items);
+}
+
+/**
+ * File bytes of an image and of its base image (each exported once; base images are remembered in
+ * `baseCache` across calls). `entries` reuses an export already made of `image`.
+ */
+export async function imageContent(
+  engine: Engine,
+  image: string,
+  baseImage: string,
+  options: { entries?: readonly FsEntry[]; baseCache?: Map<string, number>; track?: Set<string> } = {},
+): Promise<ImageContent> {
+  const entries = options.entries ?? await exportImageEntries(engine, image, options.track);
+  let baseFileBytes = options.baseCache?.get(baseImage);
+  if (baseFileBytes === undefined) {
+    baseFileBytes = fileBytes(await exportImageEntries(engine, baseImage, options.track));
+    options.baseCache?.set(baseImage, baseFileBytes);
+  }
+  return { image, baseImage, fileBytes: fileBytes(entries), baseFileBytes };
 }

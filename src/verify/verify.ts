@@ -5,7 +5,9 @@
  * 3. run the runtime image: HTTP 200 on the health path, uid, no shell; the debug image has one;
  * 4. list the runtime image's files: no package manager, dev dependencies, TypeScript sources, .env, tests;
  * 5. change a source file in a copy of the context and rebuild: the dependency install must come from the cache;
- * 6. build the single-stage equivalent and report sizes (base, dependencies, app, waste), as JSON and SVG;
+ * 6. build the single-stage equivalent and report sizes, as JSON and SVG: file bytes of each image and of
+ *    its base, what the runtime image needs (measured in the prod-deps and build stages and the
+ *    context, not in the runtime image) and the waste (image - base - needed);
  * 7. remove the containers, and the images unless asked to keep them.
  */
 import * as fs from 'node:fs';
@@ -14,10 +16,11 @@ import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
 import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
 import { renderSizeChart } from './chart';
-import { CheckResult, Resources, checkServes, checkUid, fileChecks, listImageFiles, shellRuns } from './checks';
+import { CheckResult, Resources, checkServes, checkUid, fileChecks, shellRuns } from './checks';
 import { Engine, EngineName, detectEngine } from './engine';
+import { FsEntry, exportImageEntries } from './files';
 import { ProjectFacts, parseDockerfile, readProject, renderSingleStageDockerfile } from './project';
-import { SizeReport, breakdown, imageHistory, sizeReport } from './size';
+import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
 
 /** Options of {@link verifyProject}. */
 export interface VerifyOptions extends BuildSettings {
@@ -33,7 +36,11 @@ export interface VerifyOptions extends BuildSettings {
   readonly singleStage?: boolean;
   /** Keep the images it built (containers are always removed). @default false */
   readonly keepImages?: boolean;
-  /** Repository of the images it builds; tags are `runtime`, `debug`, `single-stage`, `rebuild`. @default "localhost/msb-verify/<package name>" */
+  /**
+   * Repository of the images it builds; tags are `runtime`, `debug`, `single-stage`, `rebuild`, and
+   * the stages measured for the size report (`prod-deps`, `build`).
+   * @default "localhost/msb-verify/<package name>"
+   */
   readonly imageRepository?: string;
   /** Folder for verify-report.json and verify-report.svg; `false` writes nothing. @default "<dir>/.msb" */
   readonly reportDir?: string | false;
@@ -45,7 +52,14 @@ export interface VerifyOptions extends BuildSettings {
 export interface VerifyReport {
   readonly project: string;
   readonly engine: EngineName;
-  readonly images: { readonly runtime: string; readonly debug: string; readonly singleStage?: string; readonly rebuild?: string };
+  readonly images: {
+    readonly runtime: string;
+    readonly debug: string;
+    readonly singleStage?: string;
+    readonly rebuild?: string;
+    /** Build stages built on their own (`--target`) to measure what the runtime image needs. */
+    readonly stages: readonly string[];
+  };
   /** Build wall times in milliseconds. */
   readonly buildMs: { readonly runtime: number; readonly debug: number; readonly singleStage?: number; readonly rebuild?: number };
   readonly checks: CheckResult[];
@@ -70,10 +84,10 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
   const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild` };
   const res = new Resources(engine);
   const checks: CheckResult[] = [];
-  const build = async (title: string, dockerfile: string, tag: string, context = facts.dir): Promise<BuildResult> => {
+  const build = async (title: string, dockerfile: string, tag: string, context = facts.dir, target?: string): Promise<BuildResult> => {
     log(`Building ${title} -> ${tag}`);
-    res.images.add(tag);
-    const r = await buildImage(engine, { context, dockerfile, tag }, {
+    (target ? res.stageTags : res.images).add(tag);
+    const r = await buildImage(engine, { context, dockerfile, tag, target }, {
       ...options,
       onProgress: options.onProgress ?? ((line) => log(`  ${compactStep(line)}`)),
     });
@@ -100,7 +114,8 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
 
     // 4. Files of the runtime image
     log('Listing the runtime image files');
-    const runtimeFiles = await listImageFiles(engine, tags.runtime, res);
+    const runtimeEntries = await exportImageEntries(engine, tags.runtime, res.containers);
+    const runtimeFiles = runtimeEntries.map((e) => e.path);
     checks.push(...fileChecks(runtimeFiles, facts));
 
     // 5. Source-only change
@@ -131,15 +146,27 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
         fs.rmSync(tmp, { recursive: true, force: true });
       }
     }
+    log('Measuring what the runtime image needs (prod-deps and build stages, build context) and the image files');
+    const stageTags: string[] = [];
+    const needed = await measureNeeded(engine, neededSources(facts), facts.dir, async (stage) => {
+      const tag = `${repo}:${stage.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+      await build(`stage ${stage} of Dockerfile (--target ${stage})`, facts.dockerfile, tag, facts.dir, stage);
+      stageTags.push(tag);
+      return tag;
+    }, res.containers);
     const installs = [facts.packageManager.installAll, facts.packageManager.installProd];
     const runtimeStage = facts.stages[facts.stages.length - 1];
     const debugStage = facts.debugStages[facts.debugStages.length - 1];
+    const baseCache = new Map<string, number>();
+    const measure = async (image: string, base: string, stage: Parameters<typeof breakdown>[2], entries?: readonly FsEntry[]) => ({
+      content: await imageContent(engine, image, base, { entries, baseCache, track: res.containers }),
+      layers: breakdown(image, await imageHistory(engine, image), stage, installs),
+    });
     const sizes = sizeReport(
-      breakdown(tags.runtime, await imageHistory(engine, tags.runtime), runtimeStage, installs),
-      breakdown(tags.debug, await imageHistory(engine, tags.debug), debugStage, installs),
-      single && singleText
-        ? breakdown(tags.singleStage, await imageHistory(engine, tags.singleStage), parseDockerfile(singleText)[0], installs)
-        : undefined,
+      needed,
+      await measure(tags.runtime, facts.runtimeBase, runtimeStage, runtimeEntries),
+      await measure(tags.debug, facts.debugBase, debugStage),
+      single && singleText ? await measure(tags.singleStage, facts.builderImage, parseDockerfile(singleText)[0]) : undefined,
     );
 
     const report: VerifyReport = {
@@ -150,6 +177,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
         debug: tags.debug,
         singleStage: single ? tags.singleStage : undefined,
         rebuild: rebuild ? tags.rebuild : undefined,
+        stages: stageTags,
       },
       buildMs: { runtime: runtimeBuild.durationMs, debug: debugBuild.durationMs, singleStage: single?.durationMs, rebuild: rebuild?.durationMs },
       checks,

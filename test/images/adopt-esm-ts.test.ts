@@ -68,4 +68,5 @@ if (route('GET', '/healthz', 'x').status !== 200) throw new Error('health');
     prodDependencies: ['nanoid'],
   },
   negativeControl: true,
+  wasteControl: true,
 });

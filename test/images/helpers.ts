@@ -10,7 +10,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { MANIFEST_FILES, ManifestKind, schemaError } from '../../src';
-import { CheckResult, Engine, ProjectFacts, VerifyReport, fileChecks, listImageFiles, packageManagerPaths, readProject, Resources, stepsRunning, verifyProject } from '../../src/verify';
+import {
+  CheckResult, Engine, ProjectFacts, VerifyReport, buildImage, contextFileBytes, fileChecks, imageContent, imageSize, listImageFiles,
+  packageManagerPaths, readProject, Resources, stepsRunning, verifyProject,
+} from '../../src/verify';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(REPO_ROOT, 'bin', 'create-msb-app.js');
@@ -42,7 +45,28 @@ export interface Scenario {
    * @default false
    */
   readonly negativeControl?: boolean;
+  /**
+   * Also build two variants of the project's Dockerfile (written to a temporary file, built with
+   * `-f`, sharing the build cache) whose runtime stage copies too much: the whole build context
+   * (`COPY . ./src-copy`) and the build stage's node_modules (all dependencies). Their waste must
+   * show it, which proves the waste check can fail.
+   * @default false
+   */
+  readonly wasteControl?: boolean;
 }
+
+/** The waste of the variants of {@link Scenario.wasteControl}. */
+export interface WasteControl {
+  /** Bytes of the build context (what `COPY . ./src-copy` adds). */
+  readonly contextBytes: number;
+  /** Waste of the variant with `COPY . ./src-copy`. */
+  readonly sourceCopyWaste: number;
+  /** Waste of the variant with the build stage's node_modules. */
+  readonly devDependenciesWaste: number;
+}
+
+/** Tags of the variant images of {@link Scenario.wasteControl}. */
+const WASTE_TAGS = ['waste-src-copy', 'waste-dev-deps'];
 
 /** What beforeAll made for a scenario. */
 export interface Prepared {
@@ -52,6 +76,7 @@ export interface Prepared {
   readonly report: VerifyReport;
   readonly log: string[];
   readonly singleStageFiles?: string[];
+  readonly wasteControl?: WasteControl;
 }
 
 /** The podman engine with the containers.conf of the global setup. */
@@ -101,7 +126,7 @@ export async function prepare(s: Scenario): Promise<Prepared> {
   const repository = `localhost/msb-test/${s.id}`;
   const engine = podman();
   const discard = async () => {
-    await engine.exec(['rmi', '-f', ...['runtime', 'debug', 'single-stage', 'rebuild'].map((t) => `${repository}:${t}`)]);
+    await engine.exec(['rmi', '-f', ...['runtime', 'debug', 'single-stage', 'rebuild', 'prod-deps', 'build', ...WASTE_TAGS].map((t) => `${repository}:${t}`)]);
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   };
   if (cli.status !== 0) {
@@ -127,13 +152,56 @@ export async function prepare(s: Scenario): Promise<Prepared> {
   if (s.negativeControl && report.images.singleStage) {
     singleStageFiles = await listImageFiles(engine, report.images.singleStage, new Resources(engine));
   }
-  return { dir, cli, facts, report, log, singleStageFiles };
+  let wasteControl: WasteControl | undefined;
+  if (s.wasteControl) {
+    wasteControl = await buildWasteControls(engine, facts, report, repository).catch(async (e: Error) => {
+      await discard();
+      throw e;
+    });
+  }
+  return { dir, cli, facts, report, log, singleStageFiles, wasteControl };
+}
+
+/**
+ * Builds the variants of {@link Scenario.wasteControl} and measures their waste against what the
+ * project's runtime image needs (report.sizes.needed, measured in the stages and the context).
+ */
+async function buildWasteControls(engine: Engine, facts: ProjectFacts, report: VerifyReport, repository: string): Promise<WasteControl> {
+  const text = fs.readFileSync(facts.dockerfile, 'utf8');
+  const uid = `${facts.uid}:${facts.uid}`;
+  const variants = [
+    `COPY --chown=${uid} . ./src-copy`,
+    `COPY --from=build --chown=${uid} ${facts.workdir}/node_modules ./node_modules`,
+  ];
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-waste-control-'));
+  const wastes: number[] = [];
+  try {
+    for (const [i, line] of variants.entries()) {
+      // the line goes right before USER, so every instruction above it comes from the cache
+      if (!/^USER /m.test(text)) throw new Error(`no USER line in ${facts.dockerfile}`);
+      const file = path.join(tmp, `Dockerfile.${WASTE_TAGS[i]}`);
+      fs.writeFileSync(file, text.replace(/^USER /m, `${line}\nUSER `));
+      const tag = `${repository}:${WASTE_TAGS[i]}`;
+      await buildImage(engine, { context: facts.dir, dockerfile: file, tag }, {
+        pull: 'never',
+        network: process.env.MSB_IMAGES_LIB === 'url' ? 'host' : undefined,
+        secrets: [`id=ca_cert,src=${CA_BUNDLE}`],
+      });
+      const content = await imageContent(engine, tag, facts.runtimeBase);
+      wastes.push(imageSize(content, report.sizes.runtime.layers, report.sizes.needed).waste);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return { contextBytes: contextFileBytes(facts.dir, '.'), sourceCopyWaste: wastes[0], devDependenciesWaste: wastes[1] };
 }
 
 /** Removes a scenario's images and folder. */
 export async function dispose(p: Prepared | undefined): Promise<void> {
   if (!p) return;
-  const images = Object.values(p.report.images).filter((x): x is string => !!x);
+  const { stages, ...built } = p.report.images;
+  const images = [...Object.values(built).filter((x): x is string => !!x), ...stages];
+  if (p.wasteControl) images.push(...WASTE_TAGS.map((t) => p.report.images.runtime.replace(/:runtime$/, `:${t}`)));
   await podman().exec(['rmi', '-f', ...images]);
   fs.rmSync(path.dirname(p.dir), { recursive: true, force: true });
 }
@@ -253,19 +321,42 @@ export function describeScenario(s: Scenario): void {
     });
 
     it('reports sizes: runtime well under single-stage, waste under 1 MB', () => {
-      const { runtime, debug, singleStage, ratio } = p.report.sizes;
+      const { needed, runtime, debug, singleStage, ratio } = p.report.sizes;
       expect(singleStage).toBeDefined();
+      // what is needed was measured in the stages and the context: dependencies, package.json, the app
+      expect(needed.items.map((i) => i.path)).toEqual(expect.arrayContaining(['/app/node_modules', '/app/package.json']));
+      expect(needed.items.find((i) => i.path === '/app/package.json')!.bytes).toBe(fs.statSync(path.join(p.dir, 'package.json')).size);
+      if (s.expect.prodDependencies.length > 0) expect(needed.dependencies).toBeGreaterThan(10_000);
+      expect(needed.app).toBeGreaterThan(fs.statSync(path.join(p.dir, 'package.json')).size); // and the build output or runtime files
+      expect(needed.items.map((i) => i.path)).toContain(s.expect.hasBuild ? path.posix.dirname(s.expect.entryFile) : s.expect.entryFile);
+      // the runtime image holds all of it and nothing else
+      expect(runtime.missing).toBe(0);
       expect(runtime.waste).toBeLessThan(1e6);
-      expect(runtime.total).toBeLessThan(singleStage!.total);
-      expect(debug.total).toBeGreaterThan(runtime.total); // busybox
+      expect(runtime.fileBytes).toBeGreaterThan(runtime.baseFileBytes);
+      expect(runtime.layers.total).toBeLessThan(singleStage!.layers.total);
+      expect(debug.fileBytes).toBeGreaterThan(runtime.fileBytes); // busybox
+      expect(debug.waste).toBeLessThan(1e6);
       expect(ratio!).toBeGreaterThan(1.3);
-      expect(runtime.app).toBeGreaterThan(0);
-      if (s.expect.prodDependencies.length > 0) expect(runtime.dependencies).toBeGreaterThan(10_000);
       expect(singleStage!.waste).toBeGreaterThan(1e6); // dev dependencies and sources
       const files = p.report.reportFiles!;
-      expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).sizes.runtime.total).toBe(runtime.total);
+      const json = JSON.parse(fs.readFileSync(files.json, 'utf8'));
+      expect(json.sizes.runtime.fileBytes).toBe(runtime.fileBytes);
+      expect(json.sizes.runtime.waste).toBe(runtime.waste);
       expect(fs.readFileSync(files.svg, 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*single-stage[\s\S]*<\/svg>\n$/);
     });
+
+    if (s.wasteControl) {
+      it('the waste check fails on a runtime image that copies too much (it can fail)', () => {
+        const w = p.wasteControl!;
+        expect(p.report.sizes.runtime.waste).toBeLessThan(1e6);
+        // COPY . ./src-copy: the whole build context is waste, to the byte
+        expect(w.contextBytes).toBeGreaterThan(100_000);
+        expect(w.sourceCopyWaste).toBeGreaterThan(p.report.sizes.runtime.waste + w.contextBytes - 4096);
+        expect(w.sourceCopyWaste).toBeLessThan(p.report.sizes.runtime.waste + w.contextBytes + 4096);
+        // all dependencies instead of the production ones
+        expect(w.devDependenciesWaste).toBeGreaterThan(1e6);
+      });
+    }
 
     it('renders k8s/base and k8s/overlays/debug that validate against the Kubernetes schema', () => {
       const base = kustomize(path.join(p.dir, 'k8s/base'));

@@ -1,16 +1,18 @@
 /**
  * src/verify without building: engine detection errors, build output of podman, BuildKit and the
- * legacy builder, history sizes, the file checks on made-up listings, the single-stage Dockerfile,
- * the chart and the command line.
+ * legacy builder, history sizes, tar archives and file bytes, what the runtime image needs and the
+ * waste arithmetic, the file checks on made-up listings, the single-stage Dockerfile, the chart and
+ * the command line.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_MANAGERS } from '../../src';
 import {
-  breakdown, compactStep, detectEngine, fileChecks, parseDockerfile, parseSize, ProjectFacts, readProject,
-  renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
+  breakdown, compactStep, contextFileBytes, detectEngine, fileBytes, fileChecks, neededContent, neededSources, parseDockerfile, parseSize,
+  ProjectFacts, readProject, readTarEntries, renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
 } from '../../src/verify';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-units-'));
@@ -108,15 +110,79 @@ describe('sizes', () => {
     ];
     const b = breakdown('img', history, stage, []);
     expect(b).toEqual({ image: 'img', total: 150e6 + 3_005_100, base: 150e6, dependencies: 3_000_000, app: 5000, other: 100 });
-    const single = { image: 's', total: 400e6, base: 290e6, dependencies: 100e6, app: 10e6, other: 0 };
-    const r = sizeReport(b, { ...b, image: 'd', base: b.base + 2e6, total: b.total + 2e6 }, single);
-    expect(r.runtime.waste).toBe(100);
-    expect(r.debug.waste).toBe(100);
-    expect(r.singleStage!.waste).toBe(400e6 - 290e6 - 3_005_000);
-    expect(r.ratio).toBeCloseTo(400e6 / b.total);
+  });
+
+  // needed: measured outside the runtime image (prod-deps stage, build stage, context)
+  const needed = neededContent([
+    { path: '/app/node_modules', kind: 'dependencies', stage: 'prod-deps', src: '/app/node_modules', bytes: 3_000_000 },
+    { path: '/app/package.json', kind: 'app', src: 'package.json', bytes: 1000 },
+    { path: '/app/dist', kind: 'app', stage: 'build', src: '/app/dist', bytes: 4000 },
+  ]);
+  const layers = { image: 'img', total: 153e6, base: 150e6, dependencies: 3e6, app: 5000, other: 0 };
+  const content = (image: string, bytes: number, baseFileBytes = 149e6) => ({ image, baseImage: 'base', fileBytes: bytes, baseFileBytes });
+
+  it('waste is the image files minus the base image files minus what is needed', () => {
+    expect(needed).toMatchObject({ dependencies: 3_000_000, app: 5000, total: 3_005_000 });
+    const r = sizeReport(
+      needed,
+      { content: content('runtime', 149e6 + 3_005_000), layers },
+      { content: content('debug', 151e6 + 3_005_000, 151e6), layers: { ...layers, total: 155e6 } },
+      { content: content('single', 290e6 + 110e6, 290e6), layers: { ...layers, image: 's', total: 400e6 } },
+    );
+    expect(r.runtime).toMatchObject({ addedBytes: 3_005_000, waste: 0, missing: 0 });
+    expect(r.debug.waste).toBe(0);
+    expect(r.singleStage!.waste).toBe(110e6 - 3_005_000);
+    expect(r.ratio).toBeCloseTo(400e6 / 153e6);
     const svg = renderSizeChart(r, 'a <b>');
     expect(svg).toContain('a &lt;b&gt;');
     expect(svg.match(/<rect [^>]*fill="#ef4444"><title>single-stage waste/g)).toHaveLength(1);
+    expect(svg).not.toMatch(/<title>runtime waste/);
+  });
+
+  it('counts extra content as waste: the needed bytes do not come from the image', () => {
+    // the same image with the source tree copied in: its own layers grow, what is needed does not
+    const r = sizeReport(needed, { content: content('runtime', 149e6 + 3_005_000 + 2_500_000), layers: { ...layers, app: 2_505_000 } }, { content: content('debug', 151e6 + 3_005_000, 151e6), layers });
+    expect(r.runtime.waste).toBe(2_500_000);
+    expect(renderSizeChart(r).match(/<title>runtime waste: 2\.5 MB/g)).toHaveLength(1);
+    // and an image without its dependencies misses them
+    const short = sizeReport(needed, { content: content('runtime', 149e6 + 5000), layers }, { content: content('debug', 151e6 + 3_005_000, 151e6), layers });
+    expect(short.runtime).toMatchObject({ waste: 0, missing: 3_000_000 });
+  });
+});
+
+describe('exported filesystems', () => {
+  it('reads tar entries (long names, hard links, symlinks) and sums file bytes only', () => {
+    const root = fs.mkdtempSync(path.join(tmp, 'tar-'));
+    const deep = path.join(root, 'app', 'node_modules', 'a'.repeat(60), 'b'.repeat(60));
+    fs.mkdirSync(deep, { recursive: true });
+    fs.writeFileSync(path.join(deep, 'index.js'), 'x'.repeat(1500));
+    fs.writeFileSync(path.join(root, 'app', 'package.json'), '{}');
+    fs.linkSync(path.join(root, 'app', 'package.json'), path.join(root, 'app', 'hardlink.json'));
+    fs.symlinkSync('package.json', path.join(root, 'app', 'link.json'));
+    for (const format of ['gnu', 'posix', 'ustar']) {
+      const archive = path.join(tmp, `fs-${format}.tar`);
+      const r = spawnSync('tar', [`--format=${format}`, '-cf', archive, '-C', root, '.'], { encoding: 'utf8' });
+      if (format === 'ustar' && r.status !== 0) continue; // the long name does not fit ustar
+      expect(r.status, r.stderr).toBe(0);
+      const entries = readTarEntries(archive);
+      expect(entries.map((e) => e.path)).toContain(`/app/node_modules/${'a'.repeat(60)}/${'b'.repeat(60)}/index.js`);
+      expect(entries.find((e) => e.path === '/app/link.json')!.type).toBe('symlink');
+      expect(fileBytes(entries), format).toBe(1502);
+      expect(fileBytes(entries, '/app/node_modules')).toBe(1500);
+      expect(fileBytes(entries, '/app/package.json') + fileBytes(entries, '/app/hardlink.json')).toBe(2);
+    }
+  });
+
+  it('measures files in the build context without what .dockerignore excludes', () => {
+    const ctx = fs.mkdtempSync(path.join(tmp, 'ctx-'));
+    fs.mkdirSync(path.join(ctx, 'lib', 'test'), { recursive: true });
+    fs.writeFileSync(path.join(ctx, 'lib', 'a.js'), 'x'.repeat(100));
+    fs.writeFileSync(path.join(ctx, 'lib', 'test', 'a.test.js'), 'x'.repeat(1000));
+    fs.writeFileSync(path.join(ctx, 'server.js'), 'x'.repeat(10));
+    fs.writeFileSync(path.join(ctx, '.dockerignore'), '**/test\n');
+    expect(contextFileBytes(ctx, 'lib')).toBe(100);
+    expect(contextFileBytes(ctx, './server.js')).toBe(10);
+    expect(contextFileBytes(ctx, 'missing.js')).toBe(0);
   });
 });
 
@@ -186,6 +252,28 @@ describe('project facts and the single-stage equivalent', () => {
     const noBuild = renderSingleStageDockerfile(readProject(project(false)));
     expect(noBuild).toContain(`RUN ${PACKAGE_MANAGERS.pnpm.installAll}\nCOPY . .`);
     expect(noBuild).not.toContain('mkdir -p node_modules');
+  });
+
+  it('tells what the runtime image needs from the stages and the context, not from its own copies', () => {
+    const dir = project(true);
+    const df = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8').replace('USER 65532:65532', [
+      'COPY --from=build --chown=65532:65532 /app/dist ./dist',
+      'COPY --chown=65532:65532 package.json ./',
+      'COPY --chown=65532:65532 config ./config',
+      // none of these is needed: the whole context, the build stage's workdir and its node_modules
+      'COPY --chown=65532:65532 . ./src-copy',
+      'COPY --from=build --chown=65532:65532 /app ./everything',
+      'COPY --from=build --chown=65532:65532 /app/node_modules ./node_modules',
+      'COPY --from=docker.io/library/busybox /bin/busybox /bin/',
+      'USER 65532:65532',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), df);
+    expect(neededSources(readProject(dir))).toEqual([
+      { path: '/app/node_modules', kind: 'dependencies', stage: 'prod-deps', src: '/app/node_modules' },
+      { path: '/app/package.json', kind: 'app', src: 'package.json' },
+      { path: '/app/dist', kind: 'app', stage: 'build', src: '/app/dist' },
+      { path: '/app/config', kind: 'app', stage: undefined, src: 'config' },
+    ]);
   });
 
   it('names the missing file when the folder is not a synthesized project', () => {
