@@ -1,6 +1,7 @@
 /**
  * An existing CommonJS Express app without a build step (`node server.js`, `PORT || 3000`), with a
- * dev dependency (nodemon), a .env and a test/ folder that must all stay out of the image.
+ * dev dependency (nodemon), a .env and a test/ folder that must all stay out of the image, and a
+ * `prepare` script that needs a dev tool (as husky does): the production install must not run it.
  */
 import { describeScenario } from './helpers';
 
@@ -9,7 +10,7 @@ const pkg = {
   version: '1.0.0',
   private: true,
   main: 'server.js',
-  scripts: { start: 'node server.js', dev: 'nodemon server.js', test: 'node --test test/' },
+  scripts: { start: 'node server.js', dev: 'nodemon server.js', test: 'node --test test/', prepare: 'nodemon --version' },
   dependencies: { express: '^4.21.2' },
   devDependencies: { nodemon: '^3.1.9' },
 };
