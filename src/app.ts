@@ -5,16 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import type { IService } from 'kubernetes-models/v1/Service';
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import type { IToleration } from 'kubernetes-models/v1/Toleration';
 import { Component, Project } from 'projen';
 import { stringify } from 'yaml';
+import { AppProps, BaseImageOptions } from './app-props';
+import { MUST_IGNORE, SECRET_PATTERNS, runtimeStageViolations } from './dockerfile-policy';
 import { GenerationGuard } from './edit-guard';
 import { GeneratedTextFile } from './generated-file';
 import {
@@ -22,290 +16,20 @@ import {
   ManifestKind,
   ManifestObject,
   WorkloadModel,
-  prune,
   renderBaseKustomization,
   renderDebugKustomization,
   renderManifests,
   schemaError,
 } from './k8s/manifests';
+import { KubernetesManifests } from './k8s/patches';
 import { podSecurityViolations } from './k8s/pod-security';
+import { validateKubernetes } from './k8s/validate';
 import { OrgTemplatePolicies, TemplateSources, deepMerge } from './org-template';
 import { DEFAULT_NODE_VERSION, RuntimeSpec, findNodeRuntime, nodeVersions } from './runtime/catalog';
-import { PackageManagerName, PackageManagerSpec, findPackageManager, packageManagerNames } from './runtime/package-managers';
+import { PackageManagerSpec, findPackageManager, packageManagerNames } from './runtime/package-managers';
 import { BuildStage, RuntimeStage } from './stages';
-import { TemplateFolder, TemplateRenderer } from './templates';
+import { TemplateRenderer } from './templates';
 import * as v from './validation';
-
-/** Runtime selection. */
-export interface RuntimeOptions {
-  /**
-   * Node.js major version.
-   * @default "26" (the newest LTS line distroless publishes)
-   */
-  readonly nodeVersion?: string;
-  /**
-   * Package manager; its lockfile must exist next to package.json.
-   * @default "npm"
-   */
-  readonly packageManager?: PackageManagerName;
-}
-
-/** How the app is built. */
-export interface BuildOptions {
-  /**
-   * package.json script that builds the app.
-   * @default "build"
-   */
-  readonly script?: string;
-  /**
-   * Folder the build writes; copied into the runtime image (the sources are not).
-   * @default "dist"
-   */
-  readonly outDir?: string;
-}
-
-/** Base image overrides, for a registry mirror or digest pins. */
-export interface BaseImageOptions {
-  /**
-   * Registry host that replaces the registry of the default images
-   * (`docker.io`, `gcr.io`), e.g. `mirror.example.com`.
-   * @default - the upstream registries
-   */
-  readonly mirror?: string;
-  /**
-   * Builder image reference, e.g. `mirror.example.com/node:26-trixie@sha256:...`.
-   * @default "docker.io/library/node:<nodeVersion>-trixie"
-   */
-  readonly builder?: string;
-  /**
-   * Runtime image reference.
-   * @default "gcr.io/distroless/nodejs<nodeVersion>-debian13:nonroot"
-   */
-  readonly runtime?: string;
-  /**
-   * Debug image reference (the same image with a busybox shell). Required when `runtime` is pinned
-   * by digest, since the debug variant has its own digest.
-   * @default - the runtime repository with the `debug-nonroot` tag
-   */
-  readonly debug?: string;
-}
-
-/** Container image of the app itself. */
-export interface ImageOptions {
-  /**
-   * Repository the image is pushed to.
-   * @default - the app name
-   */
-  readonly repository?: string;
-  /**
-   * Tag of the runtime image; the debug image is tagged `<tag>-debug`.
-   * @default "latest"
-   */
-  readonly tag?: string;
-}
-
-/** Autoscaling on CPU. */
-export interface AutoscalingOptions {
-  /** @default 2 */
-  readonly minReplicas?: number;
-  /** @default 5 */
-  readonly maxReplicas?: number;
-  /** @default 75 */
-  readonly targetCpuUtilization?: number;
-}
-
-/** Ingress for the Service. */
-export interface IngressOptions {
-  /** Host name, e.g. `orders.example.com`. */
-  readonly host: string;
-  /** @default "/" */
-  readonly path?: string;
-  /** @default - the cluster's default IngressClass */
-  readonly className?: string;
-  /** Secret holding the TLS certificate. @default - no TLS */
-  readonly tlsSecretName?: string;
-  /** @default {} */
-  readonly annotations?: Record<string, string>;
-}
-
-/** Who may reach the pods when a NetworkPolicy is written. */
-export interface NetworkPolicyOptions {
-  /** Namespaces whose pods may connect. @default - none */
-  readonly allowFromNamespaces?: string[];
-  /** Pod label sets (same namespace) that may connect. @default - none; with neither, any pod of the namespace */
-  readonly allowFromPodLabels?: Record<string, string>[];
-}
-
-/** Resource requests and limits. */
-export interface ResourceOptions {
-  /** @default "100m" */
-  readonly cpuRequest?: string;
-  /** @default "128Mi" */
-  readonly memoryRequest?: string;
-  /** @default "256Mi" */
-  readonly memoryLimit?: string;
-  /** No CPU limit by default: throttling hurts latency more than it protects neighbours. @default - none */
-  readonly cpuLimit?: string;
-}
-
-/** Kubernetes settings. */
-export interface KubernetesOptions {
-  /** @default - none (kubectl's current namespace) */
-  readonly namespace?: string;
-  /** @default 2 */
-  readonly replicas?: number;
-  /** @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
-  readonly resources?: ResourceOptions;
-  /** Environment of the container in the Deployment only (not baked into the image). @default {} */
-  readonly env?: Record<string, string>;
-  /** Service port; the Service targets the named container port. @default 80 */
-  readonly servicePort?: number;
-  /** @default "ClusterIP" */
-  readonly serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
-  /** A PodDisruptionBudget (maxUnavailable 1) when more than one replica runs. @default true */
-  readonly podDisruptionBudget?: boolean;
-  /** @default - no HorizontalPodAutoscaler */
-  readonly autoscaling?: AutoscalingOptions;
-  /** @default - no NetworkPolicy */
-  readonly networkPolicy?: NetworkPolicyOptions;
-  /** @default - no Ingress */
-  readonly ingress?: IngressOptions;
-  /** Extra labels on every object. @default {} */
-  readonly labels?: Record<string, string>;
-  /** Annotations on every object. @default {} */
-  readonly annotations?: Record<string, string>;
-  /** Annotations on the pod template. @default {} */
-  readonly podAnnotations?: Record<string, string>;
-  /** @default {} */
-  readonly nodeSelector?: Record<string, string>;
-  /** @default [] */
-  readonly tolerations?: IToleration[];
-  /** @default - none */
-  readonly priorityClassName?: string;
-  /**
-   * Allows patches to break the Pod Security Standards "restricted" profile. Off by default:
-   * a patch that weakens the pod is an error.
-   * @default false
-   */
-  readonly allowPodSecurityViolations?: boolean;
-}
-
-/** Props of {@link App}. */
-export interface AppProps {
-  /**
-   * The service name: Kubernetes object names, labels, image title.
-   * @default - the project name
-   */
-  readonly name?: string;
-  /** Port the app listens on. @default 8080 */
-  readonly port?: number;
-  /**
-   * HTTP path for readiness and liveness probes; `false` probes the TCP port instead.
-   * @default "/healthz"
-   */
-  readonly healthCheckPath?: string | false;
-  /** Environment baked into the image (both Dockerfiles). @default {} */
-  readonly env?: Record<string, string>;
-  /**
-   * Script the runtime runs, relative to the working directory.
-   * @default "<outDir>/index.js" with a build, "index.js" without
-   */
-  readonly entrypoint?: string;
-  /** @default - Node.js 26 with npm */
-  readonly runtime?: RuntimeOptions;
-  /** Build settings; `false` when the app runs its sources as they are (no build script). @default {} (npm run build -> dist) */
-  readonly build?: BuildOptions | false;
-  /**
-   * Files and folders copied from the build context into the runtime image besides production
-   * dependencies and package.json.
-   * @default - with a build: none (the build output is copied); without: the entrypoint's top-level folder, or the entrypoint file at the root
-   */
-  readonly files?: string[];
-  /** @default - the app name, tag latest */
-  readonly image?: ImageOptions;
-  /** @default - upstream images for the runtime line */
-  readonly baseImages?: BaseImageOptions;
-  /** Working directory in the images. @default "/app" */
-  readonly workdir?: string;
-  /** App version for the `org.opencontainers.image.version` label. @default - package.json version */
-  readonly version?: string;
-  /** Source repository URL for `org.opencontainers.image.source`. @default - package.json repository */
-  readonly sourceUrl?: string;
-  /** Extra image labels. @default {} */
-  readonly labels?: Record<string, string>;
-  /** @default - secure defaults (see README) */
-  readonly kubernetes?: KubernetesOptions;
-  /**
-   * Template folders searched before the project's template sources and the built-ins, first match wins.
-   * @default []
-   */
-  readonly templateFolders?: TemplateFolder[];
-  /**
-   * Allows templates or escape hatches to weaken the runtime stage: another base image than the
-   * definition's, a USER other than the image's non-root uid, RUN (a shell) or COPY from an image.
-   * Off by default: such a Dockerfile is an error.
-   * @default false
-   */
-  readonly allowInsecureDockerfile?: boolean;
-}
-
-/** The typed shape of each kind, for patches. */
-export interface ManifestTypes {
-  Deployment: IDeployment;
-  Service: IService;
-  ServiceAccount: IServiceAccount;
-  PodDisruptionBudget: IPodDisruptionBudget;
-  HorizontalPodAutoscaler: IHorizontalPodAutoscaler;
-  NetworkPolicy: INetworkPolicy;
-  Ingress: IIngress;
-}
-
-type Patch = (obj: any) => void;
-
-/** Typed access to the manifests before they are written. */
-export class KubernetesManifests extends Component {
-  private readonly patches: { kind: ManifestKind; fn: Patch }[] = [];
-  private readonly overrides: { kind: ManifestKind; path: string; value: unknown }[] = [];
-
-  constructor(scope: App) {
-    super(scope, 'Kubernetes');
-  }
-
-  /**
-   * Changes an object before it is validated and written (escape hatch). The object is typed as
-   * its kind (`IDeployment` for `Deployment`, ...); it is schema-checked after the patch.
-   */
-  addPatch<K extends ManifestKind>(kind: K, fn: (obj: ManifestTypes[K]) => void): void {
-    this.patches.push({ kind, fn });
-  }
-
-  /**
-   * Sets a value at a dotted path (`spec.template.spec.containers.0.image`); `undefined` deletes it.
-   * A dot inside a key is written `\\.` (e.g. `metadata.annotations.example\\.com/team`).
-   */
-  addOverride(kind: ManifestKind, dottedPath: string, value: unknown): void {
-    this.overrides.push({ kind, path: dottedPath, value });
-  }
-
-  /** Applies patches and overrides in the order they were added. */
-  apply(kind: ManifestKind, obj: ManifestObject): ManifestObject {
-    for (const p of this.patches) if (p.kind === kind) p.fn(obj);
-    for (const o of this.overrides) if (o.kind === kind) setPath(obj, o.path, o.value);
-    return prune(obj);
-  }
-}
-
-function setPath(obj: ManifestObject, dotted: string, value: unknown): void {
-  const keys = dotted.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
-  let cur: any = obj;
-  for (const key of keys.slice(0, -1)) {
-    if (cur[key] === undefined || typeof cur[key] !== 'object') cur[key] = /^\d+$/.test(key) ? [] : {};
-    cur = cur[key];
-  }
-  const last = keys[keys.length - 1];
-  if (value === undefined) delete cur[last];
-  else cur[last] = value;
-}
 
 /** What synthesis writes, rendered once per synthesis. */
 interface Rendered {
@@ -316,20 +40,6 @@ interface Rendered {
   readonly baseKustomization: ManifestObject;
   readonly debugKustomization: ManifestObject;
 }
-
-/**
- * Patterns that keep secrets out of the build context, at any depth. A path the definition copies
- * must not match them; a template must not drop them.
- */
-export const SECRET_PATTERNS = [
-  '**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/*.p12', '**/*.pfx', '**/.npmrc', '**/id_rsa*', '**/id_ed25519*', '.aws', '.docker', '.kube',
-];
-
-/** Paths a rendered .dockerignore must exclude (secrets and VCS data); checked after every render. */
-const MUST_IGNORE = [
-  '.env', 'src/.env', 'config/.env.production', 'server.pem', 'certs/server.pem', 'src/server.key', '.npmrc',
-  'packages/a/.npmrc', 'id_rsa', '.aws/credentials', '.docker/config.json', '.git/config', 'node_modules/x/index.js',
-];
 
 /** The generated paths: part of the product's contract. */
 export const OUTPUT_PATHS = {
@@ -751,97 +461,6 @@ export class App extends Component {
       tolerations: [...(k.tolerations ?? [])],
       priorityClassName: k.priorityClassName,
     };
-  }
-}
-
-/**
- * What a template must not do to the runtime stage (the last stage): change its base image, run as
- * another user, use an instruction that needs a shell or changes what runs (RUN, SHELL, ENTRYPOINT,
- * ADD, ...), or copy from anywhere but the dependency and build stages' working directory.
- */
-export function runtimeStageViolations(
-  dockerfile: string,
-  expected: { image: string; uid: number; gid: number; workdir: string; stages?: string[] },
-): string[] {
-  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const start = lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true);
-  if (start < 0) return ['there is no FROM line'];
-  const rt = lines.slice(start);
-  const out: string[] = [];
-  const from = rt[0].split(/\s+/)[1];
-  if (from !== expected.image) out.push(`FROM ${from} (expected ${expected.image})`);
-  const allowed = new Set(['WORKDIR', 'ENV', 'COPY', 'USER', 'EXPOSE', 'LABEL', 'CMD', 'ARG', 'STOPSIGNAL']);
-  const stages = expected.stages ?? ['prod-deps', 'build'];
-  const user = `${expected.uid}:${expected.gid}`;
-  for (const l of rt.slice(1)) {
-    const instruction = l.split(/\s+/)[0].toUpperCase();
-    if (!allowed.has(instruction)) {
-      out.push(`${l.slice(0, 80)} (${instruction} is not allowed in the runtime stage: no shell, nothing but what runs)`);
-      continue;
-    }
-    if (instruction === 'USER' && l.split(/\s+/)[1] !== user) out.push(`${l} (expected USER ${user})`);
-    if (instruction === 'CMD' && !/^CMD\s+\[/i.test(l)) out.push(`${l.slice(0, 80)} (CMD must be exec form: the image has no shell)`);
-    if (instruction === 'COPY') {
-      const m = /--from=(\S+)/i.exec(l);
-      if (m) {
-        const src = l.split(/\s+/).filter((w) => !w.startsWith('--')).slice(1, -1);
-        if (!stages.includes(m[1])) out.push(`COPY --from=${m[1]} (only the ${stages.join(' and ')} stages may be copied from)`);
-        else if (src.some((x) => !x.startsWith(`${expected.workdir}/`))) out.push(`${l.slice(0, 80)} (copies from outside ${expected.workdir})`);
-      }
-    }
-  }
-  if (!rt.some((l) => /^USER\s/i.test(l))) out.push(`no USER (expected USER ${user})`);
-  return out;
-}
-
-function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
-  if (k.namespace !== undefined) p.check(v.isDnsLabel(k.namespace), 'kubernetes.namespace', k.namespace, v.DNS_LABEL_RULE);
-  if (k.replicas !== undefined) p.check(Number.isInteger(k.replicas) && k.replicas >= 0, 'kubernetes.replicas', k.replicas, 'a whole number, 0 or more');
-  if (k.servicePort !== undefined) p.check(v.isPort(k.servicePort), 'kubernetes.servicePort', k.servicePort, v.PORT_RULE);
-  if (k.serviceType !== undefined) p.check(['ClusterIP', 'NodePort', 'LoadBalancer'].includes(k.serviceType), 'kubernetes.serviceType', k.serviceType, 'one of "ClusterIP", "NodePort", "LoadBalancer"');
-  for (const [key, value] of Object.entries(k.resources ?? {})) {
-    if (value !== undefined) p.check(v.isQuantity(value), `kubernetes.resources.${key}`, value, v.QUANTITY_RULE);
-  }
-  for (const [name, value] of Object.entries(k.env ?? {})) {
-    p.check(v.isEnvName(name), `kubernetes.env.${name}`, name, `a name that is ${v.ENV_NAME_RULE}`);
-    p.check(typeof value === 'string', `kubernetes.env.${name}`, value, 'a string');
-  }
-  const a = k.autoscaling;
-  if (a) {
-    const min = a.minReplicas ?? 2;
-    const max = a.maxReplicas ?? 5;
-    p.check(Number.isInteger(min) && min >= 1, 'kubernetes.autoscaling.minReplicas', a.minReplicas, 'a whole number, 1 or more');
-    p.check(Number.isInteger(max) && max >= min, 'kubernetes.autoscaling.maxReplicas', a.maxReplicas, `a whole number, at least minReplicas (${min})`);
-    if (a.targetCpuUtilization !== undefined) {
-      p.check(Number.isInteger(a.targetCpuUtilization) && a.targetCpuUtilization >= 1 && a.targetCpuUtilization <= 100, 'kubernetes.autoscaling.targetCpuUtilization', a.targetCpuUtilization, 'a percentage from 1 to 100');
-    }
-  }
-  if (k.ingress) {
-    p.check(typeof k.ingress.host === 'string' && /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(k.ingress.host), 'kubernetes.ingress.host', k.ingress.host, 'a DNS name such as "orders.example.com"');
-    if (k.ingress.path !== undefined) p.check(v.isHttpPath(k.ingress.path), 'kubernetes.ingress.path', k.ingress.path, v.HTTP_PATH_RULE);
-  }
-  const labelMaps: [string, Record<string, string> | undefined][] = [
-    ['kubernetes.labels', k.labels],
-    ['kubernetes.nodeSelector', k.nodeSelector],
-    ...(k.networkPolicy?.allowFromPodLabels ?? []).map((m, i): [string, Record<string, string>] => [`kubernetes.networkPolicy.allowFromPodLabels[${i}]`, m]),
-  ];
-  for (const [field, map] of labelMaps) {
-    for (const [key, value] of Object.entries(map ?? {})) {
-      p.check(v.isQualifiedName(key), `${field}.${key}`, key, v.QUALIFIED_NAME_RULE);
-      p.check(v.isLabelValue(value), `${field}.${key}`, value, v.LABEL_VALUE_RULE);
-    }
-  }
-  for (const [field, map] of [['kubernetes.annotations', k.annotations], ['kubernetes.podAnnotations', k.podAnnotations], ['kubernetes.ingress.annotations', k.ingress?.annotations]] as const) {
-    for (const [key, value] of Object.entries(map ?? {})) {
-      p.check(v.isQualifiedName(key), `${field}.${key}`, key, v.QUALIFIED_NAME_RULE);
-      p.check(typeof value === 'string', `${field}.${key}`, value, 'a string');
-    }
-  }
-  if (k.priorityClassName !== undefined) p.check(v.isDnsSubdomain(k.priorityClassName), 'kubernetes.priorityClassName', k.priorityClassName, v.DNS_SUBDOMAIN_RULE);
-  if (k.ingress?.className !== undefined) p.check(v.isDnsSubdomain(k.ingress.className), 'kubernetes.ingress.className', k.ingress.className, v.DNS_SUBDOMAIN_RULE);
-  if (k.ingress?.tlsSecretName !== undefined) p.check(v.isDnsSubdomain(k.ingress.tlsSecretName), 'kubernetes.ingress.tlsSecretName', k.ingress.tlsSecretName, v.DNS_SUBDOMAIN_RULE);
-  for (const ns of k.networkPolicy?.allowFromNamespaces ?? []) {
-    p.check(v.isDnsLabel(ns), 'kubernetes.networkPolicy.allowFromNamespaces', ns, v.DNS_LABEL_RULE);
   }
 }
 

@@ -1,4 +1,7 @@
 export * from './app';
+export * from './app-props';
+export * from './dockerfile-policy';
+export { KubernetesManifests, type ManifestTypes } from './k8s/patches';
 export * from './project';
 export * from './stages';
 export * from './validation';

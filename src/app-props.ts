@@ -1,0 +1,219 @@
+/**
+ * The props of an App: everything a service's definition can say, with its defaults.
+ */
+import type { IToleration } from 'kubernetes-models/v1/Toleration';
+import { PackageManagerName } from './runtime/package-managers';
+import { TemplateFolder } from './templates';
+
+/** Runtime selection. */
+export interface RuntimeOptions {
+  /**
+   * Node.js major version.
+   * @default "26" (the newest LTS line distroless publishes)
+   */
+  readonly nodeVersion?: string;
+  /**
+   * Package manager; its lockfile must exist next to package.json.
+   * @default "npm"
+   */
+  readonly packageManager?: PackageManagerName;
+}
+
+/** How the app is built. */
+export interface BuildOptions {
+  /**
+   * package.json script that builds the app.
+   * @default "build"
+   */
+  readonly script?: string;
+  /**
+   * Folder the build writes; copied into the runtime image (the sources are not).
+   * @default "dist"
+   */
+  readonly outDir?: string;
+}
+
+/** Base image overrides, for a registry mirror or digest pins. */
+export interface BaseImageOptions {
+  /**
+   * Registry host that replaces the registry of the default images
+   * (`docker.io`, `gcr.io`), e.g. `mirror.example.com`.
+   * @default - the upstream registries
+   */
+  readonly mirror?: string;
+  /**
+   * Builder image reference, e.g. `mirror.example.com/node:26-trixie@sha256:...`.
+   * @default "docker.io/library/node:<nodeVersion>-trixie"
+   */
+  readonly builder?: string;
+  /**
+   * Runtime image reference.
+   * @default "gcr.io/distroless/nodejs<nodeVersion>-debian13:nonroot"
+   */
+  readonly runtime?: string;
+  /**
+   * Debug image reference (the same image with a busybox shell). Required when `runtime` is pinned
+   * by digest, since the debug variant has its own digest.
+   * @default - the runtime repository with the `debug-nonroot` tag
+   */
+  readonly debug?: string;
+}
+
+/** Container image of the app itself. */
+export interface ImageOptions {
+  /**
+   * Repository the image is pushed to.
+   * @default - the app name
+   */
+  readonly repository?: string;
+  /**
+   * Tag of the runtime image; the debug image is tagged `<tag>-debug`.
+   * @default "latest"
+   */
+  readonly tag?: string;
+}
+
+/** Autoscaling on CPU. */
+export interface AutoscalingOptions {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 5 */
+  readonly maxReplicas?: number;
+  /** @default 75 */
+  readonly targetCpuUtilization?: number;
+}
+
+/** Ingress for the Service. */
+export interface IngressOptions {
+  /** Host name, e.g. `orders.example.com`. */
+  readonly host: string;
+  /** @default "/" */
+  readonly path?: string;
+  /** @default - the cluster's default IngressClass */
+  readonly className?: string;
+  /** Secret holding the TLS certificate. @default - no TLS */
+  readonly tlsSecretName?: string;
+  /** @default {} */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Who may reach the pods when a NetworkPolicy is written. */
+export interface NetworkPolicyOptions {
+  /** Namespaces whose pods may connect. @default - none */
+  readonly allowFromNamespaces?: string[];
+  /** Pod label sets (same namespace) that may connect. @default - none; with neither, any pod of the namespace */
+  readonly allowFromPodLabels?: Record<string, string>[];
+}
+
+/** Resource requests and limits. */
+export interface ResourceOptions {
+  /** @default "100m" */
+  readonly cpuRequest?: string;
+  /** @default "128Mi" */
+  readonly memoryRequest?: string;
+  /** @default "256Mi" */
+  readonly memoryLimit?: string;
+  /** No CPU limit by default: throttling hurts latency more than it protects neighbours. @default - none */
+  readonly cpuLimit?: string;
+}
+
+/** Kubernetes settings. */
+export interface KubernetesOptions {
+  /** @default - none (kubectl's current namespace) */
+  readonly namespace?: string;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
+  readonly resources?: ResourceOptions;
+  /** Environment of the container in the Deployment only (not baked into the image). @default {} */
+  readonly env?: Record<string, string>;
+  /** Service port; the Service targets the named container port. @default 80 */
+  readonly servicePort?: number;
+  /** @default "ClusterIP" */
+  readonly serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** A PodDisruptionBudget (maxUnavailable 1) when more than one replica runs. @default true */
+  readonly podDisruptionBudget?: boolean;
+  /** @default - no HorizontalPodAutoscaler */
+  readonly autoscaling?: AutoscalingOptions;
+  /** @default - no NetworkPolicy */
+  readonly networkPolicy?: NetworkPolicyOptions;
+  /** @default - no Ingress */
+  readonly ingress?: IngressOptions;
+  /** Extra labels on every object. @default {} */
+  readonly labels?: Record<string, string>;
+  /** Annotations on every object. @default {} */
+  readonly annotations?: Record<string, string>;
+  /** Annotations on the pod template. @default {} */
+  readonly podAnnotations?: Record<string, string>;
+  /** @default {} */
+  readonly nodeSelector?: Record<string, string>;
+  /** @default [] */
+  readonly tolerations?: IToleration[];
+  /** @default - none */
+  readonly priorityClassName?: string;
+  /**
+   * Allows patches to break the Pod Security Standards "restricted" profile. Off by default:
+   * a patch that weakens the pod is an error.
+   * @default false
+   */
+  readonly allowPodSecurityViolations?: boolean;
+}
+
+/** Props of {@link App}. */
+export interface AppProps {
+  /**
+   * The service name: Kubernetes object names, labels, image title.
+   * @default - the project name
+   */
+  readonly name?: string;
+  /** Port the app listens on. @default 8080 */
+  readonly port?: number;
+  /**
+   * HTTP path for readiness and liveness probes; `false` probes the TCP port instead.
+   * @default "/healthz"
+   */
+  readonly healthCheckPath?: string | false;
+  /** Environment baked into the image (both Dockerfiles). @default {} */
+  readonly env?: Record<string, string>;
+  /**
+   * Script the runtime runs, relative to the working directory.
+   * @default "<outDir>/index.js" with a build, "index.js" without
+   */
+  readonly entrypoint?: string;
+  /** @default - Node.js 26 with npm */
+  readonly runtime?: RuntimeOptions;
+  /** Build settings; `false` when the app runs its sources as they are (no build script). @default {} (npm run build -> dist) */
+  readonly build?: BuildOptions | false;
+  /**
+   * Files and folders copied from the build context into the runtime image besides production
+   * dependencies and package.json.
+   * @default - with a build: none (the build output is copied); without: the entrypoint's top-level folder, or the entrypoint file at the root
+   */
+  readonly files?: string[];
+  /** @default - the app name, tag latest */
+  readonly image?: ImageOptions;
+  /** @default - upstream images for the runtime line */
+  readonly baseImages?: BaseImageOptions;
+  /** Working directory in the images. @default "/app" */
+  readonly workdir?: string;
+  /** App version for the `org.opencontainers.image.version` label. @default - package.json version */
+  readonly version?: string;
+  /** Source repository URL for `org.opencontainers.image.source`. @default - package.json repository */
+  readonly sourceUrl?: string;
+  /** Extra image labels. @default {} */
+  readonly labels?: Record<string, string>;
+  /** @default - secure defaults (see README) */
+  readonly kubernetes?: KubernetesOptions;
+  /**
+   * Template folders searched before the project's template sources and the built-ins, first match wins.
+   * @default []
+   */
+  readonly templateFolders?: TemplateFolder[];
+  /**
+   * Allows templates or escape hatches to weaken the runtime stage: another base image than the
+   * definition's, a USER other than the image's non-root uid, RUN (a shell) or COPY from an image.
+   * Off by default: such a Dockerfile is an error.
+   * @default false
+   */
+  readonly allowInsecureDockerfile?: boolean;
+}
