@@ -153,12 +153,12 @@ export class App extends Component {
     add(OUTPUT_PATHS.dockerfile, () => this.render().dockerfile, 'Dockerfile');
     add(OUTPUT_PATHS.debugDockerfile, () => this.render().debugDockerfile, 'Dockerfile');
     add(OUTPUT_PATHS.dockerignore, () => this.render().dockerignore, 'dockerignore');
-    for (const [kind, file] of Object.entries(MANIFEST_FILES) as [ManifestKind, string][]) {
-      add(`${OUTPUT_PATHS.base}/${file}`, (marker) => {
-        const obj = this.render().manifests[kind];
-        // A kind that is turned off renders no content: projen removes the file.
-        return obj ? yamlFile(marker, obj) : undefined;
-      });
+    // Only the kinds the definition turns on become files (which kinds depends on props alone): a
+    // user's own file at the path of a kind that is off is never touched, and a file this App wrote
+    // earlier for a kind now off is an orphan that projen removes (the guard protects hand edits).
+    const enabled = Object.keys(renderManifests(this.workloadModel())) as ManifestKind[];
+    for (const kind of enabled) {
+      add(`${OUTPUT_PATHS.base}/${MANIFEST_FILES[kind]}`, (marker) => yamlFile(marker, this.render().manifests[kind]!));
     }
     add(`${OUTPUT_PATHS.base}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().baseKustomization));
     add(`${OUTPUT_PATHS.debugOverlay}/kustomization.yaml`, (marker) => yamlFile(marker, this.render().debugKustomization));

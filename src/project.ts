@@ -5,7 +5,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project, ProjenrcFile } from 'projen';
+import { HandEditError } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
+import { TemplateError } from './templates';
+import { MsbValidationError } from './validation';
+
+/**
+ * Set by the `default` task: a problem in the definition is printed as its message alone (no stack
+ * trace) and the process exits with 1. In-process callers (tests, the CLI) get the error thrown.
+ */
+export const PLAIN_ERRORS_ENV = 'MSB_PLAIN_ERRORS';
+
+/** Errors that describe the user's definition or files, not a bug. */
+function isUserError(e: unknown): e is Error {
+  return e instanceof MsbValidationError || e instanceof HandEditError || e instanceof TemplateError;
+}
+
+function reportOrThrow(e: unknown): never {
+  if (isUserError(e) && process.env[PLAIN_ERRORS_ENV]) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}
 
 /** Props of {@link MsbProject}. */
 export interface MsbProjectOptions extends TemplateSourceOptions {
@@ -20,7 +42,7 @@ export interface MsbProjectOptions extends TemplateSourceOptions {
    * @default "node --require sucrase/register/ts .projenrc.ts" (loaded through require() when package.json has "type": "module")
    */
   readonly projenrcCommand?: string;
-  /** Lines the project's .gitignore must hold; added when missing, never removed. @default ["node_modules/"] */
+  /** Lines the project's .gitignore must hold; added when missing, never removed. @default ["node_modules/", ".msb/"] (.msb holds verify reports) */
   readonly gitignoreLines?: string[];
 }
 
@@ -43,8 +65,10 @@ export class GitignoreLines extends Component {
   postSynthesize(): void {
     const file = path.join(this.project.outdir, '.gitignore');
     const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const have = new Set(existing.split(/\r?\n/).map((l) => l.trim()));
-    const missing = this.lines.filter((l) => !have.has(l));
+    // `node_modules`, `/node_modules` and `node_modules/` ignore the same thing here.
+    const norm = (l: string) => l.trim().replace(/^\//, '').replace(/\/$/, '');
+    const have = new Set(existing.split(/\r?\n/).map(norm));
+    const missing = this.lines.filter((l) => !have.has(norm(l)));
     if (missing.length === 0) return;
     const sep = existing === '' || existing.endsWith('\n') ? '' : '\n';
     fs.writeFileSync(file, `${existing}${sep}${missing.join('\n')}\n`);
@@ -60,6 +84,7 @@ export class MsbProject extends Project {
     super({ name: options.name, outdir: options.outdir, commitGenerated: true, gitIgnoreOptions: {} });
     new TypeScriptProjenrc(this);
     this.defaultTask?.exec(options.projenrcCommand ?? defaultProjenrcCommand(this.outdir));
+    this.defaultTask?.env(PLAIN_ERRORS_ENV, '1');
     this.addTask('image:verify', {
       description: 'Build Dockerfile and Dockerfile.debug, run the checks and print a size report (docker or podman)',
       exec: 'create-msb-app verify',
@@ -70,8 +95,21 @@ export class MsbProject extends Project {
     if (fs.existsSync(path.join(this.outdir, '.gitattributes')) && !isProjenFile(path.join(this.outdir, '.gitattributes'))) {
       this.tryRemoveFile('.gitattributes');
     }
-    new GitignoreLines(this, options.gitignoreLines ?? ['node_modules/']);
-    new TemplateSources(this, { template: options.template, templateFolder: options.templateFolder });
+    new GitignoreLines(this, options.gitignoreLines ?? ['node_modules/', '.msb/']);
+    try {
+      new TemplateSources(this, { template: options.template, templateFolder: options.templateFolder });
+    } catch (e) {
+      reportOrThrow(e);
+    }
+  }
+
+  /** Synthesizes; see {@link PLAIN_ERRORS_ENV} for how problems are reported. */
+  synth(): void {
+    try {
+      super.synth();
+    } catch (e) {
+      reportOrThrow(e);
+    }
   }
 }
 

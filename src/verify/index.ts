@@ -91,7 +91,9 @@ export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<numb
   try {
     const { values: v, positionals } = (() => {
       try {
-        return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+        // `npx projen image:verify -- --ca-cert x` hands the `--` through: it separates nothing here.
+        const args = argv[0] === '--' ? argv.slice(1) : argv;
+        return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
       } catch (e) {
         throw new UsageError((e as Error).message.replace(/\s*To specify a positional argument.*$/s, ''));
       }

@@ -160,6 +160,18 @@ describe('generated files', () => {
     expect(fs.readFileSync(file, 'utf8')).toContain('# keep me');
   });
 
+  it("never touches a user's own file at the path of a kind that is turned off", () => {
+    const dir = tempDir();
+    writePackage(dir);
+    fs.mkdirSync(path.join(dir, 'k8s/base'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'k8s/base/ingress.yaml'), '# mine\n');
+    const first = synth({}, { dir });
+    expect(first.files['k8s/base/ingress.yaml']).toBe('# mine\n');
+    expect(JSON.parse(first.files['.projen/files.json']).files).not.toContain('k8s/base/ingress.yaml');
+    synth({}, { dir });
+    expect(fs.readFileSync(path.join(dir, 'k8s/base/ingress.yaml'), 'utf8')).toBe('# mine\n');
+  });
+
   it('refuses to replace a Dockerfile it did not write (adopting a project)', () => {
     const dir = tempDir();
     writePackage(dir);
@@ -181,11 +193,11 @@ describe('generated files', () => {
   it('keeps the user\'s own .gitignore lines and only appends what is missing', () => {
     const dir = tempDir();
     writePackage(dir);
-    fs.writeFileSync(path.join(dir, '.gitignore'), '# mine\n/secret-stuff\n*.local');
+    fs.writeFileSync(path.join(dir, '.gitignore'), '# mine\n/secret-stuff\n/node_modules\n*.local');
     synth({}, { dir });
-    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('# mine\n/secret-stuff\n*.local\nnode_modules/\n');
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('# mine\n/secret-stuff\n/node_modules\n*.local\n.msb/\n');
     synth({}, { dir });
-    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('# mine\n/secret-stuff\n*.local\nnode_modules/\n');
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('# mine\n/secret-stuff\n/node_modules\n*.local\n.msb/\n');
     expect(isWritable(path.join(dir, '.gitignore'))).toBe(true);
   });
 
