@@ -292,6 +292,31 @@ export class App extends Component {
   preSynthesize(): void {
     this.rendered = undefined;
     this.render();
+    for (const warning of this.buildWarnings()) this.project.logger.warn(warning);
+  }
+
+  /**
+   * What would make `docker build` fail although the definition is valid: a missing lockfile or
+   * copied path, a `file:` dependency outside the build context. Warnings, not errors: right after
+   * scaffolding (before the install) the lockfile does not exist yet.
+   */
+  buildWarnings(): string[] {
+    const dir = this.project.outdir;
+    const out: string[] = [];
+    const lockfile = this.buildStage.packageManager.lockfile;
+    if (!fs.existsSync(path.join(dir, lockfile))) {
+      out.push(`${lockfile} not found: the image build copies it before the install (run ${this.buildStage.packageManager.name} install)`);
+    }
+    for (const c of this.runtimeStage.runtimeCopies.filter((x) => !x.from)) {
+      if (!fs.existsSync(path.join(dir, c.src))) out.push(`${c.src} not found: the runtime stage copies it from the build context`);
+    }
+    const pkg = readPackageJson(dir);
+    for (const spec of [pkg?.dependencies, pkg?.devDependencies, pkg?.optionalDependencies].flatMap((d) => Object.values(d ?? {}))) {
+      if (typeof spec === 'string' && spec.startsWith('file:') && !v.isRelativePath(v.normalizePath(spec.slice('file:'.length)))) {
+        out.push(`dependency ${spec} lies outside the project: the image build (whose context is the project) cannot install it; copy it into the project (e.g. vendor/) and point package.json there`);
+      }
+    }
+    return out;
   }
 
   private render(): Rendered {

@@ -90,7 +90,8 @@ Options:
   --port <port>              Port the app listens on (1-65535)      default: 8080, or inferred
   --health-path <path>       HTTP path of the probes                default: /healthz
   --image <repo[:tag]>       Image repository and tag               default: <name>:<version>
-  -t, --template <source>    Org template: a folder or an npm package with templates/*.hbs
+  -t, --template <source>    Org template: a folder, or an npm package with an optional version or range
+                             (e.g. @acme/msb-template@^2), holding templates/ and msb-template.json
   --lib <npm spec>           create-msb-app version the project depends on
                              (a version, range, file: path or tarball)  default: this version
   -y, --yes                  Take the default for everything not given; never prompt

@@ -94,7 +94,7 @@ describe('org templates', () => {
     const changed = Object.keys(v2).filter((f) => v1[f] !== v2[f] && !f.startsWith('node_modules/')).sort();
     expect(changed).toEqual(['.projen/msb.json', 'Dockerfile', 'Dockerfile.debug', 'k8s/base/deployment.yaml']);
     const lineDiff = (a: string, b: string) => b.split('\n').filter((l) => !a.split('\n').includes(l));
-    expect(lineDiff(v1.Dockerfile, v2.Dockerfile)).toEqual(['     com.acme.template="msb-template v2"']);
+    expect(lineDiff(v1.Dockerfile, v2.Dockerfile)).toEqual(['      com.acme.template="msb-template v2"']);
     expect(lineDiff(v1['k8s/base/deployment.yaml'], v2['k8s/base/deployment.yaml'])).toEqual(['              memory: 512Mi']);
     expect(JSON.parse(v2[RECORD_FILE]).templates.Dockerfile[0]).toBe('@acme/msb-template@2.0.0: partials/labels.hbs');
   });

@@ -259,6 +259,20 @@ describe('escape hatches and lazy rendering', () => {
     expect(files['k8s/base/deployment.yaml']).toContain('allowPrivilegeEscalation: true');
   });
 
+  it('warns about what would break the image build although the definition is valid', () => {
+    const dir = tempDir();
+    writePackage(dir, { name: 'orders-api', version: '1.0.0', devDependencies: { lib: 'file:../elsewhere.tgz', ok: 'file:vendor/ok.tgz' } });
+    const { app } = synth({ build: false, entrypoint: 'server.js', runtime: { packageManager: 'pnpm' } }, { dir });
+    const warnings = app.buildWarnings();
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toMatch(/^pnpm-lock\.yaml not found/);
+    expect(warnings[1]).toMatch(/^server\.js not found/);
+    expect(warnings[2]).toMatch(/^dependency file:\.\.\/elsewhere\.tgz lies outside the project/);
+    fs.writeFileSync(path.join(dir, 'pnpm-lock.yaml'), '');
+    fs.writeFileSync(path.join(dir, 'server.js'), '');
+    expect(app.buildWarnings()).toHaveLength(1);
+  });
+
   it('one App per project', () => {
     const project = new MsbProject({ name: 'x', outdir: tempDir() });
     new App(project);
