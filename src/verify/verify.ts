@@ -17,7 +17,7 @@ import ignoreMatcher from '@balena/dockerignore';
 import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
 import { renderSizeChart } from './chart';
 import { CheckResult, Resources, checkServes, checkUid, fileChecks, shellRuns } from './checks';
-import { Engine, EngineName, detectEngine } from './engine';
+import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
 import { ProjectFacts, parseDockerfile, readProject, renderSingleStageDockerfile } from './project';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
@@ -74,10 +74,38 @@ export interface VerifyReport {
   readonly reportFiles?: { readonly json: string; readonly svg: string };
 }
 
+/**
+ * A `file:` dependency outside the project cannot be installed by the image build (its context is the
+ * project): say so before a build fails deep inside `npm ci` with ENOENT.
+ */
+function assertInstallableInContext(dir: string): void {
+  let pkg: Record<string, Record<string, string> | undefined>;
+  try {
+    pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const outside = ['dependencies', 'devDependencies', 'optionalDependencies']
+    .flatMap((field) => Object.entries(pkg[field] ?? {}))
+    .filter(([, spec]) => typeof spec === 'string' && spec.startsWith('file:'))
+    .filter(([, spec]) => {
+      const rel = path.relative(dir, path.resolve(dir, spec.slice('file:'.length)));
+      return rel === '' || rel.startsWith('..') || path.isAbsolute(rel);
+    });
+  if (outside.length > 0) {
+    throw new VerifyError(
+      `package.json depends on ${outside.map(([name, spec]) => `${name} (${spec})`).join(', ')}, outside the project: ` +
+        'the image build, whose context is the project, cannot install it. Copy the file into the project ' +
+        '(e.g. vendor/) and point package.json there (npm install -D <name>@file:vendor/<file>), or use a registry version.',
+    );
+  }
+}
+
 /** Runs every check on a synthesized project; see the module comment for the order. */
 export async function verifyProject(options: VerifyOptions): Promise<VerifyReport> {
   const log = options.log ?? (() => undefined);
   const facts = readProject(options.dir);
+  assertInstallableInContext(facts.dir);
   const engine = options.engine instanceof Engine ? options.engine : await detectEngine(options.engine);
   log(`Engine: ${engine.name}; project ${facts.name} in ${facts.dir}`);
   const repo = options.imageRepository ?? `localhost/msb-verify/${facts.name.replace(/^@/, '').replace(/[^a-z0-9._/-]/g, '-')}`;

@@ -13,7 +13,9 @@ import { PACKAGE_MANAGERS } from '../../src';
 import {
   breakdown, compactStep, contextFileBytes, detectEngine, fileBytes, fileChecks, neededContent, neededSources, parseDockerfile, parseSize,
   ProjectFacts, readProject, readTarEntries, renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
+  verifyProject,
 } from '../../src/verify';
+import { synth, writePackage } from '../util';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-units-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -23,6 +25,17 @@ function fakeBin(name: string, script: string): string {
   fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   return dir;
 }
+
+describe('before building', () => {
+  it('a file: dependency outside the project is named before any build (the build context cannot hold it)', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'outside-'));
+    writePackage(dir, { name: 'orders-api', version: '1.0.0', devDependencies: { 'create-msb-app': 'file:/somewhere/create-msb-app.tgz' } });
+    synth({}, { dir });
+    await expect(verifyProject({ dir, engine: 'podman' })).rejects.toThrow(/create-msb-app \(file:\/somewhere\/create-msb-app\.tgz\), outside the project/);
+    writePackage(dir, { name: 'orders-api', version: '1.0.0', devDependencies: { 'create-msb-app': 'file:vendor/create-msb-app.tgz' } });
+    await expect(verifyProject({ dir, engine: 'no-such-engine' as any })).rejects.not.toThrow(/outside the project/);
+  });
+});
 
 describe('engine detection', () => {
   it('says that no engine is installed and how to get one', async () => {
