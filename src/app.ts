@@ -104,6 +104,7 @@ export class App extends Component {
     const build = props.build === false ? undefined : { script: props.build?.script ?? 'build', outDir: v.normalizePath(props.build?.outDir ?? 'dist') };
     const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/index.js` : 'index.js'));
     const images = resolveBaseImages(spec, props.baseImages);
+    const pkg = readPackageJson(project.outdir);
 
     this.buildStage = new BuildStage(this, {
       runtime: spec,
@@ -111,7 +112,7 @@ export class App extends Component {
       image: images.builder,
       buildScript: build?.script,
       outDir: build?.outDir ?? 'dist',
-      localPackages: localFileDependencies(readPackageJson(project.outdir)),
+      localPackages: fileDependencies(pkg).inside,
     });
     this.runtimeStage = new RuntimeStage(this, {
       runtime: spec,
@@ -134,7 +135,6 @@ export class App extends Component {
     if (build) rs.addCopy(`${rs.workdir}/${build.outDir}`, build.outDir, 'build');
     for (const f of (props.files ?? (build ? [] : [defaultRuntimeFile(entrypoint)])).map(v.normalizePath)) rs.addCopy(f, f);
     for (const [k, val] of Object.entries(props.env ?? {})) rs.addEnv(k, val);
-    const pkg = readPackageJson(project.outdir);
     const version = props.version ?? pkg?.version;
     const source = props.sourceUrl ?? repositoryUrl(pkg?.repository);
     rs.addLabel('org.opencontainers.image.title', this.name);
@@ -310,11 +310,8 @@ export class App extends Component {
     for (const c of this.runtimeStage.runtimeCopies.filter((x) => !x.from)) {
       if (!fs.existsSync(path.join(dir, c.src))) out.push(`${c.src} not found: the runtime stage copies it from the build context`);
     }
-    const pkg = readPackageJson(dir);
-    for (const spec of [pkg?.dependencies, pkg?.devDependencies, pkg?.optionalDependencies].flatMap((d) => Object.values(d ?? {}))) {
-      if (typeof spec === 'string' && spec.startsWith('file:') && !v.isRelativePath(v.normalizePath(spec.slice('file:'.length)))) {
-        out.push(`dependency ${spec} lies outside the project: the image build (whose context is the project) cannot install it; copy it into the project (e.g. vendor/) and point package.json there`);
-      }
+    for (const spec of fileDependencies(readPackageJson(dir)).outside) {
+      out.push(`dependency ${spec} lies outside the project: the image build (whose context is the project) cannot install it; copy it into the project (e.g. vendor/) and point package.json there`);
     }
     return out;
   }
@@ -523,7 +520,8 @@ function yamlFile(marker: string, obj: ManifestObject): string {
   return `# ${marker}\n${stringify(obj, { lineWidth: 0 })}`;
 }
 
-interface PackageJson {
+/** The parts of package.json the App reads. */
+export interface PackageJson {
   version?: string;
   description?: string;
   repository?: string | { url?: string };
@@ -532,14 +530,23 @@ interface PackageJson {
   optionalDependencies?: Record<string, string>;
 }
 
-/** Relative `file:` dependency paths inside the project (a tarball or a folder), sorted. */
-function localFileDependencies(pkg: PackageJson | undefined): string[] {
-  const specs = [pkg?.dependencies, pkg?.devDependencies, pkg?.optionalDependencies].flatMap((d) => Object.values(d ?? {}));
-  const paths = specs
-    .filter((s): s is string => typeof s === 'string' && s.startsWith('file:'))
-    .map((s) => s.slice('file:'.length).replace(/^\.\//, '').replace(/\/+$/, ''))
-    .filter((p) => v.isRelativePath(p));
-  return [...new Set(paths)].sort();
+/**
+ * The `file:` dependencies of a package.json, split into paths inside the project (relative,
+ * normalized, sorted: the build copies them before the install) and specs pointing outside it (the
+ * build context cannot hold them).
+ */
+export function fileDependencies(pkg: PackageJson | undefined): { inside: string[]; outside: string[] } {
+  const specs = [pkg?.dependencies, pkg?.devDependencies, pkg?.optionalDependencies]
+    .flatMap((d) => Object.values(d ?? {}))
+    .filter((s): s is string => typeof s === 'string' && s.startsWith('file:'));
+  const inside = new Set<string>();
+  const outside = new Set<string>();
+  for (const spec of specs) {
+    const p = v.normalizePath(spec.slice('file:'.length));
+    if (v.isRelativePath(p)) inside.add(p);
+    else outside.add(spec);
+  }
+  return { inside: [...inside].sort(), outside: [...outside].sort() };
 }
 
 function readPackageJson(dir: string): PackageJson | undefined {

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
+import { PackageJson, fileDependencies } from '../app';
 import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
 import { renderSizeChart } from './chart';
 import { CheckResult, Resources, checkServes, checkUid, fileChecks, shellRuns } from './checks';
@@ -79,19 +80,14 @@ export interface VerifyReport {
  * project): say so before a build fails deep inside `npm ci` with ENOENT.
  */
 function assertInstallableInContext(dir: string): void {
-  let pkg: Record<string, Record<string, string> | undefined>;
+  let pkg: PackageJson;
   try {
     pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   } catch {
     return;
   }
-  const outside = ['dependencies', 'devDependencies', 'optionalDependencies']
-    .flatMap((field) => Object.entries(pkg[field] ?? {}))
-    .filter(([, spec]) => typeof spec === 'string' && spec.startsWith('file:'))
-    .filter(([, spec]) => {
-      const rel = path.relative(dir, path.resolve(dir, spec.slice('file:'.length)));
-      return rel === '' || rel.startsWith('..') || path.isAbsolute(rel);
-    });
+  const outside = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies })
+    .filter(([, spec]) => fileDependencies(pkg).outside.includes(spec));
   if (outside.length > 0) {
     throw new VerifyError(
       `package.json depends on ${outside.map(([name, spec]) => `${name} (${spec})`).join(', ')}, outside the project: ` +
