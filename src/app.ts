@@ -222,16 +222,15 @@ export class App extends Component {
     if (bs.hasBuild) {
       p.check(typeof bs.buildScript === 'string' && /^[A-Za-z0-9:_.-]+$/.test(bs.buildScript), 'build.script', bs.buildScript, 'a package.json script name such as "build"');
       p.check(v.isRelativePath(bs.outDir) && !bs.outDir.includes('*'), 'build.outDir', bs.outDir, v.RELATIVE_PATH_RULE);
-      if (v.isRelativePath(rs.entrypoint) && v.isRelativePath(bs.outDir)) {
-        const inOut = rs.entrypoint.startsWith(`${stripSlash(bs.outDir)}/`);
-        const copied = rs.runtimeCopies.some((c) => c.from === undefined && covers(c.dest, rs.entrypoint));
-        p.check(inOut || copied, 'entrypoint', rs.entrypoint, `a file inside build.outDir "${bs.outDir}" (only the build output is copied into the image), or list it in "files"`);
-      }
     }
     for (const [i, f] of (props.files ?? []).entries()) p.check(v.isRelativePath(f), `files[${i}]`, f, v.RELATIVE_PATH_RULE);
-    if (!bs.hasBuild && v.isRelativePath(rs.entrypoint)) {
+    // The entrypoint must be in the runtime image: in the build output, or among the copied files.
+    if (v.isRelativePath(rs.entrypoint) && (!bs.hasBuild || v.isRelativePath(bs.outDir))) {
+      const built = bs.hasBuild && covers(bs.outDir, rs.entrypoint);
       const copied = rs.runtimeCopies.some((c) => c.from === undefined && covers(c.dest, rs.entrypoint));
-      p.check(copied, 'entrypoint', rs.entrypoint, `a file the runtime image holds: list it (or its folder) in "files" (${JSON.stringify((props.files ?? []))})`);
+      p.check(built || copied, 'entrypoint', rs.entrypoint, bs.hasBuild
+        ? `a file inside build.outDir "${bs.outDir}" (only the build output is copied into the image), or list it in "files"`
+        : `a file the runtime image holds: list it (or its folder) in "files" (${JSON.stringify((props.files ?? []))})`);
     }
     for (const [name, value] of rs.environment) {
       p.check(v.isEnvName(name), `env.${name}`, name, `a name that is ${v.ENV_NAME_RULE}`);
@@ -507,12 +506,8 @@ function defaultRuntimeFile(entrypoint: string): string {
   return first === entrypoint ? entrypoint : first;
 }
 
-function stripSlash(p: string): string {
-  return p.replace(/\/+$/, '');
-}
-
 function covers(dir: string, file: string): boolean {
-  const d = stripSlash(dir);
+  const d = v.normalizePath(dir);
   return file === d || file.startsWith(`${d}/`);
 }
 

@@ -116,20 +116,19 @@ const MANIFEST_SHAPE: Shape = {
 /** Checks a parsed manifest against its shape; returns `field: problem` strings. */
 export function manifestProblems(value: unknown, shape: Shape = MANIFEST_SHAPE, at = ''): string[] {
   const where = at || '(top level)';
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
   if (shape === 'string') return typeof value === 'string' ? [] : [`${where}: got ${JSON.stringify(value)}; expected a string`];
   if (shape === 'number') return typeof value === 'number' && Number.isFinite(value) ? [] : [`${where}: got ${JSON.stringify(value)}; expected a number`];
   if (shape === 'stringArray') {
     return Array.isArray(value) && value.every((x) => typeof x === 'string') ? [] : [`${where}: got ${JSON.stringify(value)}; expected an array of strings`];
   }
   if (shape === 'stringMap') {
-    return isObj(value) && Object.values(value).every((x) => typeof x === 'string') ? [] : [`${where}: got ${JSON.stringify(value)}; expected an object of string values`];
+    return isPlainObject(value) && Object.values(value).every((x) => typeof x === 'string') ? [] : [`${where}: got ${JSON.stringify(value)}; expected an object of string values`];
   }
   if (Array.isArray(shape)) {
     if (!Array.isArray(value)) return [`${where}: got ${JSON.stringify(value)}; expected an array of objects`];
     return value.flatMap((item, i) => manifestProblems(item, shape[1], `${at}[${i}]`));
   }
-  if (!isObj(value)) return [`${where}: got ${JSON.stringify(value)}; expected an object`];
+  if (!isPlainObject(value)) return [`${where}: got ${JSON.stringify(value)}; expected an object`];
   const out: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const key = at ? `${at}.${k}` : k;

@@ -86,8 +86,9 @@ function assertInstallableInContext(dir: string): void {
   } catch {
     return;
   }
+  const outsideSpecs = new Set(fileDependencies(pkg).outside);
   const outside = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies })
-    .filter(([, spec]) => fileDependencies(pkg).outside.includes(spec));
+    .filter(([, spec]) => outsideSpecs.has(spec));
   if (outside.length > 0) {
     throw new VerifyError(
       `package.json depends on ${outside.map(([name, spec]) => `${name} (${spec})`).join(', ')}, outside the project: ` +
