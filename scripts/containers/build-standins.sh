@@ -4,8 +4,10 @@
 # registry (Node binaries, npm) and a Debian mirror (root fs, libraries).
 #
 # Usage (as root, after setup-engine.sh):
-#   scripts/containers/build-standins.sh [--rebuild] [--refresh] [MAJOR ...]
-#     MAJOR       Node major lines to build (default: 22 24 26)
+#   scripts/containers/build-standins.sh [--rebuild] [--refresh] [MAJOR ...] [static]
+#     MAJOR       Node major lines to build (default: 22 24 26, unless only
+#                 `static` is named)
+#     static      the distroless static pair (prebuilt static binaries)
 #     --rebuild   rebuild images that already exist (and their shared bases)
 #     --refresh   look up the newest Node/npm releases and Debian packages
 #                 again instead of using the download cache (existing images
@@ -17,6 +19,9 @@
 #   docker.io/library/node:MAJOR-trixie                      builder (Debian + Node + npm)
 #   gcr.io/distroless/nodejsMAJOR-debian13:nonroot           runtime (no shell)
 #   gcr.io/distroless/nodejsMAJOR-debian13:debug-nonroot     runtime + busybox
+# and with `static`:
+#   gcr.io/distroless/static-debian13:nonroot                no libc, no shell, no ENTRYPOINT
+#   gcr.io/distroless/static-debian13:debug-nonroot          + busybox, ENTRYPOINT /busybox/sh
 # plus two shared base images under localhost/msb-standin/.
 #
 # Environment:
@@ -43,16 +48,18 @@ RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
 REBUILD=0
 REFRESH=0
 MAJORS=()
+STATIC=0
 for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
     --refresh) REFRESH=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) MAJORS+=("$arg") ;;
+    static) STATIC=1 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
-[ "${#MAJORS[@]}" -gt 0 ] || MAJORS=(22 24 26)
+[ "${#MAJORS[@]}" -gt 0 ] || [ "$STATIC" -eq 1 ] || MAJORS=(22 24 26)
 
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'build-standins.sh: %s\n' "$*" >&2; exit 1; }
@@ -234,14 +241,20 @@ download_distroless_debs() {
   printf '%s\n' "${pkgs[@]}" >"$marker"
 }
 
+# build_distroless_base [NAME PACKAGE...]: the root fs of the distroless images
+# from the given packages (default: the glibc set above). gcr.io/distroless/static
+# holds only base-files, netbase, tzdata and ca-certificates: no libc, so a
+# dynamically linked binary fails in the stand-in exactly as in the real image.
 build_distroless_base() {
-  need_build "$DISTROLESS_BASE" || return 0
-  local t0 root="$WORK/distroless" deb pkg
+  local name="${1:-$DISTROLESS_BASE}"
+  need_build "$name" || return 0
+  local t0 root="$WORK/distroless-${name##*/}" deb pkg pkgs
   t0="$(now)"
-  log "distroless base from Debian $SUITE packages"
+  log "$name from Debian $SUITE packages"
   download_distroless_debs
+  if [ "$#" -gt 1 ]; then pkgs="${*:2}"; else pkgs="$(cat "$DISTROLESS_DEBS_DIR/.complete")"; fi
   mkdir -p "$root" "$root/var/lib/dpkg/status.d"
-  for pkg in $(cat "$DISTROLESS_DEBS_DIR/.complete"); do
+  for pkg in $pkgs; do
     deb="$(ls "$DISTROLESS_DEBS_DIR/${pkg}"_*.deb)"
     dpkg-deb -x "$deb" "$root"
     # package records for image scanners, as distroless does (no dpkg inside)
@@ -282,9 +295,9 @@ EOF
       --change "ENV PATH=$STD_PATH" \
       --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
       --change "LABEL $LABEL=base" --change "LABEL $LABEL.recipe=$RECIPE" \
-      - "$DISTROLESS_BASE" >/dev/null
+      - "$name" >/dev/null
   rm -rf --one-file-system "$root"
-  log "built $DISTROLESS_BASE in $(elapsed "$t0")"
+  log "built $name in $(elapsed "$t0")"
 }
 
 # --- npm registry downloads (cached) ------------------------------------------
@@ -438,10 +451,52 @@ build_debug() { # MAJOR: the runtime image plus busybox in /busybox
   log "built $name in $(elapsed "$t0")"
 }
 
+# --- static pair (prebuilt static binaries) -------------------------------------
+STATIC_BASE="localhost/msb-standin/distroless-static:$SUITE"
+build_static() {
+  local name="gcr.io/distroless/static-debian13:nonroot" ctr t0
+  build_distroless_base "$STATIC_BASE" base-files netbase tzdata ca-certificates
+  if need_build "$name"; then
+    t0="$(now)"
+    ctr="$(buildah from --pull=never "$STATIC_BASE")"
+    CTRS+=("$ctr")
+    # the real image has no ENTRYPOINT and no CMD: the Dockerfile names the binary
+    buildah config --user 65532 --workingdir /home/nonroot \
+      --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE" "$ctr"
+    buildah commit --quiet --rm "$ctr" "$name" >/dev/null
+    [ -z "$(podman image inspect --format '{{.Config.Entrypoint}}{{.Config.Cmd}}' "$name" | tr -d '[]')" ] ||
+      die "$name has an ENTRYPOINT or CMD"
+    log "built $name in $(elapsed "$t0")"
+  fi
+  local debug="gcr.io/distroless/static-debian13:debug-nonroot" stage="$WORK/debug-static" applet
+  need_build "$debug" || return 0
+  t0="$(now)"
+  mkdir -p "$stage/busybox"
+  cp /bin/busybox "$stage/busybox/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$stage/busybox/$applet"
+  done
+  tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/debug-static.tar" .
+  ctr="$(buildah from --pull=never "$name")"
+  CTRS+=("$ctr")
+  buildah add --quiet "$ctr" "$WORK/debug-static.tar" / >/dev/null
+  # as the real static :debug tags: busybox on PATH and as ENTRYPOINT
+  buildah config --env "PATH=$STD_PATH:/busybox" --entrypoint '["/busybox/sh"]' \
+    --user 65532 --workingdir /home/nonroot \
+    --label "$LABEL=debug" --label "$LABEL.recipe=$RECIPE" "$ctr"
+  buildah commit --quiet --rm "$ctr" "$debug" >/dev/null
+  smoke "$debug" "65532 /busybox/sh" "$debug" -c 'echo "$(id -u) $(which sh)"'
+  rm -rf "$stage" "$WORK/debug-static.tar"
+  log "built $debug in $(elapsed "$t0")"
+}
+
 # --- main ------------------------------------------------------------------------
 T_ALL="$(now)"
-build_builder_base
-build_distroless_base
+if [ "${#MAJORS[@]}" -gt 0 ]; then
+  build_builder_base
+  build_distroless_base
+fi
+[ "$STATIC" -eq 0 ] || build_static
 for major in "${MAJORS[@]}"; do
   build_builder "$major"
   build_runtime "$major"
@@ -450,6 +505,9 @@ done
 
 log "done in $(elapsed "$T_ALL")"
 # (images built FROM a stand-in inherit its labels, so list by name)
+[ "$STATIC" -eq 0 ] || for name in gcr.io/distroless/static-debian13:nonroot gcr.io/distroless/static-debian13:debug-nonroot; do
+  podman image inspect --format "$name {{.Size}}" "$name" 2>/dev/null | awk '{ printf "  %-56s %4d MB\n", $1, $2 / 1e6 }'
+done
 for major in "${MAJORS[@]}"; do
   for name in "docker.io/library/node:$major-trixie" \
     "gcr.io/distroless/nodejs$major-debian13:nonroot" "gcr.io/distroless/nodejs$major-debian13:debug-nonroot"; do
