@@ -10,31 +10,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project } from 'projen';
 import * as semver from 'semver';
+import type { AppProps, KubernetesOptions } from './app-props';
 import { TemplateError, TemplateFolder } from './templates';
 
 /** The file in a template source that holds defaults and policies. */
 export const TEMPLATE_MANIFEST = 'msb-template.json';
 
-/** Defaults an org template applies to every App (the App's own props win). */
-export interface OrgTemplateDefaults {
-  readonly runtime?: { nodeVersion?: string; packageManager?: string };
-  readonly baseImages?: { mirror?: string; builder?: string; runtime?: string; debug?: string };
-  /** Image labels. */
-  readonly labels?: Record<string, string>;
-  /** Environment baked into the image. */
-  readonly env?: Record<string, string>;
+/** The Kubernetes settings an org template may default. */
+export type OrgKubernetesDefaults = Pick<KubernetesOptions,
+  'replicas' | 'resources' | 'labels' | 'annotations' | 'podAnnotations' | 'nodeSelector' | 'tolerations' | 'priorityClassName'>;
+
+/**
+ * Defaults an org template applies to every App (the App's own props win): a subset of
+ * {@link AppProps}, declared there once. The opt-outs (`allowInsecureDockerfile`,
+ * `allowOrgBaseImages`, `kubernetes.allowPodSecurityViolations`) are not in it: only the project's
+ * own definition may weaken a guarantee.
+ */
+export interface OrgTemplateDefaults extends Pick<AppProps, 'runtime' | 'baseImages' | 'labels' | 'env'> {
   /** Shell commands at the start of the builder (e.g. trusting a corporate CA); always applied. */
   readonly buildSteps?: string[];
-  readonly kubernetes?: {
-    replicas?: number;
-    resources?: { cpuRequest?: string; memoryRequest?: string; memoryLimit?: string; cpuLimit?: string };
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    podAnnotations?: Record<string, string>;
-    nodeSelector?: Record<string, string>;
-    tolerations?: { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
-    priorityClassName?: string;
-  };
+  readonly kubernetes?: OrgKubernetesDefaults;
 }
 
 /** Rules every App must follow; a violation is a validation error naming the template. */
@@ -96,7 +91,7 @@ const K8S_DEFAULTS: Shape = {
 
 const MANIFEST_SHAPE: Shape = {
   defaults: {
-    runtime: { nodeVersion: 'string', packageManager: 'string' },
+    runtime: { family: 'string', version: 'string', nodeVersion: 'string', packageManager: 'string', binary: 'string' },
     baseImages: { mirror: 'string', builder: 'string', runtime: 'string', debug: 'string' },
     labels: 'stringMap',
     env: 'stringMap',

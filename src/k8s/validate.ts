@@ -49,6 +49,10 @@ export function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
       p.check(typeof value === 'string', `${field}.${key}`, value, 'a string');
     }
   }
+  if (k.tolerations !== undefined) {
+    const ok = Array.isArray(k.tolerations) && k.tolerations.every((t) => typeof t === 'object' && t !== null && !Array.isArray(t));
+    p.check(ok, 'kubernetes.tolerations', k.tolerations, 'a list of tolerations such as [{ "key": "pool", "operator": "Equal", "value": "general", "effect": "NoSchedule" }]');
+  }
   if (k.priorityClassName !== undefined) p.check(v.isDnsSubdomain(k.priorityClassName), 'kubernetes.priorityClassName', k.priorityClassName, v.DNS_SUBDOMAIN_RULE);
   if (k.ingress?.className !== undefined) p.check(v.isDnsSubdomain(k.ingress.className), 'kubernetes.ingress.className', k.ingress.className, v.DNS_SUBDOMAIN_RULE);
   if (k.ingress?.tlsSecretName !== undefined) p.check(v.isDnsSubdomain(k.ingress.tlsSecretName), 'kubernetes.ingress.tlsSecretName', k.ingress.tlsSecretName, v.DNS_SUBDOMAIN_RULE);
