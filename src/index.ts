@@ -19,9 +19,8 @@ export { FAMILIES, familyNames, findFamily, type RuntimeFamily, type FamilyResol
 export type { AppModel, KubernetesModel, BaseImage, ImageOrigin } from './model/model';
 export { resolve } from './model/resolve';
 export { DEFAULTS } from './model/defaults';
-export { DEFAULT_NODE_VERSION, NODE_RUNTIMES, nodeVersions, findNodeRuntime, type RuntimeSpec } from './families/node/catalog';
-export { PACKAGE_MANAGERS, packageManagerNames, findPackageManager, type PackageManagerName, type PackageManagerSpec } from './families/node/package-managers';
-export { STATIC_RUNTIME } from './families/static';
+export * from './families/node/public';
+export { staticFamily, STATIC_RUNTIME } from './families/static';
 // Errors and the validation rules (the CLI checks flags with the same rules).
 export * from './validation';
 export * from './dockerfile-policy';

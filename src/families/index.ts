@@ -3,9 +3,9 @@
  * catalog, resolution, templates under templates/<name>/) and one entry here.
  */
 import type { RuntimeFamily } from './family';
-import { NODE_FAMILY } from './node';
+import { nodeFamily } from './node';
 import type { NodeRuntimeOptions } from './node/options';
-import { STATIC_FAMILY } from './static';
+import { staticFamily } from './static';
 import type { StaticRuntimeOptions } from './static/options';
 
 export type { RuntimeFamily, FamilyResolution, DockerignoreSection } from './family';
@@ -21,8 +21,8 @@ export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions;
 
 /** Every runtime family, by the `runtime.family` value that selects it. */
 export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = {
-  node: NODE_FAMILY,
-  static: STATIC_FAMILY,
+  node: nodeFamily,
+  static: staticFamily,
 };
 
 /** The family names, in table order. */

@@ -38,7 +38,7 @@ function packageManagerOf(model: AppModel): PackageManagerSpec {
   return findPackageManager(String(model.runtime.settings.packageManager))!;
 }
 
-export const NODE_FAMILY: RuntimeFamily = {
+export const nodeFamily: RuntimeFamily = {
   name: 'node',
   description: 'Node.js on distroless nodejs images (npm, pnpm or yarn)',
 

@@ -24,7 +24,7 @@ function options(props: { runtime?: unknown }): Partial<StaticRuntimeOptions> {
   return (props.runtime ?? {}) as Partial<StaticRuntimeOptions>;
 }
 
-export const STATIC_FAMILY: RuntimeFamily = {
+export const staticFamily: RuntimeFamily = {
   name: 'static',
   description: 'a prebuilt static binary from the build context on distroless static',
 
@@ -43,7 +43,9 @@ export const STATIC_FAMILY: RuntimeFamily = {
 
   resolve(props): FamilyResolution {
     const o = options(props);
-    const binary = typeof o.binary === 'string' ? v.normalizePath(o.binary) : 'server';
+    // An invalid binary is reported once, as runtime.binary (validate); the model carries a stand-in.
+    const given = typeof o.binary === 'string' ? v.normalizePath(o.binary) : undefined;
+    const binary = v.isRelativePath(given) ? given : 'server';
     const workdir = props.workdir!; // resolved by the model before the family is asked
     return {
       version: STATIC_RUNTIME.version,
