@@ -69,7 +69,8 @@ export class App extends Component {
     const familyName = String(props.runtime?.family ?? orgDefaults.runtime?.family ?? DEFAULTS.family);
     const family = findFamily(familyName);
     if (!family) {
-      this.familyProblems.push({ path: this.displayPath, field: 'runtime.family', value: familyName, expected: `one of ${familyNames().map((x) => `"${x}"`).join(', ')}` });
+      const expected = `one of ${familyNames().map((x) => `"${x}"`).join(', ')}`;
+      this.familyProblems.push({ path: this.displayPath, field: 'runtime.family', value: familyName, expected });
     }
     this.family = family ?? FAMILIES[DEFAULTS.family];
     this.facts = this.family.readFacts(project.outdir);
@@ -82,7 +83,8 @@ export class App extends Component {
     this.imageTag = model.image.tag;
     this.buildStage = new BuildStage(this, model);
     this.runtimeStage = new RuntimeStage(this, model);
-    this.templates = new TemplateRenderer([...(model.definition.templateFolders ?? []), ...(sources?.sources ?? [])], builtinTemplateFolders(this.family.name));
+    const folders = [...(model.definition.templateFolders ?? []), ...(sources?.sources ?? [])];
+    this.templates = new TemplateRenderer(folders, builtinTemplateFolders(this.family.name));
 
     const wiring = { ensureChecked: () => this.check(), provenance: (template?: string) => this.provenance(template) };
     this.dockerfiles = new Dockerfiles(this, {

@@ -41,7 +41,11 @@ export class Dockerfiles extends Component {
     super(scope, 'Dockerfiles');
     this.props = props;
     const guard = GenerationGuard.of(this.project);
-    const templateOf = { [DOCKERFILE_PATHS.dockerfile]: 'Dockerfile', [DOCKERFILE_PATHS.debugDockerfile]: 'Dockerfile', [DOCKERFILE_PATHS.dockerignore]: 'dockerignore' };
+    const templateOf = {
+      [DOCKERFILE_PATHS.dockerfile]: 'Dockerfile',
+      [DOCKERFILE_PATHS.debugDockerfile]: 'Dockerfile',
+      [DOCKERFILE_PATHS.dockerignore]: 'dockerignore',
+    };
     for (const [file, template] of Object.entries(templateOf)) {
       const f = new GeneratedTextFile(this, file, () => {
         props.ensureChecked();
@@ -67,9 +71,10 @@ export class Dockerfiles extends Component {
     const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';
     if (!model.allowInsecureDockerfile) {
       const expected = { uid: model.runtime.uid, gid: model.runtime.gid, workdir: model.workdir, stages: [...family.dockerfile.copyFrom(model)] };
+      const { runtime, debug } = model.baseImages;
       const weakened = [
-        ...runtimeStageViolations(dockerfile, { ...expected, image: model.baseImages.runtime.ref }).map((x) => [DOCKERFILE_PATHS.dockerfile, x]),
-        ...runtimeStageViolations(debugDockerfile, { ...expected, image: model.baseImages.debug.ref }).map((x) => [DOCKERFILE_PATHS.debugDockerfile, x]),
+        ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [DOCKERFILE_PATHS.dockerfile, x]),
+        ...runtimeStageViolations(debugDockerfile, { ...expected, image: debug.ref }).map((x) => [DOCKERFILE_PATHS.debugDockerfile, x]),
       ];
       for (const [file, x] of weakened) {
         p.add(`${file} runtime stage (templates: ${templates.sourcesUsed('Dockerfile').join(', ')})`, x,
@@ -98,7 +103,11 @@ export class Dockerfiles extends Component {
           `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);
       }
     }
-    this.rendered = { [DOCKERFILE_PATHS.dockerfile]: dockerfile, [DOCKERFILE_PATHS.debugDockerfile]: debugDockerfile, [DOCKERFILE_PATHS.dockerignore]: dockerignore };
+    this.rendered = {
+      [DOCKERFILE_PATHS.dockerfile]: dockerfile,
+      [DOCKERFILE_PATHS.debugDockerfile]: debugDockerfile,
+      [DOCKERFILE_PATHS.dockerignore]: dockerignore,
+    };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { IConstruct } from 'constructs';
 import { Component } from 'projen';
-import type { AppModel, RuntimeCopy } from './model/model';
+import type { AppModel, BaseImage, RuntimeCopy } from './model/model';
 
 export type { RuntimeCopy } from './model/model';
 
@@ -152,10 +152,14 @@ export class RuntimeStage extends Component {
 
   /** The model with this stage's current state. */
   applyTo(model: AppModel): AppModel {
-    const image = (ref: string, was: AppModel['baseImages']['runtime']) => (ref === was.ref ? was : { ref, origin: 'project' as const });
+    const image = (ref: string, was: BaseImage): BaseImage => (ref === was.ref ? was : { ref, origin: 'project' });
     return {
       ...model,
-      baseImages: { ...model.baseImages, runtime: image(this.image, model.baseImages.runtime), debug: image(this.debugImage, model.baseImages.debug) },
+      baseImages: {
+        ...model.baseImages,
+        runtime: image(this.image, model.baseImages.runtime),
+        debug: image(this.debugImage, model.baseImages.debug),
+      },
       env: Object.fromEntries(this.env),
       labels: Object.fromEntries(this.labels),
       copies: this.runtimeCopies,

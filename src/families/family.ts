@@ -49,17 +49,10 @@ export interface RuntimeFamily {
   readonly name: string;
   /** One line for docs and `--help`. */
   readonly description: string;
-  /** Reads what the family needs from the project folder (e.g. package.json); the result is passed to {@link resolve}. */
-  readFacts(projectDir: string): unknown;
-  /** Adds a problem for every invalid family setting of the (merged) props. */
-  validate(props: AppProps, facts: unknown, p: Problems): void;
-  /** Resolves the props to images, uid/gid, CMD and what the stages copy; never throws (bad values fall back to defaults, {@link validate} reports them). */
-  resolve(props: AppProps, facts: unknown): FamilyResolution;
-  /** Problems of the resolved model that only the family can judge (e.g. a build script name). */
-  validateModel?(model: AppModel, p: Problems): void;
   /**
-   * Its Dockerfile: the main template under templates/<name>/ (Dockerfile.hbs and dockerignore.hbs)
-   * with its partials, and the stages it writes (the last one is the runtime stage).
+   * Its Dockerfile: the main template templates/<name>/Dockerfile.hbs with its partials
+   * (templates/<name>/partials/, then templates/shared/partials/), and the stages it writes (the
+   * last one is the runtime stage).
    */
   readonly dockerfile: {
     /** Stage names in order, e.g. `base`, `prod-deps`, `build`, `runtime`. */
@@ -76,13 +69,24 @@ export interface RuntimeFamily {
     readonly dependencyDirs: readonly string[];
     readonly secretFiles: readonly string[];
   };
+  /** How verify checks its images. */
+  readonly verify: VerifyProfile;
+  /** The CLI side: detection, adoption inference, new-project scaffold. */
+  readonly cli?: FamilyCli;
+  /** Reads what the family needs from the project folder (e.g. package.json); passed to {@link resolve}. */
+  readFacts(projectDir: string): unknown;
+  /** Adds a problem for every invalid family setting of the (merged) props. */
+  validate(props: AppProps, facts: unknown, p: Problems): void;
+  /**
+   * Resolves the props to images, uid/gid, CMD and what the stages copy; never throws (bad values
+   * fall back to defaults, {@link validate} reports them).
+   */
+  resolve(props: AppProps, facts: unknown): FamilyResolution;
+  /** Problems of the resolved model that only the family can judge (e.g. a build script name). */
+  validateModel?(model: AppModel, p: Problems): void;
   /**
    * What would break the image build although the definition is valid. `missingCopies` are the
    * common warnings (copied paths not found); the family places them among its own.
    */
   buildWarnings(model: AppModel, projectDir: string, missingCopies: readonly string[]): string[];
-  /** How verify checks its images. */
-  readonly verify: VerifyProfile;
-  /** The CLI side: detection, adoption inference, new-project scaffold. */
-  readonly cli?: FamilyCli;
 }

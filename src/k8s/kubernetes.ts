@@ -122,7 +122,9 @@ export function workloadModel(model: AppModel): WorkloadModel {
     env: { ...k.env },
     podDisruptionBudget: k.podDisruptionBudget,
     autoscaling: k.autoscaling ? { ...k.autoscaling } : undefined,
-    networkPolicy: k.networkPolicy ? { allowFromNamespaces: [...k.networkPolicy.allowFromNamespaces], allowFromPodLabels: [...k.networkPolicy.allowFromPodLabels] } : undefined,
+    networkPolicy: k.networkPolicy
+      ? { allowFromNamespaces: [...k.networkPolicy.allowFromNamespaces], allowFromPodLabels: [...k.networkPolicy.allowFromPodLabels] }
+      : undefined,
     ingress: k.ingress ? { ...k.ingress, annotations: { ...k.ingress.annotations } } : undefined,
     nodeSelector: { ...k.nodeSelector },
     tolerations: [...k.tolerations] as WorkloadModel['tolerations'],

@@ -35,7 +35,13 @@ export interface KubernetesModel {
   readonly podDisruptionBudget: boolean;
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
   readonly networkPolicy?: { readonly allowFromNamespaces: readonly string[]; readonly allowFromPodLabels: readonly Record<string, string>[] };
-  readonly ingress?: { readonly host: string; readonly path: string; readonly className?: string; readonly tlsSecretName?: string; readonly annotations: Readonly<Record<string, string>> };
+  readonly ingress?: {
+    readonly host: string;
+    readonly path: string;
+    readonly className?: string;
+    readonly tlsSecretName?: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly podAnnotations: Readonly<Record<string, string>>;

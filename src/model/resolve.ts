@@ -97,8 +97,16 @@ function kubernetes(props: AppProps): KubernetesModel {
       maxReplicas: k.autoscaling.maxReplicas ?? d.autoscaling.maxReplicas,
       targetCpuUtilization: k.autoscaling.targetCpuUtilization ?? d.autoscaling.targetCpuUtilization,
     } : undefined,
-    networkPolicy: k.networkPolicy ? { allowFromNamespaces: k.networkPolicy.allowFromNamespaces ?? [], allowFromPodLabels: k.networkPolicy.allowFromPodLabels ?? [] } : undefined,
-    ingress: k.ingress ? { host: k.ingress.host, path: k.ingress.path ?? d.ingressPath, className: k.ingress.className, tlsSecretName: k.ingress.tlsSecretName, annotations: k.ingress.annotations ?? {} } : undefined,
+    networkPolicy: k.networkPolicy
+      ? { allowFromNamespaces: k.networkPolicy.allowFromNamespaces ?? [], allowFromPodLabels: k.networkPolicy.allowFromPodLabels ?? [] }
+      : undefined,
+    ingress: k.ingress ? {
+      host: k.ingress.host,
+      path: k.ingress.path ?? d.ingressPath,
+      className: k.ingress.className,
+      tlsSecretName: k.ingress.tlsSecretName,
+      annotations: k.ingress.annotations ?? {},
+    } : undefined,
     labels: { ...(k.labels ?? {}) },
     annotations: { ...(k.annotations ?? {}) },
     podAnnotations: { ...(k.podAnnotations ?? {}) },

@@ -10,8 +10,8 @@ import * as v from '../../validation';
 import type { FamilyResolution, RuntimeFamily } from '../family';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
 import type { NodeRuntimeOptions } from './options';
-import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
+import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
@@ -95,7 +95,14 @@ export const nodeFamily: RuntimeFamily = {
       const pm = packageManagerOf(model);
       const localPackages = model.runtime.settings.localPackages as string[];
       return {
-        pm: { name: pm.name, lockfile: pm.lockfile, installSpec: pm.installSpec, cacheDir: pm.cacheDir, installAll: pm.installAll, installProd: pm.installProd },
+        pm: {
+          name: pm.name,
+          lockfile: pm.lockfile,
+          installSpec: pm.installSpec,
+          cacheDir: pm.cacheDir,
+          installAll: pm.installAll,
+          installProd: pm.installProd,
+        },
         manifests: ['package.json', pm.lockfile],
         localPackages,
         build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
