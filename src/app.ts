@@ -16,6 +16,7 @@ import { GeneratedTextFile } from './generated-file';
 import { KUBERNETES_PATHS, Kubernetes } from './k8s/kubernetes';
 import { DEFAULTS } from './model/defaults';
 import type { AppModel } from './model/model';
+import { RecordedModel, recordModel } from './model/record';
 import { resolve } from './model/resolve';
 import { validateModel } from './model/validate';
 import { TemplateSources } from './org-template';
@@ -100,6 +101,11 @@ export class App extends Component {
   /** The resolved model, with what was added to the stages since construction. */
   get model(): AppModel {
     return this.runtimeStage.applyTo(this.buildStage.applyTo(this.resolved));
+  }
+
+  /** What `.projen/msb.json` records about this App (the resolved model, as plain JSON). */
+  recordedModel(): RecordedModel {
+    return recordModel(this.model, this.family);
   }
 
   /**

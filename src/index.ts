@@ -18,6 +18,7 @@ export {
 export { FAMILIES, familyNames, findFamily, type RuntimeFamily, type FamilyResolution, type DockerignoreSection, type VerifyProfile } from './families';
 export type { AppModel, KubernetesModel, BaseImage, ImageOrigin } from './model/model';
 export { resolve } from './model/resolve';
+export type { RecordedModel } from './model/record';
 export { DEFAULTS } from './model/defaults';
 export * from './families/node/public';
 export { staticFamily, STATIC_RUNTIME } from './families/static';
