@@ -58,6 +58,22 @@ describe('the resolved model', () => {
     expect(files.Dockerfile).toContain('CMD ["/app/bin/server"]');
   });
 
+  it('records the resolved model as plain JSON for verify (family, images, uid, CMD, stages, package manager)', () => {
+    const { app } = synth({ runtime: { packageManager: 'pnpm' } });
+    const node = app.recordedModel();
+    expect(node).toMatchObject({
+      name: 'orders-api', family: 'node', version: '26', uid: 65532, gid: 65532, cmd: ['dist/index.js'],
+      stages: ['base', 'prod-deps', 'build', 'runtime'],
+      baseImages: { builder: 'docker.io/library/node:26-trixie', runtime: 'gcr.io/distroless/nodejs26-debian13:nonroot' },
+      settings: { packageManager: 'pnpm', lockfile: 'pnpm-lock.yaml' },
+    });
+    expect(JSON.parse(JSON.stringify(node))).toEqual(node);
+    const dir = tempDir();
+    const { app: binary } = synth({ runtime: { family: 'static', binary: 'bin/server' } }, { dir });
+    expect(binary.recordedModel()).toMatchObject({ family: 'static', stages: ['runtime'], cmd: ['/app/bin/server'], baseImages: { runtime: 'gcr.io/distroless/static-debian13:nonroot' } });
+    expect(binary.recordedModel().baseImages.builder).toBeUndefined();
+  });
+
   it('a change made after construction shows in the outputs (stages and Kubernetes escape hatches)', () => {
     const { files } = synth({}, {
       configure: (app) => {
