@@ -163,7 +163,8 @@ export interface AppProps {
   /** Environment baked into the image (both Dockerfiles). @default {} */
   readonly env?: Record<string, string>;
   /**
-   * Script the runtime runs, relative to the working directory.
+   * Script the runtime runs, relative to the working directory (Node.js family; the static family
+   * runs `runtime.binary`).
    * @default "<outDir>/index.js" with a build, "index.js" without
    */
   readonly entrypoint?: string;

@@ -3,6 +3,7 @@
  * ranges), reported with the field and what is valid.
  */
 import type { KubernetesOptions } from '../app-props';
+import { DEFAULTS } from '../model/defaults';
 import * as v from '../validation';
 
 /** Adds a problem for every invalid Kubernetes setting. */
@@ -20,8 +21,8 @@ export function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
   }
   const a = k.autoscaling;
   if (a) {
-    const min = a.minReplicas ?? 2;
-    const max = a.maxReplicas ?? 5;
+    const min = a.minReplicas ?? DEFAULTS.kubernetes.autoscaling.minReplicas;
+    const max = a.maxReplicas ?? DEFAULTS.kubernetes.autoscaling.maxReplicas;
     p.check(Number.isInteger(min) && min >= 1, 'kubernetes.autoscaling.minReplicas', a.minReplicas, 'a whole number, 1 or more');
     p.check(Number.isInteger(max) && max >= min, 'kubernetes.autoscaling.maxReplicas', a.maxReplicas, `a whole number, at least minReplicas (${min})`);
     if (a.targetCpuUtilization !== undefined) {

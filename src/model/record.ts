@@ -3,8 +3,8 @@
  * (family, images, uid, CMD, what is copied, the package manager) instead of guessing it from the
  * Dockerfile's text. Plain JSON, stable key order.
  */
-import type { RuntimeFamily } from '../families/family';
 import type { AppModel } from './model';
+import type { RuntimeFamily } from '../families/family';
 
 /** What the generation record holds about the App. */
 export interface RecordedModel {

@@ -20,7 +20,7 @@ export function mergeProps(props: AppProps, orgDefaults: OrgTemplateDefaults = {
 export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, family: RuntimeFamily, facts?: unknown): AppModel {
   const merged = mergeProps(props, orgDefaults);
   const name = merged.name ?? '';
-  const workdir = merged.workdir ?? DEFAULTS.workdir;
+  const workdir = normalizeWorkdir(merged.workdir ?? DEFAULTS.workdir);
   const runtime = family.resolve({ ...merged, workdir }, facts);
   const tag = merged.image?.tag ?? DEFAULTS.imageTag;
   const version = merged.version ?? runtime.metadata.version;
@@ -53,6 +53,12 @@ export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, famil
     allowInsecureDockerfile: props.allowInsecureDockerfile === true,
     allowOrgBaseImages: props.allowOrgBaseImages === true,
   };
+}
+
+/** `//app/./x/` -> `/app/x`: how Docker reads it (validation then rejects the root). */
+function normalizeWorkdir(workdir: unknown): string {
+  if (typeof workdir !== 'string' || !workdir.startsWith('/')) return String(workdir);
+  return `/${workdir.split('/').filter((x) => x !== '' && x !== '.').join('/')}`;
 }
 
 /** The catalog images with the mirror applied, then overrides (project first, then org). */

@@ -28,7 +28,7 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
   }
   const rt = model.runtime;
   p.check(v.isRelativePath(rt.entrypoint), 'entrypoint', rt.entrypoint, v.RELATIVE_PATH_RULE);
-  p.check(isWorkdir(model.workdir), 'workdir', model.workdir, 'an absolute path other than "/", of letters, digits and . _ @ + - /, e.g. "/app"');
+  p.check(isWorkdir(model.workdir), 'workdir', props.workdir ?? model.workdir, 'an absolute path other than "/" (also once "//" and "/." are normalised), of letters, digits and . _ @ + - /, e.g. "/app"');
   const build = rt.build;
   if (build) p.check(v.isRelativePath(build.outDir) && !build.outDir.includes('*'), 'build.outDir', build.outDir, v.RELATIVE_PATH_RULE);
   family.validateModel?.(model, p);
@@ -81,11 +81,9 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
   for (const { source, policies: pol } of policies) checkPolicies(model, p, source, pol);
 }
 
-/** A working directory: absolute, safe characters, and not the root once `//` and `/.` are normalised away. */
+/** A (normalised) working directory: absolute, safe characters, not the root. */
 function isWorkdir(workdir: string): boolean {
-  if (!v.isAbsoluteImagePath(workdir)) return false;
-  const parts = workdir.split('/').filter((x) => x !== '' && x !== '.');
-  return parts.length > 0;
+  return v.isAbsoluteImagePath(workdir) && workdir !== '/';
 }
 
 /** Whether `image` lies under `prefix` on a path boundary (`registry.acme.internal` does not cover `registry.acme.internal.evil.example/x`). */

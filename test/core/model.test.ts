@@ -62,7 +62,12 @@ describe('the resolved model', () => {
     const { app } = synth({ runtime: { packageManager: 'pnpm' } });
     const node = app.recordedModel();
     expect(node).toMatchObject({
-      name: 'orders-api', family: 'node', version: '26', uid: 65532, gid: 65532, cmd: ['dist/index.js'],
+      name: 'orders-api',
+      family: 'node',
+      version: '26',
+      uid: 65532,
+      gid: 65532,
+      cmd: ['dist/index.js'],
       stages: ['base', 'prod-deps', 'build', 'runtime'],
       baseImages: { builder: 'docker.io/library/node:26-trixie', runtime: 'gcr.io/distroless/nodejs26-debian13:nonroot' },
       settings: { packageManager: 'pnpm', lockfile: 'pnpm-lock.yaml' },
@@ -140,7 +145,10 @@ describe('guarantees (regressions)', () => {
     for (const workdir of ['//', '/.', '/./', '/']) {
       expect(synthError({ workdir }).problems.map((p) => p.field), workdir).toEqual(['workdir']);
     }
-    expect(() => synth({ workdir: '/srv/app' })).not.toThrow();
+    expect(synthError({ workdir: '//' }).message).toContain('workdir: got "//"');
+    const { files } = synth({ workdir: '//srv/./app/' });
+    expect(files.Dockerfile).toContain('WORKDIR /srv/app\n');
+    expect(files.Dockerfile).toContain('COPY --from=build --chown=65532:65532 /srv/app/dist ./dist');
   });
 
   it('kubernetes.tolerations that is not a list is a named error', () => {

@@ -4,21 +4,24 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AppProps } from '../../app-props';
-import type { AppModel, RuntimeCopy } from '../../model/model';
-import * as v from '../../validation';
-import type { FamilyResolution, RuntimeFamily } from '../family';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
 import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
 import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
+import type { AppProps } from '../../app-props';
+import { DEFAULTS } from '../../model/defaults';
+import type { AppModel, RuntimeCopy } from '../../model/model';
+import * as v from '../../validation';
+import type { FamilyResolution, RuntimeFamily } from '../family';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
   version: DEFAULT_NODE_VERSION,
   packageManager: 'npm',
-  build: { script: 'build', outDir: 'dist' },
-  entrypoint: { withBuild: 'index.js', withoutBuild: 'index.js' },
+  /** The package.json script and its output folder (in the defaults table: the CLI asks for them). */
+  build: DEFAULTS.build,
+  /** The entrypoint: this file in the build output, or at the root without a build. */
+  entrypointFile: 'index.js',
 } as const;
 
 /** The folder installed dependencies live in (in the stages, never in the context). */
@@ -61,7 +64,7 @@ export const nodeFamily: RuntimeFamily = {
       script: props.build?.script ?? NODE_DEFAULTS.build.script,
       outDir: v.normalizePath(props.build?.outDir ?? NODE_DEFAULTS.build.outDir),
     };
-    const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypoint.withBuild}` : NODE_DEFAULTS.entrypoint.withoutBuild));
+    const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
     const localPackages = fileDependencies(pkg).inside;
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
     if (build) copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
