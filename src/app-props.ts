@@ -177,8 +177,8 @@ export interface AppProps {
   /** Build settings; `false` when the app runs its sources as they are (no build script). @default {} (npm run build -> dist) */
   readonly build?: BuildOptions | false;
   /**
-   * Files and folders copied from the build context into the runtime image besides production
-   * dependencies and package.json.
+   * Files and folders copied from the build context into the runtime image besides what the
+   * runtime family copies (Node.js: production dependencies and package.json; static: the binary).
    * @default - with a build: none (the build output is copied); without: the entrypoint's top-level folder, or the entrypoint file at the root
    */
   readonly files?: string[];

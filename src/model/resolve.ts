@@ -71,8 +71,10 @@ function baseImages(catalog: { builder?: string; runtime: string; debug: string 
   };
   const pick = (key: 'builder' | 'runtime' | 'debug', fallback: () => string): BaseImage => {
     if (own[key] !== undefined) return { ref: own[key]!, origin: 'project' };
-    if (org[key] !== undefined) return { ref: org[key]!, origin: 'org' };
-    return { ref: fallback(), origin: 'catalog' };
+    const catalogRef = fallback();
+    // An org template that names the catalog image itself (or its mirror) replaces nothing.
+    if (org[key] !== undefined) return { ref: org[key]!, origin: org[key] === catalogRef || org[key] === catalog[key] ? 'catalog' : 'org' };
+    return { ref: catalogRef, origin: 'catalog' };
   };
   const runtime = pick('runtime', () => mirrored(catalog.runtime));
   // Same repository, debug tag; a digest pin has no debug counterpart to derive.

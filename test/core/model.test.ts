@@ -166,6 +166,9 @@ describe('guarantees (regressions)', () => {
     expect(err.message).toContain('allowOrgBaseImages: true');
     const { files } = synth({ allowOrgBaseImages: true }, { dir });
     expect(files.Dockerfile).toContain(`FROM ${image} AS runtime`);
+    // naming the catalog image itself replaces nothing
+    const same = withOrgManifest({ defaults: { baseImages: { runtime: 'gcr.io/distroless/nodejs26-debian13:nonroot' } } });
+    expect(() => synth({}, { dir: same })).not.toThrow();
     // the project's own override is its own decision
     expect(() => synth({ baseImages: { runtime: image, debug: `${image}-debug` } })).not.toThrow();
   });
