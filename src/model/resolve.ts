@@ -12,8 +12,11 @@ import type { AppModel, BaseImage, KubernetesModel } from './model';
 
 /** The props after org defaults (under the project's own props) and their origin. */
 export function mergeProps(props: AppProps, orgDefaults: OrgTemplateDefaults = {}): AppProps {
-  const { buildSteps: _steps, ...defaults } = orgDefaults;
-  return deepMerge(defaults as AppProps, props);
+  const { buildSteps: _steps, runtime, ...defaults } = orgDefaults;
+  // The org's runtime settings apply to the family they name; a project of another family gets none.
+  const familyOf = (r?: { family?: string }) => r?.family ?? DEFAULTS.family;
+  const sameFamily = props.runtime === undefined || familyOf(props.runtime) === familyOf(runtime);
+  return deepMerge({ ...defaults, ...(runtime && sameFamily ? { runtime } : {}) } as AppProps, props);
 }
 
 /** Resolves an App's definition into its model. */

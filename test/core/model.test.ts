@@ -56,6 +56,12 @@ describe('the resolved model', () => {
     const { files } = synth({}, { dir });
     expect(files.Dockerfile).toContain('FROM gcr.io/distroless/static-debian13:nonroot AS runtime');
     expect(files.Dockerfile).toContain('CMD ["/app/bin/server"]');
+    // a project of another family takes none of the org's runtime settings
+    const node = withOrgManifest({ defaults: { runtime: { packageManager: 'pnpm' } } });
+    fs.mkdirSync(path.join(node, 'bin'));
+    const own = synth({ runtime: { family: 'static', binary: 'bin/server' } }, { dir: node }).files.Dockerfile;
+    expect(own).toContain('FROM gcr.io/distroless/static-debian13:nonroot AS runtime');
+    expect(synth({}, { dir: node }).files.Dockerfile).toContain('pnpm install --frozen-lockfile');
   });
 
   it('records the resolved model as plain JSON for verify (family, images, uid, CMD, stages, package manager)', () => {
