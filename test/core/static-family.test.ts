@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
-import { AppProps, MsbValidationError, ManifestKind, podSecurityViolations, schemaError } from '../../src';
+import { AppProps, BUILTIN_TEMPLATE_DIR, FAMILIES, MsbValidationError, ManifestKind, familyNames, podSecurityViolations, schemaError } from '../../src';
 import { instructions, parseYaml, readTree, stage, synth, tempDir } from '../util';
 
 const STATIC: AppProps = { runtime: { family: 'static', binary: 'bin/server' } };
@@ -95,6 +95,23 @@ describe('the static-binary family', () => {
     const err = failure({ runtime: { family: 'cobol' } as never });
     expect(err.problems.map((p) => p.field)).toContain('runtime.family');
     expect(err.message).toContain('runtime.family: got "cobol"; expected one of "node", "static"');
+  });
+
+  it("an org template's partials apply by name: its labels reach the static image, its Node.js stage overrides do not", () => {
+    const dir = binaryProject();
+    fs.mkdirSync(path.join(dir, 'msb-templates/partials'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'msb-templates/partials/labels.hbs'), 'LABEL com.example.org="acme"{{#each labels}} {{key}}={{q value}}{{/each}}\n');
+    fs.writeFileSync(path.join(dir, 'msb-templates/partials/runtime-stage.hbs'), 'FROM {{runtime.image}} AS runtime\nRUN echo node-only\n');
+    const { files } = synth(STATIC, { dir });
+    expect(files.Dockerfile).toContain('LABEL com.example.org="acme" org.opencontainers.image.title="orders-api"');
+    expect(files.Dockerfile).not.toContain('node-only');
+  });
+
+  it('every family in the table has its main template', () => {
+    for (const name of familyNames()) {
+      expect(fs.existsSync(path.join(BUILTIN_TEMPLATE_DIR, name, 'Dockerfile.hbs')), name).toBe(true);
+      expect(FAMILIES[name].name).toBe(name);
+    }
   });
 
   it('warns when the binary is not there yet', () => {
