@@ -97,7 +97,7 @@ export class Dockerfiles extends Component {
     if (keep.length > 0) dockerignore = templates.render('dockerignore', { ...ignoreContext, keep });
     if (!model.allowInsecureDockerfile) {
       const final = ignoreMatcher().add(dockerignore);
-      const leaks = mustIgnore(family, this.props.families).filter((x) => !final.ignores(x));
+      const leaks = MUST_IGNORE.filter((x) => !final.ignores(x)).filter(notUnder(foreignDependencyDirs(family, this.props.families)));
       if (leaks.length > 0) {
         p.add(`.dockerignore (templates: ${templates.sourcesUsed('dockerignore').join(', ')})`, leaks,
           `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);
@@ -111,10 +111,13 @@ export class Dockerfiles extends Component {
   }
 }
 
-/** The paths .dockerignore must exclude for this family: the policy's, less other families' dependency folders. */
-function mustIgnore(family: RuntimeFamily, families: readonly RuntimeFamily[]): string[] {
-  const foreign = families.flatMap((f) => f.dockerignore.dependencyDirs).filter((d) => !family.dockerignore.dependencyDirs.includes(d));
-  return MUST_IGNORE.filter((x) => !foreign.some((d) => x === d || x.startsWith(`${d}/`)));
+/** Dependency folders of the other families: this family's .dockerignore need not name them. */
+function foreignDependencyDirs(family: RuntimeFamily, families: readonly RuntimeFamily[]): string[] {
+  return families.flatMap((f) => f.dockerignore.dependencyDirs).filter((d) => !family.dockerignore.dependencyDirs.includes(d));
+}
+
+function notUnder(dirs: readonly string[]): (p: string) => boolean {
+  return (p) => !dirs.some((d) => p === d || p.startsWith(`${d}/`));
 }
 
 /** The context of the Dockerfile templates: the common part, then the family's. */
