@@ -1,23 +1,10 @@
 /**
  * The props of an App: everything a service's definition can say, with its defaults.
  */
+export type { RuntimeOptions } from './families';
 import type { IToleration } from 'kubernetes-models/v1/Toleration';
-import { PackageManagerName } from './runtime/package-managers';
+import type { RuntimeOptions } from './families';
 import { TemplateFolder } from './templates';
-
-/** Runtime selection. */
-export interface RuntimeOptions {
-  /**
-   * Node.js major version.
-   * @default "26" (the newest LTS line distroless publishes)
-   */
-  readonly nodeVersion?: string;
-  /**
-   * Package manager; its lockfile must exist next to package.json.
-   * @default "npm"
-   */
-  readonly packageManager?: PackageManagerName;
-}
 
 /** How the app is built. */
 export interface BuildOptions {
@@ -176,17 +163,22 @@ export interface AppProps {
   /** Environment baked into the image (both Dockerfiles). @default {} */
   readonly env?: Record<string, string>;
   /**
-   * Script the runtime runs, relative to the working directory.
+   * Script the runtime runs, relative to the working directory (Node.js family; the static family
+   * runs `runtime.binary`).
    * @default "<outDir>/index.js" with a build, "index.js" without
    */
   readonly entrypoint?: string;
-  /** @default - Node.js 26 with npm */
+  /**
+   * The runtime family and its settings: `{ family: "node", version, packageManager }` (family
+   * `node` may be left out; `nodeVersion` is an alias of `version`) or `{ family: "static", binary }`.
+   * @default - Node.js 26 with npm
+   */
   readonly runtime?: RuntimeOptions;
   /** Build settings; `false` when the app runs its sources as they are (no build script). @default {} (npm run build -> dist) */
   readonly build?: BuildOptions | false;
   /**
-   * Files and folders copied from the build context into the runtime image besides production
-   * dependencies and package.json.
+   * Files and folders copied from the build context into the runtime image besides what the
+   * runtime family copies (Node.js: production dependencies and package.json; static: the binary).
    * @default - with a build: none (the build output is copied); without: the entrypoint's top-level folder, or the entrypoint file at the root
    */
   readonly files?: string[];
@@ -216,4 +208,12 @@ export interface AppProps {
    * @default false
    */
   readonly allowInsecureDockerfile?: boolean;
+  /**
+   * Accepts the base images an org template's defaults set (`baseImages.builder`, `runtime`,
+   * `debug`) where they differ from the family's catalog. Off by default: an org template may mirror
+   * the catalog images (`baseImages.mirror`) but replacing them needs this opt-out in the project's
+   * own definition (an org template cannot set it).
+   * @default false
+   */
+  readonly allowOrgBaseImages?: boolean;
 }

@@ -1,14 +1,27 @@
-export * from './app';
+// What a .projenrc.ts uses: the project, the App and its props, the stages and the Kubernetes
+// escape hatches, the errors, org templates, and the runtime families a platform team may read.
+export { App, OUTPUT_PATHS } from './app';
 export * from './app-props';
-export * from './dockerfile-policy';
+export { MsbProject, type MsbProjectOptions } from './project';
+export { BuildStage, RuntimeStage, type RuntimeCopy } from './stages';
+export { Dockerfiles } from './dockerfiles';
+export { Kubernetes } from './k8s/kubernetes';
 export { KubernetesManifests, type ManifestTypes } from './k8s/patches';
-export * from './project';
-export * from './stages';
-export * from './validation';
-export { GenerationGuard, HandEditError, FORCE_ENV, RECORD_FILE, type GenerationRecord } from './edit-guard';
-export { TemplateRenderer, TemplateError, BUILTIN_TEMPLATE_DIR, type TemplateFolder, dockerfileQuote, dockerfileText } from './templates';
-export * from './runtime/catalog';
-export * from './runtime/package-managers';
 export { MANIFEST_FILES, type ManifestKind, type ManifestObject, type WorkloadModel, renderManifests, schemaError } from './k8s/manifests';
 export { podSecurityViolations } from './k8s/pod-security';
-export * from './org-template';
+export { GenerationGuard, HandEditError, FORCE_ENV, RECORD_FILE, type GenerationRecord } from './edit-guard';
+export { TemplateRenderer, TemplateError, BUILTIN_TEMPLATE_DIR, type TemplateFolder, dockerfileQuote, dockerfileText } from './templates';
+export {
+  TemplateSources, TEMPLATE_MANIFEST, parsePackageSpec,
+  type OrgTemplateDefaults, type OrgTemplatePolicies, type OrgTemplateManifest, type TemplateSource, type TemplateSourceOptions,
+} from './org-template';
+export { FAMILIES, familyNames, findFamily, type RuntimeFamily, type FamilyResolution, type DockerignoreSection, type VerifyProfile } from './families';
+export type { AppModel, KubernetesModel, BaseImage, ImageOrigin } from './model/model';
+export { resolve } from './model/resolve';
+export type { RecordedModel } from './model/record';
+export { DEFAULTS } from './model/defaults';
+export * from './families/node/public';
+export { staticFamily, STATIC_RUNTIME } from './families/static';
+// Errors and the validation rules (the CLI checks flags with the same rules).
+export * from './validation';
+export * from './dockerfile-policy';

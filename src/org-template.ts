@@ -10,31 +10,31 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project } from 'projen';
 import * as semver from 'semver';
+import type { AppProps, KubernetesOptions } from './app-props';
 import { TemplateError, TemplateFolder } from './templates';
 
 /** The file in a template source that holds defaults and policies. */
 export const TEMPLATE_MANIFEST = 'msb-template.json';
 
-/** Defaults an org template applies to every App (the App's own props win). */
-export interface OrgTemplateDefaults {
-  readonly runtime?: { nodeVersion?: string; packageManager?: string };
-  readonly baseImages?: { mirror?: string; builder?: string; runtime?: string; debug?: string };
-  /** Image labels. */
-  readonly labels?: Record<string, string>;
-  /** Environment baked into the image. */
-  readonly env?: Record<string, string>;
+/** Each member of a union with every property optional (the union stays tagged). */
+type PartialEach<T> = T extends unknown ? Partial<T> : never;
+
+/** The Kubernetes settings an org template may default. */
+export type OrgKubernetesDefaults = Pick<KubernetesOptions,
+  'replicas' | 'resources' | 'labels' | 'annotations' | 'podAnnotations' | 'nodeSelector' | 'tolerations' | 'priorityClassName'>;
+
+/**
+ * Defaults an org template applies to every App (the App's own props win): a subset of
+ * {@link AppProps}, declared there once. The opt-outs (`allowInsecureDockerfile`,
+ * `allowOrgBaseImages`, `kubernetes.allowPodSecurityViolations`) are not in it: only the project's
+ * own definition may weaken a guarantee.
+ */
+export interface OrgTemplateDefaults extends Pick<AppProps, 'baseImages' | 'labels' | 'env'> {
+  /** The runtime family and its settings; any of them, the project's own props fill in the rest. */
+  readonly runtime?: PartialEach<NonNullable<AppProps['runtime']>>;
   /** Shell commands at the start of the builder (e.g. trusting a corporate CA); always applied. */
   readonly buildSteps?: string[];
-  readonly kubernetes?: {
-    replicas?: number;
-    resources?: { cpuRequest?: string; memoryRequest?: string; memoryLimit?: string; cpuLimit?: string };
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    podAnnotations?: Record<string, string>;
-    nodeSelector?: Record<string, string>;
-    tolerations?: { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
-    priorityClassName?: string;
-  };
+  readonly kubernetes?: OrgKubernetesDefaults;
 }
 
 /** Rules every App must follow; a violation is a validation error naming the template. */
@@ -81,60 +81,77 @@ export interface TemplateSourceOptions {
   readonly templateFolder?: string;
 }
 
-type Shape = 'string' | 'number' | 'stringArray' | 'stringMap' | { [key: string]: Shape } | ['objectArray', { [key: string]: Shape }];
+/**
+ * The JSON Schema of `msb-template.json`, generated from {@link OrgTemplateManifest} (which derives
+ * from `AppProps`) by scripts/msb-template-schema.ts and published with the package for editor
+ * completion. The manifest is checked against it: the type and the check cannot disagree.
+ */
+export const TEMPLATE_SCHEMA_FILE = path.resolve(__dirname, '..', 'schemas', 'msb-template.schema.json');
 
-const K8S_DEFAULTS: Shape = {
-  replicas: 'number',
-  resources: { cpuRequest: 'string', memoryRequest: 'string', memoryLimit: 'string', cpuLimit: 'string' },
-  labels: 'stringMap',
-  annotations: 'stringMap',
-  podAnnotations: 'stringMap',
-  nodeSelector: 'stringMap',
-  tolerations: ['objectArray', { key: 'string', operator: 'string', value: 'string', effect: 'string' }],
-  priorityClassName: 'string',
-};
+/** The subset of JSON Schema the generator writes. */
+interface JsonSchema {
+  type?: 'object' | 'array' | 'string' | 'number' | 'boolean';
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: string[];
+  const?: string;
+  anyOf?: JsonSchema[];
+}
 
-const MANIFEST_SHAPE: Shape = {
-  defaults: {
-    runtime: { nodeVersion: 'string', packageManager: 'string' },
-    baseImages: { mirror: 'string', builder: 'string', runtime: 'string', debug: 'string' },
-    labels: 'stringMap',
-    env: 'stringMap',
-    buildSteps: 'stringArray',
-    kubernetes: K8S_DEFAULTS,
-  },
-  policies: {
-    allowedRegistries: 'stringArray',
-    allowedImageRepositories: 'stringArray',
-    requiredEnv: 'stringArray',
-    requiredLabels: 'stringArray',
-    minReplicas: 'number',
-  },
-  dockerignore: 'stringArray',
-};
+let templateSchema: JsonSchema | undefined;
+function schema(): JsonSchema {
+  templateSchema ??= JSON.parse(fs.readFileSync(TEMPLATE_SCHEMA_FILE, 'utf8')) as JsonSchema;
+  return templateSchema;
+}
 
-/** Checks a parsed manifest against its shape; returns `field: problem` strings. */
-export function manifestProblems(value: unknown, shape: Shape = MANIFEST_SHAPE, at = ''): string[] {
+/** Checks a parsed manifest against the published schema; returns `field: problem` strings. */
+export function manifestProblems(value: unknown, s: JsonSchema = schema(), at = ''): string[] {
   const where = at || '(top level)';
-  if (shape === 'string') return typeof value === 'string' ? [] : [`${where}: got ${JSON.stringify(value)}; expected a string`];
-  if (shape === 'number') return typeof value === 'number' && Number.isFinite(value) ? [] : [`${where}: got ${JSON.stringify(value)}; expected a number`];
-  if (shape === 'stringArray') {
-    return Array.isArray(value) && value.every((x) => typeof x === 'string') ? [] : [`${where}: got ${JSON.stringify(value)}; expected an array of strings`];
+  const got = `${where}: got ${JSON.stringify(value)}`;
+  if (s.anyOf) {
+    // A union tagged by `family` (runtime): the branch whose family matches, or the one where family is optional.
+    if (!isPlainObject(value)) return [`${got}; expected an object`];
+    const tag = (b: JsonSchema) => b.properties?.family;
+    const branch = value.family === undefined
+      ? s.anyOf.find((b) => !b.required?.includes('family'))
+      : s.anyOf.find((b) => tag(b)?.const === value.family || tag(b)?.enum?.includes(String(value.family)));
+    if (!branch) {
+      const names = s.anyOf.flatMap((b) => tag(b)?.const ?? tag(b)?.enum ?? []);
+      return [`${at ? `${at}.` : ''}family: got ${JSON.stringify(value.family)}; expected one of ${names.map((n) => `"${n}"`).join(', ')}`];
+    }
+    return manifestProblems(value, branch, at);
   }
-  if (shape === 'stringMap') {
-    return isPlainObject(value) && Object.values(value).every((x) => typeof x === 'string') ? [] : [`${where}: got ${JSON.stringify(value)}; expected an object of string values`];
+  if (s.enum) return typeof value === 'string' && s.enum.includes(value) ? [] : [`${got}; expected one of ${s.enum.map((x) => `"${x}"`).join(', ')}`];
+  if (s.const !== undefined) return value === s.const ? [] : [`${got}; expected "${s.const}"`];
+  switch (s.type) {
+    case 'string': return typeof value === 'string' ? [] : [`${got}; expected a string`];
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? [] : [`${got}; expected a number`];
+    case 'boolean': return typeof value === 'boolean' ? [] : [`${got}; expected true or false`];
+    case 'array': {
+      const items = s.items ?? {};
+      if (items.type === 'string') return Array.isArray(value) && value.every((x) => typeof x === 'string') ? [] : [`${got}; expected an array of strings`];
+      if (!Array.isArray(value)) return [`${got}; expected an array`];
+      return value.flatMap((item, i) => manifestProblems(item, items, `${at}[${i}]`));
+    }
+    default: break;
   }
-  if (Array.isArray(shape)) {
-    if (!Array.isArray(value)) return [`${where}: got ${JSON.stringify(value)}; expected an array of objects`];
-    return value.flatMap((item, i) => manifestProblems(item, shape[1], `${at}[${i}]`));
+  if (typeof s.additionalProperties === 'object' && !s.properties) {
+    const strings = s.additionalProperties.type === 'string';
+    if (strings) return isPlainObject(value) && Object.values(value).every((x) => typeof x === 'string') ? [] : [`${got}; expected an object of string values`];
+    if (!isPlainObject(value)) return [`${got}; expected an object`];
+    return Object.entries(value).flatMap(([k, v]) => manifestProblems(v, s.additionalProperties as JsonSchema, at ? `${at}.${k}` : k));
   }
-  if (!isPlainObject(value)) return [`${where}: got ${JSON.stringify(value)}; expected an object`];
+  if (!isPlainObject(value)) return [`${got}; expected an object`];
+  const properties = s.properties ?? {};
   const out: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const key = at ? `${at}.${k}` : k;
-    if (!(k in shape)) out.push(`${key}: unknown setting; expected one of ${Object.keys(shape).join(', ')}`);
-    else if (v !== undefined) out.push(...manifestProblems(v, shape[k], key));
+    if (!Object.prototype.hasOwnProperty.call(properties, k)) out.push(`${key}: unknown setting; expected one of ${Object.keys(properties).join(', ')}`);
+    else if (v !== undefined) out.push(...manifestProblems(v, properties[k], key));
   }
+  for (const k of s.required ?? []) if (value[k] === undefined) out.push(`${at ? `${at}.` : ''}${k}: missing; required`);
   return out;
 }
 

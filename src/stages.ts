@@ -1,67 +1,39 @@
 /**
- * The two Dockerfile stages of an App: the build stage (builder image, dependency install, build
- * command) and the runtime stage (distroless image, what is copied in, user, port, CMD, labels).
+ * The two Dockerfile stages of an App, as mutable parts of the model: the build stage (builder
+ * image, steps) and the runtime stage (distroless image, what is copied in, env, labels). They are
+ * seeded from the resolved model; what is added after construction shows in the outputs, since the
+ * outputs are rendered at synthesis from {@link BuildStage.applyTo} / {@link RuntimeStage.applyTo}.
  */
 import { IConstruct } from 'constructs';
 import { Component } from 'projen';
-import { RuntimeSpec } from './runtime/catalog';
-import { PackageManagerSpec } from './runtime/package-managers';
+import type { AppModel, BaseImage, RuntimeCopy } from './model/model';
 
-/** A file or folder copied into the runtime image. */
-export interface RuntimeCopy {
-  /** Source path: in the build context, or in the stage named by `from`. */
-  readonly src: string;
-  /** Destination, relative to the working directory. */
-  readonly dest: string;
-  /** Stage to copy from (`build`), or undefined for the build context. */
-  readonly from?: string;
-}
-
-/** Props of {@link BuildStage}. */
-export interface BuildStageProps {
-  readonly runtime: RuntimeSpec;
-  readonly packageManager: PackageManagerSpec;
-  /** Builder image reference (with tag or digest). */
-  readonly image: string;
-  /** package.json script that builds the app; undefined when there is no build. */
-  readonly buildScript?: string;
-  /** Folder the build writes. */
-  readonly outDir: string;
-  /**
-   * Paths inside the project that package.json installs from (`file:` dependencies): copied before
-   * the install, since the lockfile points at them.
-   * @default []
-   */
-  readonly localPackages?: string[];
-}
+export type { RuntimeCopy } from './model/model';
 
 /**
- * The builder: dependency install from the lockfile (production-only and full, each in its own
- * stage, with cache mounts), then the sources and the build script.
+ * The builder: dependency install from the lockfile, then the sources and the build script (what
+ * exactly is the runtime family's; a family without a builder has no build stage in its Dockerfile).
  */
 export class BuildStage extends Component {
-  readonly runtime: RuntimeSpec;
-  readonly packageManager: PackageManagerSpec;
-  /** Builder image reference. */
-  image: string;
+  /** Builder image reference; undefined when the family has no builder. */
+  image?: string;
   /** Build script, undefined when the app runs its sources as they are. */
   readonly buildScript?: string;
-  readonly outDir: string;
-  /** Paths the install reads besides package.json and the lockfile (local `file:` dependencies). */
-  readonly localPackages: readonly string[];
+  /** Folder the build writes. */
+  readonly outDir?: string;
+  /** Files copied from the context before the dependency install (manifest, lockfile, local packages). */
+  readonly installFiles: readonly string[];
   private readonly steps: string[] = [];
-  private readonly baseSteps: string[] = [];
+  private readonly baseSteps: string[];
 
-  constructor(scope: IConstruct, props: BuildStageProps) {
+  constructor(scope: IConstruct, model: AppModel) {
     super(scope, 'BuildStage');
-    this.runtime = props.runtime;
-    this.packageManager = props.packageManager;
-    this.image = props.image;
-    this.buildScript = props.buildScript;
-    this.outDir = props.outDir;
-    this.localPackages = [...(props.localPackages ?? [])];
+    this.image = model.baseImages.builder?.ref;
+    this.buildScript = model.runtime.build?.script;
+    this.outDir = model.runtime.build?.outDir;
+    this.installFiles = [...model.runtime.installFiles];
+    this.baseSteps = [...model.builderSteps];
   }
-
 
   /**
    * Adds a shell command run in the build stage after the sources are copied, before the build
@@ -84,7 +56,7 @@ export class BuildStage extends Component {
     return [...this.steps];
   }
 
-  /** Steps added with {@link addBaseStep}. */
+  /** Steps added with {@link addBaseStep} (after the org template's). */
   get builderSteps(): readonly string[] {
     return [...this.baseSteps];
   }
@@ -94,29 +66,23 @@ export class BuildStage extends Component {
     return this.buildScript !== undefined;
   }
 
-  /** The files copied before the sources: package manifest and lockfile. */
-  get manifests(): string[] {
-    return ['package.json', this.packageManager.lockfile];
+  /** The model with this stage's current state. */
+  applyTo(model: AppModel): AppModel {
+    const builder = model.baseImages.builder;
+    const changed = builder && this.image !== undefined && this.image !== builder.ref;
+    return {
+      ...model,
+      baseImages: { ...model.baseImages, builder: changed ? { ref: this.image!, origin: 'project' } : builder },
+      buildSteps: this.buildSteps,
+      builderSteps: this.builderSteps,
+    };
   }
-}
-
-/** Props of {@link RuntimeStage}. */
-export interface RuntimeStageProps {
-  readonly runtime: RuntimeSpec;
-  /** Runtime base image reference (distroless, non-root tag or digest). */
-  readonly image: string;
-  /** Debug base image reference (same image with a busybox shell). */
-  readonly debugImage: string;
-  readonly port: number;
-  readonly entrypoint: string;
-  readonly workdir: string;
 }
 
 /**
  * The distroless runtime: only what runs is copied in, owned by the non-root user.
  */
 export class RuntimeStage extends Component {
-  readonly runtime: RuntimeSpec;
   /** Runtime base image reference. */
   image: string;
   /** Debug base image reference, used by Dockerfile.debug and nothing else. */
@@ -124,28 +90,29 @@ export class RuntimeStage extends Component {
   readonly port: number;
   readonly entrypoint: string;
   readonly workdir: string;
-  private readonly env = new Map<string, string>();
-  private readonly labels = new Map<string, string>();
-  private readonly copies: RuntimeCopy[] = [];
-
-  constructor(scope: IConstruct, props: RuntimeStageProps) {
-    super(scope, 'RuntimeStage');
-    this.runtime = props.runtime;
-    this.image = props.image;
-    this.debugImage = props.debugImage;
-    this.port = props.port;
-    this.entrypoint = props.entrypoint;
-    this.workdir = props.workdir;
-  }
-
   /** uid the image runs as. */
-  get uid(): number {
-    return this.runtime.uid;
-  }
-
+  readonly uid: number;
   /** gid the image runs as. */
-  get gid(): number {
-    return this.runtime.gid;
+  readonly gid: number;
+  /** CMD in exec form. */
+  readonly cmd: string[];
+  private readonly env: Map<string, string>;
+  private readonly labels: Map<string, string>;
+  private readonly copies: RuntimeCopy[];
+
+  constructor(scope: IConstruct, model: AppModel) {
+    super(scope, 'RuntimeStage');
+    this.image = model.baseImages.runtime.ref;
+    this.debugImage = model.baseImages.debug.ref;
+    this.port = model.port;
+    this.entrypoint = model.runtime.entrypoint;
+    this.workdir = model.workdir;
+    this.uid = model.runtime.uid;
+    this.gid = model.runtime.gid;
+    this.cmd = [...model.runtime.cmd];
+    this.env = new Map(Object.entries(model.env));
+    this.labels = new Map(Object.entries(model.labels));
+    this.copies = [...model.copies];
   }
 
   /** Sets an environment variable baked into the image (both Dockerfiles). */
@@ -178,13 +145,24 @@ export class RuntimeStage extends Component {
     return new Map(this.labels);
   }
 
-  /** Files copied in (besides production node_modules). */
+  /** Files copied in (besides the installed dependencies). */
   get runtimeCopies(): readonly RuntimeCopy[] {
     return [...this.copies];
   }
 
-  /** CMD in exec form. */
-  get cmd(): string[] {
-    return this.runtime.cmd(this.entrypoint);
+  /** The model with this stage's current state. */
+  applyTo(model: AppModel): AppModel {
+    const image = (ref: string, was: BaseImage): BaseImage => (ref === was.ref ? was : { ref, origin: 'project' });
+    return {
+      ...model,
+      baseImages: {
+        ...model.baseImages,
+        runtime: image(this.image, model.baseImages.runtime),
+        debug: image(this.debugImage, model.baseImages.debug),
+      },
+      env: Object.fromEntries(this.env),
+      labels: Object.fromEntries(this.labels),
+      copies: this.runtimeCopies,
+    };
   }
 }

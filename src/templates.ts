@@ -6,6 +6,13 @@
  * package, then the built-ins shipped in this package's `templates/`), so an org can replace one
  * piece without copying the whole Dockerfile.
  *
+ * Built-in layout: `templates/<family>/` holds a family's main `Dockerfile.hbs` and its partials
+ * (`templates/node/partials/base-stage.hbs`, ...); `templates/shared/` holds what every family uses
+ * (`dockerignore.hbs`, `partials/labels.hbs`, `partials/dockerignore.hbs`). A family's folder comes
+ * before the shared one. An org or project folder is flat (`Dockerfile.hbs`, `partials/<name>.hbs`):
+ * its partials replace built-ins by name; a partial there that replaces no built-in partial of any
+ * family and that no template uses is an error (it would silently do nothing).
+ *
  * Handlebars escapes for HTML by default; here nothing is HTML-escaped. Instead every string in the
  * render context is checked before rendering: a value that would start a new Dockerfile instruction
  * (a line break) is an error. `{{q value}}` writes a double-quoted Dockerfile string with `$` escaped
@@ -14,9 +21,33 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
+import { markMsbError } from './validation';
 
-/** The templates shipped with this package. */
+/** The templates shipped with this package (one folder per family, plus `shared`). */
 export const BUILTIN_TEMPLATE_DIR = path.resolve(__dirname, '..', 'templates');
+
+/** The built-in folders a family renders from: its own, then the shared one. */
+export function builtinTemplateFolders(family: string): TemplateFolder[] {
+  return [path.join(BUILTIN_TEMPLATE_DIR, family), path.join(BUILTIN_TEMPLATE_DIR, 'shared')]
+    .filter((dir) => fs.existsSync(dir))
+    .map((dir) => ({ dir, source: 'built-in' }));
+}
+
+/** Partial names the built-ins of every family define. */
+function builtinPartialNames(): Set<string> {
+  const names = new Set<string>();
+  for (const family of fs.readdirSync(BUILTIN_TEMPLATE_DIR)) {
+    const dir = path.join(BUILTIN_TEMPLATE_DIR, family, 'partials');
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.hbs')) names.add(f.slice(0, -'.hbs'.length));
+  }
+  return names;
+}
+
+/** Partials a template text includes (`{{> name}}`, `{{#> name}}`). */
+function includedPartials(text: string): string[] {
+  return [...text.matchAll(/\{\{#?>\s*([\w-]+)/g)].map((m) => m[1]);
+}
 
 /** A folder of templates and where it came from (for error messages and provenance). */
 export interface TemplateFolder {
@@ -34,6 +65,7 @@ export class TemplateError extends Error {
   ) {
     super(message);
     this.name = 'TemplateError';
+    markMsbError(this);
   }
 }
 
@@ -81,8 +113,12 @@ export class TemplateRenderer {
   private readonly hbs: typeof Handlebars;
   private readonly used = new Map<string, string[]>();
 
-  constructor(folders: readonly TemplateFolder[] = []) {
-    this.folders = [...folders, { dir: BUILTIN_TEMPLATE_DIR, source: 'built-in' }];
+  /**
+   * @param folders project and org folders, first match wins
+   * @param builtins the built-in folders searched last @default - the Node.js family's and the shared ones
+   */
+  constructor(folders: readonly TemplateFolder[] = [], builtins: readonly TemplateFolder[] = builtinTemplateFolders('node')) {
+    this.folders = [...folders, ...builtins];
     this.hbs = Handlebars.create();
     this.hbs.registerHelper('q', (v: unknown) => new this.hbs.SafeString(dockerfileQuote(v)));
     this.hbs.registerHelper('json', (v: unknown) => new this.hbs.SafeString(JSON.stringify(v)));
@@ -93,6 +129,7 @@ export class TemplateRenderer {
     const main = this.resolve(`${name}.hbs`);
     if (!main) throw new TemplateError(`template "${name}.hbs" was not found in ${this.describeFolders()}`, `${name}.hbs`);
     const partials = this.partialNames();
+    this.checkOverrides(main, partials);
     const compiled: Record<string, HandlebarsTemplateDelegate> = {};
     const invoked = new Set<ResolvedFile>([main]);
     for (const partial of partials) {
@@ -116,7 +153,7 @@ export class TemplateRenderer {
       });
       // Provenance: which source supplied which file (built-ins summarized).
       const provenance = [...invoked]
-        .filter((r) => r.folder.dir !== BUILTIN_TEMPLATE_DIR)
+        .filter((r) => r.folder.source !== 'built-in')
         .map((r) => `${r.folder.source}: ${path.relative(r.folder.dir, r.file).split(path.sep).join('/')}`);
       this.used.set(name, [...provenance.sort(), 'built-in']);
       return text;
@@ -155,6 +192,26 @@ export class TemplateRenderer {
       return this.hbs.compile(text, options);
     } catch (e) {
       throw new TemplateError(`template ${file} is invalid: ${(e as Error).message}`, file);
+    }
+  }
+
+  /** A partial of a project or org folder that replaces nothing and that no template uses is an error. */
+  private checkOverrides(main: ResolvedFile, partials: string[]): void {
+    const builtin = builtinPartialNames();
+    const used = new Set(includedPartials(fs.readFileSync(main.file, 'utf8')));
+    for (const name of partials) {
+      const file = this.resolve(path.join('partials', `${name}.hbs`))!;
+      for (const x of includedPartials(fs.readFileSync(file.file, 'utf8'))) used.add(x);
+    }
+    for (const folder of this.folders.filter((f) => f.source !== 'built-in')) {
+      const dir = path.join(folder.dir, 'partials');
+      if (!fs.existsSync(dir)) continue;
+      for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.hbs')).sort()) {
+        const name = f.slice(0, -'.hbs'.length);
+        if (builtin.has(name) || used.has(name)) continue;
+        const file = path.join(dir, f);
+        throw new TemplateError(`template ${file} (${folder.source}): partial "${name}" replaces no built-in partial and no template uses it, so it would change nothing (built-in partials: ${[...builtin].sort().join(', ')})`, file);
+      }
     }
   }
 

@@ -15,15 +15,45 @@ export interface ValidationProblem {
   readonly expected: string;
 }
 
-/** Thrown when a definition has one or more problems; nothing has been written when it is thrown. */
+/** The mark of this library's errors: recognised across copies of the package, without comparing `name` strings. */
+export const MSB_ERROR = Symbol.for('create-msb-app.error');
+
+/** Marks an error as one of this library's (a user error: its message says what to do). */
+export function markMsbError<T extends Error>(e: T): T {
+  Object.defineProperty(e, MSB_ERROR, { value: true, enumerable: false });
+  return e;
+}
+
+/** Whether `e` is an error of this library (any copy of it): its message is meant for users. */
+export function isMsbError(e: unknown): e is Error {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MSB_ERROR] === true;
+}
+
+/**
+ * Thrown when a definition has one or more problems; nothing has been written when it is thrown.
+ * One type for every problem: the model's, and those of the rendered outputs (schema, Pod Security,
+ * Dockerfile policy, .dockerignore).
+ */
 export class MsbValidationError extends Error {
+  /** Recognises an MsbValidationError from any copy of this package. */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isMsbError(x) && Array.isArray((x as { problems?: unknown }).problems);
+  }
+
   constructor(public readonly problems: readonly ValidationProblem[]) {
     super(
       `The definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no file was changed:\n` +
         problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
     );
     this.name = 'MsbValidationError';
+    markMsbError(this);
   }
+}
+
+/** Errors meant for users print their message only, not a stack trace. */
+export function userError<T extends Error>(e: T): T {
+  e.stack = `${e.name}: ${e.message}`;
+  return e;
 }
 
 /** `[path] field: got <value>; expected <what>` */

@@ -2,15 +2,91 @@
  * A runtime family (Node.js today; Python, Go and Java next): everything language-specific, behind
  * one interface. The app model, the Kubernetes component, the hand-edit guard, the org templates and
  * the CLI flow never name a language; they ask the family. A family is one folder under
- * src/families/<name>/ plus its catalog data, registered in src/families/index.ts.
- *
- * The shape below is the starting contract; the model side is refined where the App is restructured.
+ * src/families/<name>/ plus its templates under templates/<name>/, registered in
+ * src/families/index.ts (see CONTRIBUTING.md, "How to add a runtime family").
  */
+import type { AppProps } from '../app-props';
+import type { AppModel, RuntimeCopy } from '../model/model';
+import type { Problems } from '../validation';
 import type { FamilyCli } from './family-cli';
+import type { VerifyProfile } from './verify-profile';
+
+/** What a family resolves the definition to; plain data, recorded in `.projen/msb.json`. */
+export interface FamilyResolution {
+  /** The runtime line, e.g. `26` for Node.js. */
+  readonly version: string;
+  /** Upstream base images of the line (full references); the App applies the mirror and overrides. */
+  readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
+  /** Tag of the debug variant, used when the runtime image is overridden without a debug image. */
+  readonly debugTag: string;
+  /** uid and gid of the image's non-root user. */
+  readonly uid: number;
+  readonly gid: number;
+  /** What the runtime runs, relative to the working directory. */
+  readonly entrypoint: string;
+  /** CMD in exec form, as the runtime image's ENTRYPOINT expects it. */
+  readonly cmd: readonly string[];
+  /** The build script and the folder it writes; undefined when there is no build. */
+  readonly build?: { readonly script: string; readonly outDir: string };
+  /** Files copied from the context before the dependency install (manifest, lockfile, local packages). */
+  readonly installFiles: readonly string[];
+  /** What the runtime stage copies in (from the context or a stage), in order. */
+  readonly copies: readonly RuntimeCopy[];
+  /** Image metadata the project itself declares (e.g. in package.json). */
+  readonly metadata: { readonly version?: string; readonly description?: string; readonly sourceUrl?: string };
+  /** Family-specific resolved settings (e.g. the package manager), JSON-serializable. */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** A section of `.dockerignore` a family adds, e.g. its dependency folders. */
+export interface DockerignoreSection {
+  readonly comment: string;
+  readonly patterns: readonly string[];
+}
 
 export interface RuntimeFamily {
   /** The `runtime.family` value that selects this family, e.g. `node`. */
   readonly name: string;
+  /** One line for docs and `--help`. */
+  readonly description: string;
+  /**
+   * Its Dockerfile: the main template templates/<name>/Dockerfile.hbs with its partials
+   * (templates/<name>/partials/, then templates/shared/partials/), and the stages it writes (the
+   * last one is the runtime stage).
+   */
+  readonly dockerfile: {
+    /** Stage names in order, e.g. `base`, `prod-deps`, `build`, `runtime`. */
+    readonly stages: (model: AppModel) => readonly string[];
+    /** Stages the runtime stage may copy from (from their working directory only). */
+    readonly copyFrom: (model: AppModel) => readonly string[];
+    /** Template context the family's partials read, besides the common one. */
+    readonly context: (model: AppModel) => Record<string, unknown>;
+  };
+  /** `.dockerignore` additions and secret-bearing files (kept out of the context and never copied). */
+  readonly dockerignore: {
+    readonly sections: readonly DockerignoreSection[];
+    /** Folders that hold installed dependencies (never in the build context). */
+    readonly dependencyDirs: readonly string[];
+    readonly secretFiles: readonly string[];
+  };
+  /** How verify checks its images. */
+  readonly verify: VerifyProfile;
   /** The CLI side: detection, adoption inference, new-project scaffold. */
   readonly cli?: FamilyCli;
+  /** Reads what the family needs from the project folder (e.g. package.json); passed to {@link resolve}. */
+  readFacts(projectDir: string): unknown;
+  /** Adds a problem for every invalid family setting of the (merged) props. */
+  validate(props: AppProps, facts: unknown, p: Problems): void;
+  /**
+   * Resolves the props to images, uid/gid, CMD and what the stages copy; never throws (bad values
+   * fall back to defaults, {@link validate} reports them).
+   */
+  resolve(props: AppProps, facts: unknown): FamilyResolution;
+  /** Problems of the resolved model that only the family can judge (e.g. a build script name). */
+  validateModel?(model: AppModel, p: Problems): void;
+  /**
+   * What would break the image build although the definition is valid. `missingCopies` are the
+   * common warnings (copied paths not found); the family places them among its own.
+   */
+  buildWarnings(model: AppModel, projectDir: string, missingCopies: readonly string[]): string[];
 }

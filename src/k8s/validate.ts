@@ -3,6 +3,7 @@
  * ranges), reported with the field and what is valid.
  */
 import type { KubernetesOptions } from '../app-props';
+import { DEFAULTS } from '../model/defaults';
 import * as v from '../validation';
 
 /** Adds a problem for every invalid Kubernetes setting. */
@@ -20,8 +21,8 @@ export function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
   }
   const a = k.autoscaling;
   if (a) {
-    const min = a.minReplicas ?? 2;
-    const max = a.maxReplicas ?? 5;
+    const min = a.minReplicas ?? DEFAULTS.kubernetes.autoscaling.minReplicas;
+    const max = a.maxReplicas ?? DEFAULTS.kubernetes.autoscaling.maxReplicas;
     p.check(Number.isInteger(min) && min >= 1, 'kubernetes.autoscaling.minReplicas', a.minReplicas, 'a whole number, 1 or more');
     p.check(Number.isInteger(max) && max >= min, 'kubernetes.autoscaling.maxReplicas', a.maxReplicas, `a whole number, at least minReplicas (${min})`);
     if (a.targetCpuUtilization !== undefined) {
@@ -48,6 +49,10 @@ export function validateKubernetes(p: v.Problems, k: KubernetesOptions): void {
       p.check(v.isQualifiedName(key), `${field}.${key}`, key, v.QUALIFIED_NAME_RULE);
       p.check(typeof value === 'string', `${field}.${key}`, value, 'a string');
     }
+  }
+  if (k.tolerations !== undefined) {
+    const ok = Array.isArray(k.tolerations) && k.tolerations.every((t) => typeof t === 'object' && t !== null && !Array.isArray(t));
+    p.check(ok, 'kubernetes.tolerations', k.tolerations, 'a list of tolerations such as [{ "key": "pool", "operator": "Equal", "value": "general", "effect": "NoSchedule" }]');
   }
   if (k.priorityClassName !== undefined) p.check(v.isDnsSubdomain(k.priorityClassName), 'kubernetes.priorityClassName', k.priorityClassName, v.DNS_SUBDOMAIN_RULE);
   if (k.ingress?.className !== undefined) p.check(v.isDnsSubdomain(k.ingress.className), 'kubernetes.ingress.className', k.ingress.className, v.DNS_SUBDOMAIN_RULE);

@@ -88,7 +88,7 @@ test('an org template folder is used and recorded', () => {
   const cwd = tempDir();
   work.push(cwd);
   fs.mkdirSync(path.join(cwd, 'org', 'templates', 'partials'), { recursive: true });
-  const builtin = fs.readFileSync(path.resolve(__dirname, '..', '..', 'templates', 'partials', 'labels.hbs'), 'utf8');
+  const builtin = fs.readFileSync(path.resolve(__dirname, '..', '..', 'templates', 'shared', 'partials', 'labels.hbs'), 'utf8');
   fs.writeFileSync(path.join(cwd, 'org', 'templates', 'partials', 'labels.hbs'), `# ACME policy\n${builtin}`);
   const r = runBin(['demo', '--skip-install', '--template', './org'], cwd);
   expect(r.stderr).toBe('');

@@ -219,17 +219,25 @@ describe('org templates', () => {
     expect(files['.dockerignore']).not.toContain('.env');
   });
 
-  it('a template cannot write outside the project: outputs have fixed paths', () => {
-    const parent = tempDir();
-    const dir = path.join(parent, 'svc');
-    fs.mkdirSync(dir);
-    writePackage(dir);
-    install(dir, (d) => {
-      fs.writeFileSync(path.join(d, 'templates/partials/../../../../../escape.hbs'), 'x');
-      fs.writeFileSync(path.join(d, 'templates/partials/dockerfile-path.hbs'), '../../outside');
+  it('a partial that replaces nothing is a named error, and a partial name cannot leave the template folders', () => {
+    const dir = newDir();
+    install(dir, (d) => fs.writeFileSync(path.join(d, 'templates/partials/dockerfile-path.hbs'), '../../outside'));
+    const before = readTree(dir);
+    expect(() => synthIn(dir, TEAM, '@acme/msb-template')).toThrow(/partials\/dockerfile-path\.hbs \(@acme\/msb-template@1\.0\.0\): partial "dockerfile-path" replaces no built-in partial/);
+    expect(readTree(dir)).toEqual(before);
+    // a helper partial that an override of a built-in uses is fine
+    const helper = newDir();
+    install(helper, (d) => {
+      fs.writeFileSync(path.join(d, 'templates/partials/acme-footer.hbs'), 'LABEL com.acme.footer="1"\n');
+      edit(path.join(d, 'templates/partials/labels.hbs'), (s) => `${s}{{> acme-footer}}\n`);
     });
-    const parentBefore = fs.readdirSync(parent);
-    synthIn(dir, TEAM, '@acme/msb-template');
-    expect(fs.readdirSync(parent)).toEqual(parentBefore);
+    expect(synthIn(helper, TEAM, '@acme/msb-template').Dockerfile).toContain('LABEL com.acme.footer="1"');
+    for (const name of ['../../../../escape', '/etc/passwd']) {
+      const escape = newDir();
+      install(escape, (d) => edit(path.join(d, 'templates/partials/labels.hbs'), (s) => `${s}{{> ${name}}}\n`));
+      const was = readTree(escape);
+      expect(() => synthIn(escape, TEAM, '@acme/msb-template'), name).toThrow(TemplateError);
+      expect(readTree(escape), name).toEqual(was);
+    }
   });
 });

@@ -1,25 +1,16 @@
 /**
- * The runtime catalog: data, not code paths.
+ * The Node.js catalog lines: data, not code paths.
  *
  * Each entry says which builder image compiles the app, which distroless image runs it, the tag of
- * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD. The
- * stages, the Kubernetes output and the checks read only these fields. Node.js is the one family
- * today, and some of its specifics still live outside the catalog: the package-manager data
- * (package-managers.ts), `runtime.nodeVersion` in the App props, and `NODE_ENV` / npm in the
- * Dockerfile templates. Adding Python, Go, Java or static binaries means a family entry here, its
- * dependency-install data, a template set for its stages, and moving those Node.js specifics behind
- * the family: the manifests, the validation, the hand-edit guard and the org templates stay as they are.
+ * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD.
  */
-
-/** A language family the catalog knows. Only `node` has entries today. */
-export type RuntimeFamily = 'node';
 
 /**
  * One runtime line: everything the stages and the manifests need to know about a base image pair.
  */
 export interface RuntimeSpec {
-  /** Language family, e.g. `node`. */
-  readonly family: RuntimeFamily;
+  /** Runtime family. */
+  readonly family: 'node';
   /** The version line as users write it, e.g. `24`. */
   readonly version: string;
   /** Builder image (full reference without tag). */

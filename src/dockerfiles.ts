@@ -1,0 +1,144 @@
+/**
+ * The Dockerfiles component: Dockerfile, Dockerfile.debug (identical but for the final base image)
+ * and .dockerignore, rendered from the model with the family's templates, and the policy every
+ * rendering must keep (runtime stage not weakened, secrets out of the build context).
+ */
+import ignoreMatcher from '@balena/dockerignore';
+import { IConstruct } from 'constructs';
+import { Component } from 'projen';
+import { MUST_IGNORE, SECRET_PATTERNS, runtimeStageViolations } from './dockerfile-policy';
+import { GenerationGuard } from './edit-guard';
+import type { RuntimeFamily } from './families/family';
+import { GeneratedTextFile } from './generated-file';
+import type { AppModel } from './model/model';
+import { TemplateRenderer } from './templates';
+import type { Problems } from './validation';
+
+/** The paths this component writes. */
+export const DOCKERFILE_PATHS = { dockerfile: 'Dockerfile', debugDockerfile: 'Dockerfile.debug', dockerignore: '.dockerignore' } as const;
+
+/** Props of {@link Dockerfiles}. */
+export interface DockerfilesProps {
+  readonly family: RuntimeFamily;
+  /** Every runtime family: a dependency folder of another family is not required in .dockerignore. */
+  readonly families: readonly RuntimeFamily[];
+  readonly templates: TemplateRenderer;
+  /** `.dockerignore` additions of the org templates. */
+  readonly extraIgnores: readonly string[];
+  /** Validates the whole App (once per synthesis) before any output is read. */
+  readonly ensureChecked: () => void;
+  /** Template sources that shaped a file (for the generation record). */
+  readonly provenance: (template?: string) => string[];
+}
+
+/** Renders and owns the Dockerfiles and .dockerignore. */
+export class Dockerfiles extends Component {
+  private readonly props: DockerfilesProps;
+  private readonly files = new Map<string, GeneratedTextFile>();
+  private rendered?: Record<string, string>;
+
+  constructor(scope: IConstruct, props: DockerfilesProps) {
+    super(scope, 'Dockerfiles');
+    this.props = props;
+    const guard = GenerationGuard.of(this.project);
+    const templateOf = {
+      [DOCKERFILE_PATHS.dockerfile]: 'Dockerfile',
+      [DOCKERFILE_PATHS.debugDockerfile]: 'Dockerfile',
+      [DOCKERFILE_PATHS.dockerignore]: 'dockerignore',
+    };
+    for (const [file, template] of Object.entries(templateOf)) {
+      const f = new GeneratedTextFile(this, file, () => {
+        props.ensureChecked();
+        return this.rendered?.[file];
+      });
+      this.files.set(file, f);
+      guard.track(f, () => props.provenance(template));
+    }
+  }
+
+  /** Generated files of this component. */
+  get generated(): readonly GeneratedTextFile[] {
+    return [...this.files.values()];
+  }
+
+  /** Renders every file from the model and adds each rendered-output problem to `p`. */
+  render(model: AppModel, p: Problems): void {
+    const { family, templates } = this.props;
+    const marker = this.files.get(DOCKERFILE_PATHS.dockerfile)?.marker ?? '';
+    const context = dockerfileContext(model, family, marker);
+    const dockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.runtime.ref } });
+    const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.debug.ref } });
+    const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';
+    if (!model.allowInsecureDockerfile) {
+      const expected = { uid: model.runtime.uid, gid: model.runtime.gid, workdir: model.workdir, stages: [...family.dockerfile.copyFrom(model)] };
+      const { runtime, debug } = model.baseImages;
+      const weakened = [
+        ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [DOCKERFILE_PATHS.dockerfile, x]),
+        ...runtimeStageViolations(debugDockerfile, { ...expected, image: debug.ref }).map((x) => [DOCKERFILE_PATHS.debugDockerfile, x]),
+      ];
+      for (const [file, x] of weakened) {
+        p.add(`${file} runtime stage (templates: ${templates.sourcesUsed('Dockerfile').join(', ')})`, x,
+          `the distroless base of the definition, USER <uid>:<gid> of its non-root user, no RUN and no COPY from an image (${optOut})`);
+      }
+    }
+    const ignoreContext = {
+      marker,
+      build: model.runtime.build,
+      familyIgnores: family.dockerignore.sections,
+      secretPatterns: [...new Set([...SECRET_PATTERNS, ...family.dockerignore.secretFiles])],
+      extra: this.props.extraIgnores,
+      keep: [] as string[],
+    };
+    let dockerignore = templates.render('dockerignore', ignoreContext);
+    // Never ignore a file the Dockerfile copies from the context: re-include it explicitly.
+    const ignored = ignoreMatcher().add(dockerignore);
+    const contextSources = [...model.runtime.installFiles, ...model.copies.filter((c) => !c.from).map((c) => c.src)];
+    const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
+    if (keep.length > 0) dockerignore = templates.render('dockerignore', { ...ignoreContext, keep });
+    if (!model.allowInsecureDockerfile) {
+      const final = ignoreMatcher().add(dockerignore);
+      const leaks = MUST_IGNORE.filter((x) => !final.ignores(x)).filter(notUnder(foreignDependencyDirs(family, this.props.families)));
+      if (leaks.length > 0) {
+        p.add(`.dockerignore (templates: ${templates.sourcesUsed('dockerignore').join(', ')})`, leaks,
+          `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);
+      }
+    }
+    this.rendered = {
+      [DOCKERFILE_PATHS.dockerfile]: dockerfile,
+      [DOCKERFILE_PATHS.debugDockerfile]: debugDockerfile,
+      [DOCKERFILE_PATHS.dockerignore]: dockerignore,
+    };
+  }
+}
+
+/** Dependency folders of the other families: this family's .dockerignore need not name them. */
+function foreignDependencyDirs(family: RuntimeFamily, families: readonly RuntimeFamily[]): string[] {
+  return families.flatMap((f) => f.dockerignore.dependencyDirs).filter((d) => !family.dockerignore.dependencyDirs.includes(d));
+}
+
+function notUnder(dirs: readonly string[]): (p: string) => boolean {
+  return (p) => !dirs.some((d) => p === d || p.startsWith(`${d}/`));
+}
+
+/** The context of the Dockerfile templates: the common part, then the family's. */
+export function dockerfileContext(model: AppModel, family: RuntimeFamily, marker: string): Record<string, unknown> {
+  return {
+    marker,
+    image: `${model.image.repository}:${model.image.tag}`,
+    debugImage: `${model.image.repository}:${model.image.debugTag}`,
+    workdir: model.workdir,
+    uid: model.runtime.uid,
+    gid: model.runtime.gid,
+    port: model.port,
+    builder: model.baseImages.builder ? { image: model.baseImages.builder.ref } : undefined,
+    baseSteps: model.builderSteps,
+    buildSteps: model.buildSteps,
+    build: model.runtime.build,
+    secretsRequired: false,
+    env: Object.entries(model.env).map(([name, value]) => ({ name, value })),
+    copies: model.copies,
+    labels: Object.entries(model.labels).map(([key, value]) => ({ key, value })),
+    cmd: model.runtime.cmd,
+    ...family.dockerfile.context(model),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The table of runtime families. A family is a folder under src/families/<name>/ (its props type,
+ * catalog, resolution, templates under templates/<name>/) and one entry here.
+ */
+import type { RuntimeFamily } from './family';
+import { nodeFamily } from './node';
+import type { NodeRuntimeOptions } from './node/options';
+import { staticFamily } from './static';
+import type { StaticRuntimeOptions } from './static/options';
+
+export type { RuntimeFamily, FamilyResolution, DockerignoreSection } from './family';
+export type { VerifyProfile } from './verify-profile';
+export type { NodeRuntimeOptions } from './node/options';
+export type { StaticRuntimeOptions } from './static/options';
+
+/**
+ * `runtime` of the App props: a union tagged by `family` (JSON can express it, so org templates can
+ * set it); `family` defaults to `node`.
+ */
+export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions;
+
+/** Every runtime family, by the `runtime.family` value that selects it. */
+export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = {
+  node: nodeFamily,
+  static: staticFamily,
+};
+
+/** The family names, in table order. */
+export function familyNames(): string[] {
+  return Object.keys(FAMILIES);
+}
+
+/** Looks up a family; undefined when the table has none of that name. */
+export function findFamily(name: string): RuntimeFamily | undefined {
+  return Object.prototype.hasOwnProperty.call(FAMILIES, name) ? FAMILIES[name] : undefined;
+}

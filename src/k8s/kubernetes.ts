@@ -1,0 +1,133 @@
+/**
+ * The Kubernetes component: k8s/base (the kinds the definition turns on, plus kustomization.yaml)
+ * and k8s/overlays/debug, rendered from the model, with the patches and overrides of
+ * {@link KubernetesManifests} applied, then checked against the Kubernetes schema and the Pod
+ * Security Standards "restricted" profile.
+ */
+import { IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { GenerationGuard } from '../edit-guard';
+import { GeneratedTextFile } from '../generated-file';
+import type { AppModel } from '../model/model';
+import type { Problems } from '../validation';
+import {
+  MANIFEST_FILES,
+  ManifestKind,
+  ManifestObject,
+  WorkloadModel,
+  renderBaseKustomization,
+  renderDebugKustomization,
+  renderManifests,
+  schemaError,
+} from './manifests';
+import { KubernetesManifests } from './patches';
+import { podSecurityViolations } from './pod-security';
+
+/** Where the manifests are written. */
+export const KUBERNETES_PATHS = { base: 'k8s/base', debugOverlay: 'k8s/overlays/debug' } as const;
+
+/** Props of {@link Kubernetes}. */
+export interface KubernetesProps {
+  /** The model at construction: which kinds are on depends on the props alone. */
+  readonly model: AppModel;
+  /** Validates the whole App (once per synthesis) before any output is read. */
+  readonly ensureChecked: () => void;
+  /** Template sources that shaped a file (for the generation record). */
+  readonly provenance: (template?: string) => string[];
+}
+
+/** The Kubernetes outputs; `addPatch` / `addOverride` change the objects before they are checked and written. */
+export class Kubernetes extends KubernetesManifests {
+  private rendered?: Record<string, string>;
+
+  constructor(scope: IConstruct, props: KubernetesProps) {
+    super(scope);
+    const guard = GenerationGuard.of(this.project);
+    // Only the kinds the definition turns on become files: a user's own file at the path of a kind
+    // that is off is never touched, and a file written earlier for a kind now off is an orphan that
+    // projen removes (the guard protects hand edits).
+    const kinds = Object.keys(renderManifests(workloadModel(props.model))) as ManifestKind[];
+    const paths = [
+      ...kinds.map((kind) => `${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]}`),
+      `${KUBERNETES_PATHS.base}/kustomization.yaml`,
+      `${KUBERNETES_PATHS.debugOverlay}/kustomization.yaml`,
+    ];
+    for (const file of paths) {
+      const f = new GeneratedTextFile(this, file, (marker) => {
+        props.ensureChecked();
+        const text = this.rendered?.[file];
+        return text === undefined ? undefined : `# ${marker}\n${text}`;
+      });
+      guard.track(f, () => props.provenance());
+    }
+  }
+
+  /** Renders the objects from the model, applies patches, and adds every schema or PSS problem to `p`. */
+  render(model: AppModel, p: Problems): void {
+    const manifests = renderManifests(workloadModel(model));
+    for (const kind of Object.keys(manifests) as ManifestKind[]) {
+      const obj = this.apply(kind, manifests[kind]!);
+      manifests[kind] = obj;
+      const err = schemaError(kind, obj);
+      if (err) p.add(`kubernetes ${kind} (${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]})`, '(rendered object)', `an object valid against the Kubernetes schema: ${err}`);
+    }
+    const pod = manifests.Deployment?.spec?.template?.spec;
+    if (pod && !model.kubernetes.allowPodSecurityViolations) {
+      for (const violation of podSecurityViolations(pod, manifests.Deployment?.spec?.template?.metadata?.annotations ?? {})) {
+        p.add('kubernetes Deployment pod', violation, 'the Pod Security Standards "restricted" profile (set kubernetes.allowPodSecurityViolations: true to opt out, visibly)');
+      }
+    }
+    const out: Record<string, string> = {};
+    for (const kind of Object.keys(manifests) as ManifestKind[]) out[`${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]}`] = yaml(manifests[kind]!);
+    out[`${KUBERNETES_PATHS.base}/kustomization.yaml`] = yaml(renderBaseKustomization(Object.keys(manifests) as ManifestKind[], model.kubernetes.namespace));
+    out[`${KUBERNETES_PATHS.debugOverlay}/kustomization.yaml`] = yaml(renderDebugKustomization(model.image.repository, model.image.debugTag));
+    this.rendered = out;
+  }
+}
+
+function yaml(obj: ManifestObject): string {
+  return stringify(obj, { lineWidth: 0 });
+}
+
+/** The workload the manifests describe, from the model. */
+export function workloadModel(model: AppModel): WorkloadModel {
+  const k = model.kubernetes;
+  const selectorLabels = { 'app.kubernetes.io/name': model.name, 'app.kubernetes.io/instance': model.name };
+  return {
+    name: model.name,
+    namespace: k.namespace,
+    labels: {
+      ...k.labels,
+      ...selectorLabels,
+      'app.kubernetes.io/version': model.image.tag,
+      'app.kubernetes.io/component': 'server',
+      'app.kubernetes.io/managed-by': 'create-msb-app',
+    },
+    selectorLabels,
+    annotations: { ...k.annotations },
+    podAnnotations: { ...k.podAnnotations },
+    image: `${model.image.repository}:${model.image.tag}`,
+    port: model.port,
+    portName: 'http',
+    servicePort: k.servicePort,
+    serviceType: k.serviceType,
+    healthCheckPath: model.healthCheckPath,
+    replicas: k.replicas,
+    uid: model.runtime.uid,
+    gid: model.runtime.gid,
+    resources: {
+      requests: { cpu: k.resources.cpuRequest, memory: k.resources.memoryRequest },
+      limits: { memory: k.resources.memoryLimit, ...(k.resources.cpuLimit ? { cpu: k.resources.cpuLimit } : {}) },
+    },
+    env: { ...k.env },
+    podDisruptionBudget: k.podDisruptionBudget,
+    autoscaling: k.autoscaling ? { ...k.autoscaling } : undefined,
+    networkPolicy: k.networkPolicy
+      ? { allowFromNamespaces: [...k.networkPolicy.allowFromNamespaces], allowFromPodLabels: [...k.networkPolicy.allowFromPodLabels] }
+      : undefined,
+    ingress: k.ingress ? { ...k.ingress, annotations: { ...k.ingress.annotations } } : undefined,
+    nodeSelector: { ...k.nodeSelector },
+    tolerations: [...k.tolerations] as WorkloadModel['tolerations'],
+    priorityClassName: k.priorityClassName,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The resolved model: every default applied, every source (org defaults, the project's props, the
+ * family) merged once. Validation, rendering and the org policies read this and nothing else.
+ */
+import type { AppProps } from '../app-props';
+import type { FamilyResolution } from '../families/family';
+
+/** A file or folder copied into the runtime image. */
+export interface RuntimeCopy {
+  /** Source path: in the build context, or in the stage named by `from`. */
+  readonly src: string;
+  /** Destination, relative to the working directory. */
+  readonly dest: string;
+  /** Stage to copy from (`build`), or undefined for the build context. */
+  readonly from?: string;
+}
+
+/** Where a base image reference came from. */
+export type ImageOrigin = 'catalog' | 'org' | 'project';
+
+/** A base image and where it came from. */
+export interface BaseImage {
+  readonly ref: string;
+  readonly origin: ImageOrigin;
+}
+
+/** The resolved Kubernetes settings. */
+export interface KubernetesModel {
+  readonly namespace?: string;
+  readonly replicas: number;
+  readonly servicePort: number;
+  readonly serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  readonly resources: { readonly cpuRequest: string; readonly memoryRequest: string; readonly memoryLimit: string; readonly cpuLimit?: string };
+  readonly env: Readonly<Record<string, string>>;
+  readonly podDisruptionBudget: boolean;
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
+  readonly networkPolicy?: { readonly allowFromNamespaces: readonly string[]; readonly allowFromPodLabels: readonly Record<string, string>[] };
+  readonly ingress?: {
+    readonly host: string;
+    readonly path: string;
+    readonly className?: string;
+    readonly tlsSecretName?: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly unknown[];
+  readonly priorityClassName?: string;
+  readonly allowPodSecurityViolations: boolean;
+}
+
+/** One App, resolved. */
+export interface AppModel {
+  /** The merged props (org defaults under the project's own), kept for messages that show a value as given. */
+  readonly definition: AppProps;
+  readonly name: string;
+  readonly port: number;
+  /** HTTP path of the probes; undefined for TCP probes. */
+  readonly healthCheckPath?: string;
+  readonly workdir: string;
+  /** The runtime family's name, e.g. `node`. */
+  readonly family: string;
+  /** What the family resolved (version, CMD, copies, settings). */
+  readonly runtime: FamilyResolution;
+  readonly baseImages: { readonly builder?: BaseImage; readonly runtime: BaseImage; readonly debug: BaseImage };
+  /** The app's own image. */
+  readonly image: { readonly repository: string; readonly tag: string; readonly debugTag: string };
+  /** Environment baked into the image. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Image labels, in the order they are written. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Commands at the start of the builder (org `buildSteps`, then `addBaseStep`). */
+  readonly builderSteps: readonly string[];
+  /** Commands after the sources are copied (`addStep`). */
+  readonly buildSteps: readonly string[];
+  /** What the runtime stage copies in (the family's, then `addCopy`). */
+  readonly copies: readonly RuntimeCopy[];
+  readonly kubernetes: KubernetesModel;
+  /** The project's own opt-out of the Dockerfile guarantees (never from an org template). */
+  readonly allowInsecureDockerfile: boolean;
+  /** The project's own acceptance of an org template's base images (never from an org template). */
+  readonly allowOrgBaseImages: boolean;
+}

@@ -1,0 +1,57 @@
+/**
+ * The part of the resolved model that `.projen/msb.json` records, so that `verify` reads the intent
+ * (family, images, uid, CMD, what is copied, the package manager) instead of guessing it from the
+ * Dockerfile's text. Plain JSON, stable key order.
+ */
+import type { AppModel } from './model';
+import type { RuntimeFamily } from '../families/family';
+
+/** What the generation record holds about the App. */
+export interface RecordedModel {
+  readonly name: string;
+  readonly family: string;
+  readonly version: string;
+  readonly port: number;
+  readonly healthCheckPath?: string;
+  readonly workdir: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly entrypoint: string;
+  readonly cmd: readonly string[];
+  readonly stages: readonly string[];
+  readonly baseImages: { readonly builder?: string; readonly runtime: string; readonly debug: string };
+  readonly image: string;
+  readonly debugImage: string;
+  readonly build?: { readonly script: string; readonly outDir: string };
+  readonly installFiles: readonly string[];
+  readonly copies: readonly { readonly src: string; readonly dest: string; readonly from?: string }[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly memoryLimit: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** The recorded projection of a model. */
+export function recordModel(model: AppModel, family: RuntimeFamily): RecordedModel {
+  return JSON.parse(JSON.stringify({
+    name: model.name,
+    family: model.family,
+    version: model.runtime.version,
+    port: model.port,
+    healthCheckPath: model.healthCheckPath,
+    workdir: model.workdir,
+    uid: model.runtime.uid,
+    gid: model.runtime.gid,
+    entrypoint: model.runtime.entrypoint,
+    cmd: model.runtime.cmd,
+    stages: family.dockerfile.stages(model),
+    baseImages: { builder: model.baseImages.builder?.ref, runtime: model.baseImages.runtime.ref, debug: model.baseImages.debug.ref },
+    image: `${model.image.repository}:${model.image.tag}`,
+    debugImage: `${model.image.repository}:${model.image.debugTag}`,
+    build: model.runtime.build,
+    installFiles: model.runtime.installFiles,
+    copies: model.copies,
+    env: model.env,
+    memoryLimit: model.kubernetes.resources.memoryLimit,
+    settings: model.runtime.settings,
+  })) as RecordedModel;
+}

@@ -1,0 +1,129 @@
+/**
+ * Definition -> resolved model, in one pure function: org defaults under the project's own props,
+ * the defaults table, then the family's resolution. Nothing is read from disk here (the family's
+ * facts, e.g. package.json, are read before and passed in) and nothing throws: bad values fall back
+ * to defaults and validation reports them from the model.
+ */
+import type { AppProps, BaseImageOptions } from '../app-props';
+import type { RuntimeFamily } from '../families/family';
+import { type OrgTemplateDefaults, deepMerge } from '../org-template';
+import { DEFAULTS } from './defaults';
+import type { AppModel, BaseImage, KubernetesModel } from './model';
+
+/** The props after org defaults (under the project's own props) and their origin. */
+export function mergeProps(props: AppProps, orgDefaults: OrgTemplateDefaults = {}): AppProps {
+  const { buildSteps: _steps, runtime, ...defaults } = orgDefaults;
+  // The org's runtime settings apply to the family they name; a project of another family gets none.
+  const familyOf = (r?: { family?: string }) => r?.family ?? DEFAULTS.family;
+  const sameFamily = props.runtime === undefined || familyOf(props.runtime) === familyOf(runtime);
+  return deepMerge({ ...defaults, ...(runtime && sameFamily ? { runtime } : {}) } as AppProps, props);
+}
+
+/** Resolves an App's definition into its model. */
+export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, family: RuntimeFamily, facts?: unknown): AppModel {
+  const merged = mergeProps(props, orgDefaults);
+  const name = merged.name ?? '';
+  const workdir = normalizeWorkdir(merged.workdir ?? DEFAULTS.workdir);
+  const runtime = family.resolve({ ...merged, workdir }, facts);
+  const tag = merged.image?.tag ?? DEFAULTS.imageTag;
+  const version = merged.version ?? runtime.metadata.version;
+  const source = merged.sourceUrl ?? runtime.metadata.sourceUrl;
+  // fromEntries defines own properties: a key such as "__proto__" stays a plain label
+  const labels: Record<string, string> = Object.fromEntries([
+    ['org.opencontainers.image.title', name],
+    ...(version ? [['org.opencontainers.image.version', version]] : []),
+    ...(source ? [['org.opencontainers.image.source', source]] : []),
+    ...(runtime.metadata.description ? [['org.opencontainers.image.description', runtime.metadata.description]] : []),
+    ...Object.entries(merged.labels ?? {}),
+  ]);
+  return {
+    definition: merged,
+    name,
+    port: merged.port ?? DEFAULTS.port,
+    healthCheckPath: merged.healthCheckPath === false ? undefined : (merged.healthCheckPath ?? DEFAULTS.healthCheckPath),
+    workdir,
+    family: family.name,
+    runtime,
+    baseImages: baseImages(runtime.images, runtime.debugTag, props.baseImages ?? {}, orgDefaults.baseImages ?? {}),
+    image: { repository: merged.image?.repository ?? name, tag, debugTag: `${tag}${DEFAULTS.debugTagSuffix}` },
+    env: { ...(merged.env ?? {}) },
+    labels,
+    // Org build steps run in the builder; a family without one has nothing to run them in.
+    builderSteps: runtime.images.builder ? [...(orgDefaults.buildSteps ?? [])] : [],
+    buildSteps: [],
+    copies: [...runtime.copies],
+    kubernetes: kubernetes(merged),
+    allowInsecureDockerfile: props.allowInsecureDockerfile === true,
+    allowOrgBaseImages: props.allowOrgBaseImages === true,
+  };
+}
+
+/** `//app/./x/` -> `/app/x`: how Docker reads it (validation then rejects the root). */
+function normalizeWorkdir(workdir: unknown): string {
+  if (typeof workdir !== 'string' || !workdir.startsWith('/')) return String(workdir);
+  return `/${workdir.split('/').filter((x) => x !== '' && x !== '.').join('/')}`;
+}
+
+/** The catalog images with the mirror applied, then overrides (project first, then org). */
+function baseImages(catalog: { builder?: string; runtime: string; debug: string }, debugTag: string, own: BaseImageOptions, org: BaseImageOptions): AppModel['baseImages'] {
+  const mirror = own.mirror ?? org.mirror;
+  const mirrored = (image: string) => {
+    if (!mirror) return image;
+    const [, ...rest] = image.split('/');
+    return `${mirror}/${rest.join('/')}`;
+  };
+  const pick = (key: 'builder' | 'runtime' | 'debug', fallback: () => string): BaseImage => {
+    if (own[key] !== undefined) return { ref: own[key]!, origin: 'project' };
+    const catalogRef = fallback();
+    // An org template that names the catalog image itself (or its mirror) replaces nothing.
+    if (org[key] !== undefined) return { ref: org[key]!, origin: org[key] === catalogRef || org[key] === catalog[key] ? 'catalog' : 'org' };
+    return { ref: catalogRef, origin: 'catalog' };
+  };
+  const runtime = pick('runtime', () => mirrored(catalog.runtime));
+  // Same repository, debug tag; a digest pin has no debug counterpart to derive.
+  const debug = pick('debug', () => (runtime.ref.includes('@') ? '' : `${runtime.ref.replace(/:[^:/]+$/, '')}:${debugTag}`));
+  const builder = catalog.builder === undefined ? undefined : pick('builder', () => mirrored(catalog.builder!));
+  return { builder, runtime, debug };
+}
+
+function kubernetes(props: AppProps): KubernetesModel {
+  const k = props.kubernetes ?? {};
+  const d = DEFAULTS.kubernetes;
+  const r = k.resources ?? {};
+  return {
+    namespace: k.namespace,
+    replicas: k.replicas ?? d.replicas,
+    servicePort: k.servicePort ?? d.servicePort,
+    serviceType: k.serviceType ?? d.serviceType,
+    resources: {
+      cpuRequest: r.cpuRequest ?? d.resources.cpuRequest,
+      memoryRequest: r.memoryRequest ?? d.resources.memoryRequest,
+      memoryLimit: r.memoryLimit ?? d.resources.memoryLimit,
+      cpuLimit: r.cpuLimit,
+    },
+    env: { ...(k.env ?? {}) },
+    podDisruptionBudget: k.podDisruptionBudget ?? d.podDisruptionBudget,
+    autoscaling: k.autoscaling ? {
+      minReplicas: k.autoscaling.minReplicas ?? d.autoscaling.minReplicas,
+      maxReplicas: k.autoscaling.maxReplicas ?? d.autoscaling.maxReplicas,
+      targetCpuUtilization: k.autoscaling.targetCpuUtilization ?? d.autoscaling.targetCpuUtilization,
+    } : undefined,
+    networkPolicy: k.networkPolicy
+      ? { allowFromNamespaces: k.networkPolicy.allowFromNamespaces ?? [], allowFromPodLabels: k.networkPolicy.allowFromPodLabels ?? [] }
+      : undefined,
+    ingress: k.ingress ? {
+      host: k.ingress.host,
+      path: k.ingress.path ?? d.ingressPath,
+      className: k.ingress.className,
+      tlsSecretName: k.ingress.tlsSecretName,
+      annotations: k.ingress.annotations ?? {},
+    } : undefined,
+    labels: { ...(k.labels ?? {}) },
+    annotations: { ...(k.annotations ?? {}) },
+    podAnnotations: { ...(k.podAnnotations ?? {}) },
+    nodeSelector: { ...(k.nodeSelector ?? {}) },
+    tolerations: Array.isArray(k.tolerations) ? [...k.tolerations] : [],
+    priorityClassName: k.priorityClassName,
+    allowPodSecurityViolations: k.allowPodSecurityViolations === true,
+  };
+}
