@@ -8,7 +8,7 @@ import ignoreMatcher from '@balena/dockerignore';
 import { Component, Project } from 'projen';
 import { stringify } from 'yaml';
 import { AppProps, BaseImageOptions } from './app-props';
-import { MUST_IGNORE, SECRET_PATTERNS, runtimeStageViolations } from './dockerfile-policy';
+import { SECRET_PATTERNS, dockerignoreLeaks, runtimeStageViolations } from './dockerfile-policy';
 import { GenerationGuard } from './edit-guard';
 import { GeneratedTextFile } from './generated-file';
 import {
@@ -356,8 +356,7 @@ export class App extends Component {
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = this.templates.render('dockerignore', { ...ignoreContext, keep });
     if (!this.props.allowInsecureDockerfile) {
-      const final = ignoreMatcher().add(dockerignore);
-      const leaks = MUST_IGNORE.filter((p) => !final.ignores(p));
+      const leaks = dockerignoreLeaks(dockerignore, contextSources);
       if (leaks.length > 0) {
         throw userError(new v.MsbValidationError([{
           path: this.displayPath,
