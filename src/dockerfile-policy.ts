@@ -338,7 +338,7 @@ function secretUseViolations(ins: Instruction, reads: readonly string[]): string
     const dir = path.posix.dirname(m.target);
     const folders = [dir, `${dir}/`, ...(dir === '/root' ? ['~', '~/', '$HOME', '${HOME}', '$HOME/', '${HOME}/'] : [])];
     const hit = names.find((n) => n && containsWord(command, n)) ?? folders.find((n) => containsWord(command, n, true));
-    if (hit) out.push(`the build step names the secret "${m.id}" (${hit}) outside the allowed reads: a secret must not be copied, printed or stored`);
+    if (hit) out.push(`the build step names the secret ${m.id} (${hit}) outside the allowed reads: a secret must not be copied, printed or stored`);
   }
   return out;
 }
