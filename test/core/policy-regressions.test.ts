@@ -162,21 +162,27 @@ describe('prototype-safe data', () => {
   });
 
   it('a nested __proto__ in msb-template.json is a named error, not a TypeError', () => {
-    const dir = tempDir();
-    writePackage(dir);
-    fs.mkdirSync(path.join(dir, 'tpl'));
-    fs.writeFileSync(path.join(dir, 'tpl/msb-template.json'), '{"defaults": {"kubernetes": {"__proto__": {"allowPodSecurityViolations": true}}}}');
-    let err: unknown;
-    try {
-      const project = new MsbProject({ name: 'orders-api', outdir: dir, template: './tpl' });
-      new App(project, {});
-      project.synth();
-    } catch (e) {
-      err = e;
+    const cases: [string, RegExp][] = [
+      ['{"defaults": {"kubernetes": {"tolerations": [{"__proto__": {"operator": "Exists"}}]}}}', /msb-template\.json\.defaults\.kubernetes\.tolerations\[0\]: key "__proto__" is not allowed/],
+      ['{"defaults": {"kubernetes": {"__proto__": {"allowPodSecurityViolations": true}}}}', /msb-template\.json\.defaults\.kubernetes: key "__proto__" is not allowed/],
+    ];
+    for (const [json, message] of cases) {
+      const dir = tempDir();
+      writePackage(dir);
+      fs.mkdirSync(path.join(dir, 'tpl'));
+      fs.writeFileSync(path.join(dir, 'tpl/msb-template.json'), json);
+      let err: unknown;
+      try {
+        const project = new MsbProject({ name: 'orders-api', outdir: dir, template: './tpl' });
+        new App(project, {});
+        project.synth();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, json).toBeInstanceOf(Error);
+      expect((err as Error).name, json).toBe('TemplateError');
+      expect((err as Error).message, json).toMatch(message);
+      expect((Object.prototype as any).allowPodSecurityViolations).toBeUndefined();
     }
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).name).toBe('TemplateError');
-    expect((err as Error).message).toMatch(/msb-template\.json: msb-template\.json\.defaults\.kubernetes: key "__proto__" is not allowed/);
-    expect((Object.prototype as any).allowPodSecurityViolations).toBeUndefined();
   });
 });
