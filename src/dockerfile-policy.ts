@@ -371,7 +371,7 @@ function secretUseViolations(ins: Instruction, reads: readonly string[]): string
   for (const r of reads) command = command.split(r).join(' ');
   const out: string[] = [];
   for (const m of mounts) {
-    const names = [m.target, path.posix.basename(m.target), '/run/secrets'];
+    const names = [m.target, path.posix.basename(m.target), ...(m.target.startsWith('/run/secrets/') ? ['/run/secrets'] : [])];
     // The folder that holds it, named as a whole (`cp -r ~ x`), not a path below it (`/root/.cache`).
     const dir = path.posix.dirname(m.target);
     const folders = [dir, `${dir}/`, ...(dir === '/root' ? ['~', '~/', '$HOME', '${HOME}', '$HOME/', '${HOME}/'] : [])];
