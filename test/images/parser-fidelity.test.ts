@@ -105,7 +105,13 @@ describe('parser fidelity against buildah', () => {
     const differ = samples.filter((t) => {
       const p = parserReading(t);
       const n = naive(t);
-      return n.User !== p.User || n.Cmd === undefined || JSON.stringify(JSON.parse(n.Cmd.startsWith('[') ? n.Cmd : '[]')) !== JSON.stringify(p.Cmd);
+      let cmd: unknown;
+      try {
+        cmd = JSON.parse(n.Cmd ?? '');
+      } catch {
+        cmd = ['/bin/sh', '-c', n.Cmd];
+      }
+      return n.User !== p.User || JSON.stringify(cmd) !== JSON.stringify(p.Cmd);
     });
     expect(differ.length).toBeGreaterThan(0);
   });
