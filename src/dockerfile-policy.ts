@@ -341,11 +341,13 @@ function copyViolations(ins: Instruction, c: CopyContext): string[] {
   }
   if (chown === undefined && !fixed) out.push(`no --chown: expected --chown=${c.user}`);
   if (chmod !== undefined) {
-    if (!/^[0-7]{3,4}$/.test(chmod)) out.push(`--chmod=${chmod}: an octal mode such as 0755 (both builders read octal)`);
-    else {
-      const mode = parseInt(chmod, 8);
-      if (mode & 0o7000) out.push(`--chmod=${chmod}: no setuid, setgid or sticky bit`);
-      if (mode & 0o022) out.push(`--chmod=${chmod}: no write bit for group or other on code`);
+    if (!/^[0-7]{3,4}$/.test(chmod)) {
+      out.push(`--chmod=${chmod}: an octal mode such as 0755 (both builders read octal)`);
+    } else {
+      // digits: [special] owner group other; special = setuid 4 + setgid 2 + sticky 1; write = 2
+      const digits = chmod.padStart(4, '0').split('').map(Number);
+      if (digits[0] !== 0) out.push(`--chmod=${chmod}: no setuid, setgid or sticky bit`);
+      if (digits[2] % 4 >= 2 || digits[3] % 4 >= 2) out.push(`--chmod=${chmod}: no write bit for group or other on code`);
     }
   } else if (root) {
     out.push(`--chown=${chown} without --chmod: root-owned files need an explicit mode without write bits for group and other`);

@@ -179,15 +179,15 @@ export function parse(text: string): ParsedDockerfile {
       problems.push({ line: ins.line, message: `unknown instruction ${ins.keyword} (BuildKit fails, Buildah ignores it)` });
     }
     if (ins.keyword === 'FROM') {
-      const words = ins.rest.split(/[\t\v\f\r ]+/).filter((w) => w !== '');
+      const parts = words(ins.rest);
       let name: string | undefined;
-      if (words.length === 3 && /^as$/i.test(words[1])) name = words[2].toLowerCase();
-      else if (words.length !== 1) problems.push({ line: ins.line, message: `FROM ${ins.rest}: expected "FROM image [AS name]"` });
+      if (parts.length === 3 && /^as$/i.test(parts[1])) name = parts[2].toLowerCase();
+      else if (parts.length !== 1) problems.push({ line: ins.line, message: `FROM ${ins.rest}: expected "FROM image [AS name]"` });
       if (name !== undefined) {
         if (names.has(name)) problems.push({ line: ins.line, message: `stage name "${name}" is used twice` });
         names.add(name);
       }
-      stages.push({ from: words[0] ?? '', name, index: stages.length, fromInstruction: ins, instructions: [] });
+      stages.push({ from: parts[0] ?? '', name, index: stages.length, fromInstruction: ins, instructions: [] });
     } else if (stages.length > 0) {
       stages[stages.length - 1].instructions.push(ins);
     } else {
@@ -226,7 +226,7 @@ function instruction(joined: string, text: string, line: number, endLine: number
 
 /** Leading `--name=value` words, read like the builders' `extractBuilderFlags`. */
 export function extractFlags(line: string): { flags: Flag[]; rest: string } {
-  const words: string[] = [];
+  const flagWords: string[] = [];
   let pos = 0;
   for (;;) {
     while (pos < line.length && /\s/.test(line[pos])) pos++;
@@ -255,9 +255,9 @@ export function extractFlags(line: string): { flags: Flag[]; rest: string } {
     }
     pos = i;
     if (word === '--') break;
-    if (blankOk || word.length > 0) words.push(word);
+    if (blankOk || word.length > 0) flagWords.push(word);
   }
-  const flags = words.map((w) => {
+  const flags = flagWords.map((w) => {
     const body = w.slice(2);
     const eq = body.indexOf('=');
     return eq < 0 ? { name: body.toLowerCase() } : { name: body.slice(0, eq).toLowerCase(), value: body.slice(eq + 1) };

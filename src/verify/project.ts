@@ -7,11 +7,11 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { OUTPUT_PATHS } from '../app';
 import { VerifyError } from './engine';
-import { PACKAGE_MANAGERS, PackageManagerSpec } from '../runtime/package-managers';
 
 // The one Dockerfile parser (builder-faithful: directives, comments before continuations, escape).
 export { parseDockerfile, type Instruction, type Stage } from '../dockerfile/parser';
 import { parseDockerfile, type Stage } from '../dockerfile/parser';
+import { PACKAGE_MANAGERS, PackageManagerSpec } from '../runtime/package-managers';
 
 /** Facts about a synthesized project. */
 export interface ProjectFacts {

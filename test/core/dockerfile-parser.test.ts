@@ -2,10 +2,10 @@
  * The builder-faithful Dockerfile parser: the rules of BuildKit's and Buildah's (imagebuilder's)
  * parsers, one case each, and the places where the two differ (reported as problems).
  */
+import ignoreMatcher from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, extractFlags, parse, parseDockerfile, secretMounts } from '../../src/dockerfile/parser';
 import { dockerignoreLeaks, INIT_POLICY, HEALTHCHECK_POLICY, mergeRuntimeStagePolicies, MULTI_ARCH_POLICY, NODE_RUNTIME_POLICY, ROOT_OWNED_FILES_POLICY, runtimeStageViolations, SECRET_FILE_SAMPLES, SECRET_PATTERNS, TRACED_STAGE_POLICY } from '../../src/dockerfile-policy';
-import ignoreMatcher from '@balena/dockerignore';
 
 const kw = (text: string) => parse(text).stages.flatMap((s) => [`FROM ${s.from}`, ...s.instructions.map((i) => `${i.keyword} ${i.args}`)]);
 
@@ -88,7 +88,8 @@ describe('runtime-stage policy', () => {
   });
 
   it('admits the planned features only through their policy entries', () => {
-    const all = mergeRuntimeStagePolicies(NODE_RUNTIME_POLICY, INIT_POLICY, HEALTHCHECK_POLICY, ROOT_OWNED_FILES_POLICY, TRACED_STAGE_POLICY, MULTI_ARCH_POLICY);
+    const entries = [NODE_RUNTIME_POLICY, INIT_POLICY, HEALTHCHECK_POLICY, ROOT_OWNED_FILES_POLICY, TRACED_STAGE_POLICY, MULTI_ARCH_POLICY];
+    const all = mergeRuntimeStagePolicies(...entries);
     const features = [
       'COPY --from=build /usr/bin/tini-static /tini',
       'ENTRYPOINT ["/tini", "--", "/nodejs/bin/node"]',
@@ -105,7 +106,8 @@ describe('runtime-stage policy', () => {
   });
 
   it('build stages: a RUN with a secret mount may read it only in the allowed ways', () => {
-    const run = (cmd: string) => runtimeStageViolations(dockerfile().replace('WORKDIR /app\nFROM build', `WORKDIR /app\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=secret,id=ca_cert,target=/run/secrets/ca_cert ${cmd}\nFROM build`), EXPECTED);
+    const mounts = '--mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=secret,id=ca_cert,target=/run/secrets/ca_cert';
+    const run = (cmd: string) => runtimeStageViolations(dockerfile().replace('WORKDIR /app\nFROM build', `WORKDIR /app\nRUN ${mounts} ${cmd}\nFROM build`), EXPECTED);
     expect(run('[ ! -f /run/secrets/ca_cert ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca_cert; npm ci --store-dir /root/.cache/x')).toEqual([]);
     for (const bad of ['cp /root/.npmrc ./x', 'cat $HOME/.npmrc', 'tar c ~ > /app/home.tar', 'cp -r /run/secrets /app/s', 'base64 /run/secrets/ca_cert']) {
       expect(run(bad), bad).toEqual([expect.stringMatching(/names the secret/)]);
