@@ -356,7 +356,7 @@ export class App extends Component {
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = this.templates.render('dockerignore', { ...ignoreContext, keep });
     if (!this.props.allowInsecureDockerfile) {
-      const leaks = dockerignoreLeaks(dockerignore, contextSources);
+      const leaks = dockerignoreLeaks(dockerignore, contextSources, 12);
       if (leaks.length > 0) {
         throw userError(new v.MsbValidationError([{
           path: this.displayPath,
