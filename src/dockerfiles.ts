@@ -6,7 +6,7 @@
 import ignoreMatcher from '@balena/dockerignore';
 import { IConstruct } from 'constructs';
 import { Component } from 'projen';
-import { MUST_IGNORE, SECRET_PATTERNS, runtimeStageViolations } from './dockerfile-policy';
+import { SECRET_PATTERNS, dockerignoreLeaks, runtimeStageViolations } from './dockerfile-policy';
 import { GenerationGuard } from './edit-guard';
 import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
@@ -70,7 +70,7 @@ export class Dockerfiles extends Component {
     const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.debug.ref } });
     const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';
     if (!model.allowInsecureDockerfile) {
-      const expected = { uid: model.runtime.uid, gid: model.runtime.gid, workdir: model.workdir, stages: [...family.dockerfile.copyFrom(model)] };
+      const expected = { uid: model.runtime.uid, gid: model.runtime.gid, workdir: model.workdir, stages: [...family.dockerfile.copyFrom(model)], policy: family.dockerfile.policy?.(model) };
       const { runtime, debug } = model.baseImages;
       const weakened = [
         ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [DOCKERFILE_PATHS.dockerfile, x]),
@@ -96,8 +96,8 @@ export class Dockerfiles extends Component {
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = templates.render('dockerignore', { ...ignoreContext, keep });
     if (!model.allowInsecureDockerfile) {
-      const final = ignoreMatcher().add(dockerignore);
-      const leaks = MUST_IGNORE.filter((x) => !final.ignores(x)).filter(notUnder(foreignDependencyDirs(family, this.props.families)));
+      // Another family's dependency folder (node_modules for a static binary) is not a leak here.
+      const leaks = dockerignoreLeaks(dockerignore, contextSources, 24).filter(notUnder(foreignDependencyDirs(family, this.props.families))).slice(0, 12);
       if (leaks.length > 0) {
         p.add(`.dockerignore (templates: ${templates.sourcesUsed('dockerignore').join(', ')})`, leaks,
           `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);

@@ -12,6 +12,7 @@ import { Component, Project } from 'projen';
 import * as semver from 'semver';
 import type { AppProps, KubernetesOptions } from './app-props';
 import { TemplateError, TemplateFolder } from './templates';
+import { UnsafeKeyError, assertSafeData, safeMerge } from './util/safe-object';
 
 /** The file in a template source that holds defaults and policies. */
 export const TEMPLATE_MANIFEST = 'msb-template.json';
@@ -164,6 +165,12 @@ function readManifest(root: string, source: string): { manifest: OrgTemplateMani
   } catch (e) {
     throw new TemplateError(`template ${source}: ${file} is not valid JSON: ${(e as Error).message}`, file);
   }
+  try {
+    assertSafeData(parsed, TEMPLATE_MANIFEST);
+  } catch (e) {
+    if (e instanceof UnsafeKeyError) throw new TemplateError(`template ${source}: ${file}: ${e.message}`, file);
+    throw e;
+  }
   const problems = manifestProblems(parsed);
   if (problems.length > 0) {
     throw new TemplateError(`template ${source}: ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, file);
@@ -265,12 +272,12 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** Deep merge: objects merge, anything else from `over` replaces `base`. */
-export function deepMerge<T>(base: T, over: unknown): T {
-  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = v === undefined ? out[k] : deepMerge(out[k], v);
-  return out as T;
+/**
+ * Deep merge: objects merge (into null-prototype objects), anything else from `over` replaces
+ * `base`; a `__proto__`, `constructor` or `prototype` key is an `UnsafeKeyError`.
+ */
+export function deepMerge<T>(base: T, over: unknown, where = 'props'): T {
+  return safeMerge(base, over, where);
 }
 
 function mergeDefaults(base: OrgTemplateDefaults, over: OrgTemplateDefaults): OrgTemplateDefaults {

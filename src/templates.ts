@@ -21,7 +21,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
-import { markMsbError } from './validation';
+import { lineSafetyProblem, markMsbError } from './validation';
 
 /** The templates shipped with this package (one folder per family, plus `shared`). */
 export const BUILTIN_TEMPLATE_DIR = path.resolve(__dirname, '..', 'templates');
@@ -69,12 +69,18 @@ export class TemplateError extends Error {
   }
 }
 
-/** Escapes a value for a Dockerfile line: it must stay on one line. */
+/**
+ * Checks a value for a Dockerfile line: it must stay on its line and leave the next one alone (see
+ * `lineSafetyProblem`: no line break or control character but tab, no trailing escape character, at
+ * most 16 KiB).
+ */
 export function dockerfileText(value: unknown): string {
   if (value === undefined || value === null) return '';
   const s = String(value);
-  if (/[\r\n\u0000]/.test(s)) {
-    throw new Error(`value ${JSON.stringify(s)} contains a line break and would start a new Dockerfile instruction`);
+  const problem = lineSafetyProblem(s);
+  if (problem) {
+    const shown = s.length > 200 ? `${JSON.stringify(s.slice(0, 200))}...` : JSON.stringify(s);
+    throw new Error(`value ${shown} cannot be written into a Dockerfile: ${problem}`);
   }
   return s;
 }

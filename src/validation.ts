@@ -110,11 +110,36 @@ export function isEnvName(value: unknown): value is string {
 }
 export const ENV_NAME_RULE = 'a letter or "_" followed by letters, digits or "_" (e.g. "LOG_LEVEL")';
 
-/** A value that stays on one Dockerfile line. */
-export function isSingleLine(value: unknown): value is string {
-  return typeof value === 'string' && !/[\r\n\u0000]/.test(value);
+/**
+ * The longest value (UTF-8 bytes) written into one Dockerfile line: 16 KiB. Buildah 1.28 reads at
+ * most 64 KiB per line (Go's `bufio.MaxScanTokenSize`) and silently ignores the rest of the file;
+ * quoting can double a value (`"` and `\` are escaped), so a value of 16 KiB keeps a whole
+ * instruction well under that limit.
+ */
+export const MAX_VALUE_BYTES = 16 * 1024;
+
+/**
+ * Why a value cannot be written on one Dockerfile line, or undefined when it can: a line break or a
+ * control character (tab is allowed), a trailing `\` or `` ` `` (an escape character at the end of a
+ * line joins the next line: the next instruction would become part of this one), or more than
+ * {@link MAX_VALUE_BYTES} bytes.
+ */
+export function lineSafetyProblem(value: string): string | undefined {
+  if (/[\r\n]/.test(value)) return 'it contains a line break and would start a new Dockerfile instruction';
+  // eslint-disable-next-line no-control-regex
+  const ctl = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(value);
+  if (ctl) return `it contains the control character U+${ctl[0].charCodeAt(0).toString(16).padStart(4, '0')} (only tab is allowed)`;
+  if (/[\\`][ \t]*$/.test(value)) return 'it ends in an escape character (\\ or `), which would join the next Dockerfile line to this one';
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_VALUE_BYTES) return `it is ${bytes} bytes long; at most ${MAX_VALUE_BYTES} bytes (Buildah silently stops reading a Dockerfile at a line over 64 KiB)`;
+  return undefined;
 }
-export const SINGLE_LINE_RULE = 'a single line (no newline or NUL: it would start a new Dockerfile instruction)';
+
+/** A value that stays on one Dockerfile line (see {@link lineSafetyProblem}). */
+export function isSingleLine(value: unknown): value is string {
+  return typeof value === 'string' && lineSafetyProblem(value) === undefined;
+}
+export const SINGLE_LINE_RULE = `a single line of at most ${MAX_VALUE_BYTES / 1024} KiB: no newline or control character other than tab (it would start a new Dockerfile instruction), not ending in \\ or \` (it would join the next line)`;
 
 /** Characters a path may hold: they need no quoting in a Dockerfile (no spaces, globs, `$` or quotes). */
 const SAFE_PATH = /^[A-Za-z0-9._@+\-/]+$/;

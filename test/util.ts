@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { App, AppProps, MsbProject } from '../src';
+import { parse as parseDockerfileText } from '../src/dockerfile/parser';
 
 /** A fresh directory under the OS temp dir, removed by `cleanup()`. */
 export function tempDir(prefix = 'msb-test-'): string {
@@ -74,10 +75,12 @@ export function kustomize(dir: string): any[] {
   return parseYaml(out);
 }
 
-/** Lines of a Dockerfile that are instructions (no comments, continuation lines joined). */
+/** Instructions of a Dockerfile as the builders read them (the package's parser): `KEYWORD args`. */
 export function instructions(dockerfile: string): string[] {
-  const joined = dockerfile.replace(/\\\n\s*/g, ' ');
-  return joined.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  const parsed = parseDockerfileText(dockerfile);
+  return [...parsed.preamble, ...parsed.stages.flatMap((s) => [s.fromInstruction, ...s.instructions])]
+    .sort((a, b) => a.line - b.line)
+    .map((i) => `${i.keyword} ${i.args}`.trim());
 }
 
 /** The instructions of one stage (`FROM ... AS name` up to the next FROM). */

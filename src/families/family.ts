@@ -8,6 +8,7 @@
 import type { AppProps } from '../app-props';
 import type { AppModel, RuntimeCopy } from '../model/model';
 import type { Problems } from '../validation';
+import type { RuntimeStagePolicy } from '../dockerfile-policy';
 import type { FamilyCli } from './family-cli';
 import type { VerifyProfile } from './verify-profile';
 
@@ -61,6 +62,12 @@ export interface RuntimeFamily {
     readonly copyFrom: (model: AppModel) => readonly string[];
     /** Template context the family's partials read, besides the common one. */
     readonly context: (model: AppModel) => Record<string, unknown>;
+    /**
+     * What the runtime stage may hold beyond the common rules (an ENTRYPOINT in one exact form, extra
+     * COPY source stages...): allow-list data, judged on the parsed Dockerfile.
+     * @default - the common rules only
+     */
+    readonly policy?: (model: AppModel) => RuntimeStagePolicy;
   };
   /** `.dockerignore` additions and secret-bearing files (kept out of the context and never copied). */
   readonly dockerignore: {

@@ -12,6 +12,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Component } from 'projen';
 import { ManifestKind, ManifestObject, prune } from './manifests';
+import { assertSafeKey } from '../util/safe-object';
 
 /** The typed shape of each kind, for patches. */
 export interface ManifestTypes {
@@ -48,6 +49,8 @@ export class KubernetesManifests extends Component {
    * A dot inside a key is written `\\.` (e.g. `metadata.annotations.example\\.com/team`).
    */
   addOverride(kind: ManifestKind, dottedPath: string, value: unknown): void {
+    // `__proto__`, `constructor` and `prototype` would reach Object.prototype: an UnsafeKeyError, now.
+    for (const key of overrideKeys(dottedPath)) assertSafeKey(key, `addOverride('${kind}', '${dottedPath}')`);
     this.overrides.push({ kind, path: dottedPath, value });
   }
 
@@ -59,8 +62,13 @@ export class KubernetesManifests extends Component {
   }
 }
 
+function overrideKeys(dotted: string): string[] {
+  return dotted.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
+}
+
 function setPath(obj: ManifestObject, dotted: string, value: unknown): void {
-  const keys = dotted.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
+  const keys = overrideKeys(dotted);
+  for (const key of keys) assertSafeKey(key, `override path ${dotted}`);
   let cur: any = obj;
   for (const key of keys.slice(0, -1)) {
     if (cur[key] === undefined || typeof cur[key] !== 'object') cur[key] = /^\d+$/.test(key) ? [] : {};

@@ -7,53 +7,11 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { OUTPUT_PATHS } from '../app';
 import { VerifyError } from './engine';
+
+// The one Dockerfile parser (builder-faithful: directives, comments before continuations, escape).
+export { parseDockerfile, type Instruction, type Stage } from '../dockerfile/parser';
+import { parseDockerfile, type Stage } from '../dockerfile/parser';
 import { PACKAGE_MANAGERS, PackageManagerSpec } from '../runtime/package-managers';
-
-/** One Dockerfile instruction, continuation lines joined. */
-export interface Instruction {
-  /** Upper-case keyword, e.g. `RUN`. */
-  readonly keyword: string;
-  /** Everything after the keyword. */
-  readonly args: string;
-  /** The instruction as written (continuations kept), for re-rendering. */
-  readonly text: string;
-}
-
-/** A build stage: its FROM line and the instructions after it. */
-export interface Stage {
-  /** Image or stage it starts from. */
-  readonly from: string;
-  /** `AS` name, if any. */
-  readonly name?: string;
-  readonly instructions: Instruction[];
-}
-
-/** Splits a Dockerfile into stages (comments and blank lines dropped). */
-export function parseDockerfile(text: string): Stage[] {
-  const instructions: Instruction[] = [];
-  let buf: string[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    if (buf.length === 0 && (/^\s*#/.test(raw) || raw.trim() === '')) continue;
-    if (buf.length > 0 && /^\s*#/.test(raw)) continue; // comment inside a continuation
-    buf.push(raw);
-    if (/\\\s*$/.test(raw)) continue;
-    const written = buf.join('\n');
-    const joined = buf.map((l) => l.replace(/\\\s*$/, '')).join(' ').replace(/\s+/g, ' ').trim();
-    const m = /^(\S+)\s*(.*)$/.exec(joined)!;
-    instructions.push({ keyword: m[1].toUpperCase(), args: m[2], text: written });
-    buf = [];
-  }
-  const stages: Stage[] = [];
-  for (const ins of instructions) {
-    if (ins.keyword === 'FROM') {
-      const parts = ins.args.split(/\s+/).filter((p) => !p.startsWith('--'));
-      stages.push({ from: parts[0], name: /^as$/i.test(parts[1] ?? '') ? parts[2] : undefined, instructions: [] });
-    } else if (stages.length > 0) {
-      stages[stages.length - 1].instructions.push(ins);
-    }
-  }
-  return stages;
-}
 
 /** Facts about a synthesized project. */
 export interface ProjectFacts {

@@ -55,7 +55,7 @@ describe('the resolved model', () => {
     const dir = withOrgManifest({ defaults: { runtime: { family: 'static', binary: 'bin/server' } } });
     const { files } = synth({}, { dir });
     expect(files.Dockerfile).toContain('FROM gcr.io/distroless/static-debian13:nonroot AS runtime');
-    expect(files.Dockerfile).toContain('CMD ["/app/bin/server"]');
+    expect(files.Dockerfile).toContain('ENTRYPOINT ["/app/bin/server"]');
     // a project of another family takes none of the org's runtime settings
     const node = withOrgManifest({ defaults: { runtime: { packageManager: 'pnpm' } } });
     fs.mkdirSync(path.join(node, 'bin'));

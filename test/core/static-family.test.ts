@@ -29,7 +29,7 @@ function failure(props: AppProps): MsbValidationError {
 }
 
 describe('the static-binary family', () => {
-  it('copies the prebuilt binary into distroless static: one stage, no builder, CMD the absolute path (the image has no ENTRYPOINT)', () => {
+  it('copies the prebuilt binary into distroless static: one stage, no builder, ENTRYPOINT the absolute path (the debug tags run a shell by default)', () => {
     const { files } = synth(STATIC, { dir: binaryProject() });
     const df = files.Dockerfile;
     expect(instructions(df).filter((l) => l.startsWith('FROM '))).toEqual(['FROM gcr.io/distroless/static-debian13:nonroot AS runtime']);
@@ -41,9 +41,9 @@ describe('the static-binary family', () => {
       'USER 65532:65532',
       'EXPOSE 8080',
       'LABEL org.opencontainers.image.title="orders-api"',
-      'CMD ["/app/bin/server"]',
+      'ENTRYPOINT ["/app/bin/server"]',
     ]);
-    expect(df).not.toMatch(/\bRUN\b|ENTRYPOINT|npm|nodejs|node_modules/);
+    expect(df).not.toMatch(/\bRUN\b|npm|nodejs|node_modules/);
     // the debug twin differs in the base image only
     const debug = files['Dockerfile.debug'].split('\n');
     const diff = df.split('\n').map((l, i) => [l, debug[i]]).filter(([a, b]) => a !== b);

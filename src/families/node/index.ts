@@ -2,6 +2,7 @@
  * The Node.js family: distroless nodejs images, npm/pnpm/yarn installs from the lockfile, an optional
  * build script, production dependencies copied into the runtime image.
  */
+import { NODE_RUNTIME_POLICY } from '../../dockerfile-policy';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
@@ -94,6 +95,7 @@ export const nodeFamily: RuntimeFamily = {
   dockerfile: {
     stages: (model) => ['base', 'prod-deps', ...(model.runtime.build ? ['build'] : []), 'runtime'],
     copyFrom: () => ['prod-deps', 'build'],
+    policy: () => NODE_RUNTIME_POLICY,
     context(model) {
       const pm = packageManagerOf(model);
       const localPackages = model.runtime.settings.localPackages as string[];

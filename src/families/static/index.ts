@@ -10,7 +10,10 @@ import * as v from '../../validation';
 import type { FamilyResolution, RuntimeFamily } from '../family';
 import type { StaticRuntimeOptions } from './options';
 
-/** The one catalog line: distroless static on Debian 13. It has no ENTRYPOINT: CMD is the binary's absolute path. */
+/**
+ * The one catalog line: distroless static on Debian 13. The image has no ENTRYPOINT, but its debug
+ * tags have `/busybox/sh`: the binary is the ENTRYPOINT (exec form), so both images run it.
+ */
 export const STATIC_RUNTIME = {
   version: 'debian13',
   runtimeImage: 'gcr.io/distroless/static-debian13',
@@ -71,6 +74,7 @@ export const staticFamily: RuntimeFamily = {
     stages: () => ['runtime'],
     copyFrom: () => [],
     context: () => ({}),
+    policy: (model) => ({ entrypoints: [model.runtime.cmd] }),
   },
 
   dockerignore: { sections: [], dependencyDirs: [], secretFiles: [] },
