@@ -21,8 +21,13 @@ import { MsbValidationError } from './validation';
  */
 export const PLAIN_ERRORS_ENV = 'MSB_PLAIN_ERRORS';
 
-/** Errors that describe the user's definition or files, not a bug. */
-function isUserError(e: unknown): e is Error {
+export { DiskWriteError, OutputPathError, SynthesisLockError };
+
+/**
+ * Errors that describe the user's definition or files, not a bug: print their message alone (no
+ * stack). The CLI uses the same test.
+ */
+export function isUserError(e: unknown): e is Error {
   return (
     e instanceof MsbValidationError ||
     e instanceof HandEditError ||

@@ -84,7 +84,10 @@ export class SynthesisLock {
       throw explainDiskError(e, LOCK_FILE);
     }
     for (;;) {
-      if (tryCreate(lockFile, me)) return new SynthesisLock(lockFile, me, createdDir);
+      if (tryCreate(lockFile, me)) {
+        removeLeftovers(lockFile);
+        return new SynthesisLock(lockFile, me, createdDir);
+      }
       const holder = readHolder(lockFile);
       if (isStale(lockFile, holder)) {
         takeOver(lockFile, holder);
@@ -183,4 +186,21 @@ function takeOver(lockFile: string, stale: LockHolder | undefined): void {
     }
   }
   fs.rmSync(aside, { force: true });
+}
+
+/** Removes `msb.lock.<pid>-<nonce>` and `msb.lock.stale-<pid>-<hex>` files of dead processes. */
+function removeLeftovers(lockFile: string): void {
+  const base = path.basename(lockFile);
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(lockFile));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(`${base}.`) ? /^(?:stale-)?(\d+)-[0-9a-f]+$/.exec(name.slice(base.length + 1)) : null;
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
+      fs.rmSync(path.join(path.dirname(lockFile), name), { force: true });
+    }
+  }
 }

@@ -19,6 +19,7 @@ import { listFiles, readTree, synth, tempDir, writePackage } from '../util';
 const ROOT = path.resolve(__dirname, '../..');
 const A: AppProps = {};
 const B: AppProps = { port: 9090, kubernetes: { ingress: { host: 'a.example.com' } } };
+const C: AppProps = { kubernetes: { replicas: 3 } };
 
 // The child is `.projenrc.ts` in miniature. The sources are bundled once (dependencies stay
 // external), which halves each child's start-up against transforming them on every run.
@@ -176,6 +177,21 @@ describe('crash recovery (SIGKILL during synthesis)', () => {
   }, 120_000);
 });
 
+describe('as `npx projen` reports them (MSB_PLAIN_ERRORS)', () => {
+  it('a symbolic link is one plain message and exit code 1, no stack', async () => {
+    const { dir } = synth(A);
+    const elsewhere = tempDir('msb-elsewhere-');
+    fs.renameSync(path.join(dir, 'k8s'), path.join(elsewhere, 'k8s'));
+    fs.symlinkSync(path.join(elsewhere, 'k8s'), path.join(dir, 'k8s'));
+    const linked = await runChild(dir, B, { MSB_PLAIN_ERRORS: '1' });
+    expect(linked.code).toBe(1);
+    expect(linked.stderr).toBe(
+      `Synthesis stopped; no file was changed.\n  - k8s is a symbolic link to ${elsewhere}/k8s (outside the project): ` +
+        'synthesis writes only regular files inside the project; remove the link\n',
+    );
+  });
+});
+
 describe('one synthesis of a project at a time', () => {
   it('a live holder makes synthesis wait, then fail naming its pid; nothing is written', async () => {
     const { dir } = synth(A);
@@ -205,18 +221,21 @@ describe('one synthesis of a project at a time', () => {
     const { dir } = synth(A);
     const dead = spawnSync('true').pid;
     fs.writeFileSync(path.join(dir, '.projen/msb.lock'), JSON.stringify({ pid: dead, host: os.hostname(), started: 'x', nonce: 'n' }));
+    // What a holder killed while creating the lock leaves beside it.
+    fs.writeFileSync(path.join(dir, `.projen/msb.lock.${dead}-0123abcd`), '{}');
     const start = Date.now();
     synthesize(dir, B, { lockTimeoutMs: 5000 });
     expect(Date.now() - start).toBeLessThan(3000);
     expect(readTree(dir)).toEqual(cleanOf(B));
     expect(() => synthesize(dir, { port: 0 })).toThrow(/port: got 0/);
+    expect(readTree(dir)).toEqual(cleanOf(B));
     expect(fs.existsSync(path.join(dir, '.projen/msb.lock'))).toBe(false);
   });
 
   it('two concurrent syntheses with different definitions: both finish and the record agrees with the files', async () => {
     for (let round = 0; round < 2; round++) {
       const { dir } = synth(A);
-      const [first, second] = await Promise.all([runChild(dir, B), runChild(dir, { ...A, replicas: 3 })]);
+      const [first, second] = await Promise.all([runChild(dir, B), runChild(dir, C)]);
       expect(first.code, first.stderr).toBe(0);
       expect(second.code, second.stderr).toBe(0);
       const record = JSON.parse(fs.readFileSync(path.join(dir, RECORD_FILE), 'utf8')) as { files: Record<string, string> };
@@ -224,7 +243,7 @@ describe('one synthesis of a project at a time', () => {
         expect(sha256(fs.readFileSync(path.join(dir, f), 'utf8')), `${f} (round ${round})`).toBe(hash);
       }
       const files = readTree(dir);
-      expect([cleanOf(B), cleanOf({ replicas: 3 })]).toContainEqual(files);
+      expect([cleanOf(B), cleanOf(C)]).toContainEqual(files);
       expect(leftovers(dir)).toEqual([]);
       synthesize(dir, A); // and the next plain run sees no hand edit
     }
