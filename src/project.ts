@@ -9,7 +9,7 @@ import { HandEditError, RECORD_FILE, forceFromEnv } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
 import { DiskWriteError, explainDiskError, removeStaleTemps } from './synth/disk';
 import { JOURNAL_FILE, readJournal } from './synth/journal';
-import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, SynthesisLock, SynthesisLockError } from './synth/lock';
+import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, SynthesisLock, SynthesisLockError, acquireLock } from './synth/lock';
 import { OutputPathError, checkOutputPaths } from './synth/output-paths';
 import { SynthesisWriter, isSafeRelative } from './synth/writer';
 import { TemplateError } from './templates';
@@ -157,7 +157,7 @@ export class MsbProject extends Project {
     try {
       const outputs = this.outputPaths();
       checkOutputPaths(this.outdir, outputs);
-      lock = SynthesisLock.acquire(this.outdir, this.lockTimeoutMs);
+      lock = acquireLock(this.outdir, this.lockTimeoutMs);
       removeStaleTemps(outputs.map((p) => path.dirname(path.join(this.outdir, p))));
       writer.install();
       super.synth();

@@ -69,44 +69,18 @@ function readHolder(file: string): LockHolder | undefined {
   }
 }
 
-/** The lock of one synthesis; {@link release} it in a `finally`. */
+/** The lock of one synthesis, from {@link acquireLock}; {@link release} it in a `finally`. */
 export class SynthesisLock {
-  /** Takes the lock of the project in `outdir`, waiting up to `timeoutMs` for another holder. */
-  static acquire(outdir: string, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): SynthesisLock {
-    const lockFile = path.join(outdir, LOCK_FILE);
-    const dir = path.dirname(lockFile);
-    const createdDir = !fs.existsSync(dir);
-    const me: LockHolder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
-    const start = Date.now();
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw explainDiskError(e, LOCK_FILE);
-    }
-    for (;;) {
-      if (tryCreate(lockFile, me)) {
-        removeLeftovers(lockFile);
-        return new SynthesisLock(lockFile, me, createdDir);
-      }
-      const holder = readHolder(lockFile);
-      if (isStale(lockFile, holder)) {
-        takeOver(lockFile, holder);
-        continue;
-      }
-      const waited = Date.now() - start;
-      if (waited >= timeoutMs) throw new SynthesisLockError(holder, LOCK_FILE, waited);
-      sleep(Math.min(50, timeoutMs - waited));
-    }
-  }
-
   private released = false;
-  private readonly onExit = () => this.release();
+  private readonly onExit: () => void;
 
-  private constructor(
+  /** @internal Use {@link acquireLock}. */
+  constructor(
     private readonly file: string,
     private readonly me: LockHolder,
     private readonly createdDir: boolean,
   ) {
+    this.onExit = () => this.release();
     process.on('exit', this.onExit);
   }
 
@@ -129,6 +103,34 @@ export class SynthesisLock {
         // not empty: synthesis wrote into it
       }
     }
+  }
+}
+
+/** Takes the lock of the project in `outdir`, waiting up to `timeoutMs` for another holder. */
+export function acquireLock(outdir: string, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): SynthesisLock {
+  const lockFile = path.join(outdir, LOCK_FILE);
+  const dir = path.dirname(lockFile);
+  const createdDir = !fs.existsSync(dir);
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
+  const start = Date.now();
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw explainDiskError(e, LOCK_FILE);
+  }
+  for (;;) {
+    if (tryCreate(lockFile, me)) {
+      removeLeftovers(lockFile);
+      return new SynthesisLock(lockFile, me, createdDir);
+    }
+    const holder = readHolder(lockFile);
+    if (isStale(lockFile, holder)) {
+      takeOver(lockFile, holder);
+      continue;
+    }
+    const waited = Date.now() - start;
+    if (waited >= timeoutMs) throw new SynthesisLockError(holder, LOCK_FILE, waited);
+    sleep(Math.min(50, timeoutMs - waited));
   }
 }
 

@@ -13,11 +13,10 @@ function snapshot(dir: string): Record<string, string> {
       const abs = path.join(d, name);
       const rel = path.relative(dir, abs);
       const st = fs.lstatSync(abs);
-      if (st.isSymbolicLink()) out[rel] = `link -> ${fs.readlinkSync(abs)}`;
-      else if (st.isDirectory()) {
+      if (st.isSymbolicLink()) {out[rel] = `link -> ${fs.readlinkSync(abs)}`;} else if (st.isDirectory()) {
         out[rel] = `dir ${(st.mode & 0o777).toString(8)}`; // eslint-disable-line no-bitwise
         walk(abs);
-      } else out[rel] = `file ${(st.mode & 0o777).toString(8)} ${fs.readFileSync(abs, 'utf8')}`; // eslint-disable-line no-bitwise
+      } else {out[rel] = `file ${(st.mode & 0o777).toString(8)} ${fs.readFileSync(abs, 'utf8')}`;} // eslint-disable-line no-bitwise
     }
   };
   walk(dir);
