@@ -137,6 +137,10 @@ describe('crash recovery (SIGKILL during synthesis)', () => {
     for (const { dir, run, what, n } of await inPairs(trials)) {
       expect(run.signal, `kill point ${n} (${what}): ${run.stderr}`).toBe('SIGKILL');
       expect(fs.existsSync(path.join(dir, '.projen/msb.lock')), `kill point ${n}: the dead holder's lock`).toBe(true);
+      if (what.startsWith('rename ')) {
+        // The temporary sibling is complete but not in place: the next run must remove it.
+        expect(leftovers(dir).filter((f) => f.includes('.msb-tmp-')), `kill point ${n} (${what})`).toHaveLength(1);
+      }
       const next = n % 2 === 0 ? A : B;
       try {
         synthesize(dir, next);
