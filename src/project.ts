@@ -155,9 +155,11 @@ export class MsbProject extends Project {
     let lock: SynthesisLock | undefined;
     const writer = new SynthesisWriter(this, [RECORD_FILE]);
     try {
+      checkOutputPaths(this.outdir, [LOCK_FILE]);
+      lock = acquireLock(this.outdir, this.lockTimeoutMs);
+      // Under the lock: the manifest and journal read here are not being rewritten.
       const outputs = this.outputPaths();
       checkOutputPaths(this.outdir, outputs);
-      lock = acquireLock(this.outdir, this.lockTimeoutMs);
       removeStaleTemps(outputs.map((p) => path.dirname(path.join(this.outdir, p))));
       writer.install();
       super.synth();
