@@ -95,6 +95,16 @@ describe('output paths never follow a symbolic link', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it('a .projen folder linked outside: refused before the lock is taken, nothing written there', () => {
+    const dir = tempDir();
+    writePackage(dir);
+    const elsewhere = tempDir('msb-elsewhere-');
+    fs.symlinkSync(elsewhere, path.join(dir, '.projen'));
+    const err = synthError(dir);
+    expect(err.problems).toEqual([{ path: '.projen', target: `${elsewhere} (outside the project)` }]);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+
   it('after the link is removed, synthesis works without force', () => {
     const dir = tempDir();
     writePackage(dir);
