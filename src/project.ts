@@ -5,8 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project, ProjenrcFile } from 'projen';
-import { HandEditError } from './edit-guard';
+import { HandEditError, RECORD_FILE, forceFromEnv } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
+import { DiskWriteError, explainDiskError, removeStaleTemps } from './synth/disk';
+import { JOURNAL_FILE, readJournal } from './synth/journal';
+import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, SynthesisLock, SynthesisLockError, acquireLock } from './synth/lock';
+import { OutputPathError, checkOutputPaths } from './synth/output-paths';
+import { SynthesisWriter, isSafeRelative } from './synth/writer';
 import { TemplateError } from './templates';
 import { MsbValidationError } from './validation';
 
@@ -16,9 +21,21 @@ import { MsbValidationError } from './validation';
  */
 export const PLAIN_ERRORS_ENV = 'MSB_PLAIN_ERRORS';
 
-/** Errors that describe the user's definition or files, not a bug. */
-function isUserError(e: unknown): e is Error {
-  return e instanceof MsbValidationError || e instanceof HandEditError || e instanceof TemplateError;
+export { DiskWriteError, OutputPathError, SynthesisLockError };
+
+/**
+ * Errors that describe the user's definition or files, not a bug: print their message alone (no
+ * stack). The CLI uses the same test.
+ */
+export function isUserError(e: unknown): e is Error {
+  return (
+    e instanceof MsbValidationError ||
+    e instanceof HandEditError ||
+    e instanceof TemplateError ||
+    e instanceof OutputPathError ||
+    e instanceof DiskWriteError ||
+    e instanceof SynthesisLockError
+  );
 }
 
 function reportOrThrow(e: unknown): never {
@@ -44,6 +61,18 @@ export interface MsbProjectOptions extends TemplateSourceOptions {
   readonly projenrcCommand?: string;
   /** Lines the project's .gitignore must hold; added when missing, never removed. @default ["node_modules/", ".msb/"] (.msb holds verify reports) */
   readonly gitignoreLines?: string[];
+  /**
+   * Overwrite generated files that were edited by hand (and files at output paths that synthesis
+   * did not write) instead of stopping. Symbolic links in output paths are refused even so.
+   * @default - true when the environment variable MSB_FORCE is set to "1" or "true" (`MSB_FORCE=1 npx projen`), else false
+   */
+  readonly force?: boolean;
+  /**
+   * How long a synthesis waits for another synthesis of the same project (which holds
+   * `.projen/msb.lock`) before it stops with an error naming the holder.
+   * @default 10000
+   */
+  readonly lockTimeoutMs?: number;
 }
 
 class TypeScriptProjenrc extends ProjenrcFile {
@@ -71,7 +100,13 @@ export class GitignoreLines extends Component {
     const missing = this.lines.filter((l) => !have.has(norm(l)));
     if (missing.length === 0) return;
     const sep = existing === '' || existing.endsWith('\n') ? '' : '\n';
-    fs.writeFileSync(file, `${existing}${sep}${missing.join('\n')}\n`);
+    // Appending leaves the user's lines intact even if the process dies half-way.
+    checkOutputPaths(this.project.outdir, ['.gitignore']);
+    try {
+      fs.appendFileSync(file, `${sep}${missing.join('\n')}\n`);
+    } catch (e) {
+      throw explainDiskError(e, '.gitignore');
+    }
   }
 }
 
@@ -80,8 +115,15 @@ export class GitignoreLines extends Component {
  * package.json, tsconfig or .gitignore, so it can adopt an existing repository without taking it over.
  */
 export class MsbProject extends Project {
+  /** Whether synthesis overwrites hand-edited generated files (see {@link MsbProjectOptions.force}). */
+  readonly force: boolean;
+  private readonly lockTimeoutMs: number;
+
   constructor(options: MsbProjectOptions) {
     super({ name: options.name, outdir: options.outdir, commitGenerated: true, gitIgnoreOptions: {} });
+    // The one place MSB_FORCE is read.
+    this.force = options.force ?? forceFromEnv();
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     new TypeScriptProjenrc(this);
     this.defaultTask?.exec(options.projenrcCommand ?? defaultProjenrcCommand(this.outdir));
     this.defaultTask?.env(PLAIN_ERRORS_ENV, '1');
@@ -103,13 +145,49 @@ export class MsbProject extends Project {
     }
   }
 
-  /** Synthesizes; see {@link PLAIN_ERRORS_ENV} for how problems are reported. */
+  /**
+   * Synthesizes: refuses symbolic links in output paths, holds the project's lock, removes what a
+   * crashed synthesis left, then writes every file atomically (see src/synth/). See
+   * {@link PLAIN_ERRORS_ENV} for how problems are reported.
+   */
   synth(): void {
+    let error: unknown;
+    let lock: SynthesisLock | undefined;
+    const writer = new SynthesisWriter(this, [RECORD_FILE]);
     try {
+      checkOutputPaths(this.outdir, [LOCK_FILE]);
+      lock = acquireLock(this.outdir, this.lockTimeoutMs);
+      // Under the lock: the manifest and journal read here are not being rewritten.
+      const outputs = this.outputPaths();
+      checkOutputPaths(this.outdir, outputs);
+      removeStaleTemps(outputs.map((p) => path.dirname(path.join(this.outdir, p))));
+      writer.install();
       super.synth();
+      writer.finish();
     } catch (e) {
-      reportOrThrow(e);
+      error = e;
+    } finally {
+      writer.uninstall();
+      lock?.release();
     }
+    if (error !== undefined) reportOrThrow(error);
+  }
+
+  /**
+   * Every path synthesis may write or remove: the project's files, those of the last synthesis
+   * (projen removes orphans), those a crashed synthesis left in the journal, and its own files.
+   */
+  private outputPaths(): string[] {
+    const paths = new Set<string>([LOCK_FILE, JOURNAL_FILE, RECORD_FILE]);
+    for (const f of this.files) paths.add(f.path);
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(this.outdir, '.projen/files.json'), 'utf8')) as { files?: unknown };
+      if (Array.isArray(manifest.files)) for (const f of manifest.files) if (typeof f === 'string' && isSafeRelative(f)) paths.add(f);
+    } catch {
+      // no manifest yet
+    }
+    for (const f of Object.keys(readJournal(this.outdir)?.files ?? {})) if (isSafeRelative(f)) paths.add(f);
+    return [...paths];
   }
 }
 
