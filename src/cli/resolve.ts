@@ -62,7 +62,7 @@ export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly af
       validate: (text, _ctx, label) => checkPort(text, label),
     },
     {
-      key: 'healthCheckPath',
+      key: 'healthPath',
       flag: 'health-path',
       prompt: { type: 'input', message: 'Health check path' },
       default: () => DEFAULTS.healthCheckPath,
@@ -139,7 +139,7 @@ export async function resolveDefinition(
   return {
     name: v.name as string,
     port: v.port as number,
-    healthCheckPath: v.healthCheckPath as string,
+    healthCheckPath: v.healthPath as string,
     family: family.name,
     runtime,
     build,

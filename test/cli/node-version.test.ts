@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { catalogLineForRange, catalogLineOf } from '../../src/cli/node-version';
-import { userAgentPackageManager } from '../../src/cli/resolve';
+import { catalogLineForRange, catalogLineOf } from '../../src/families/node/cli/node-version';
+import { userAgentPackageManager } from '../../src/families/node/cli';
 import { toAppName } from '../../src/cli/rules';
 
 test.each([
