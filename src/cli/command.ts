@@ -99,12 +99,13 @@ export function renderHelp(cmd: CommandDecl<never>, usage: string): string {
 
 /** The README options table of a command (markdown), generated from the declaration. */
 export function renderOptionsTable(cmd: CommandDecl<never>): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+  const code = (s: string) => `\`${s.replace(/\|/g, '\\|')}\``;
   const rows = [
     '| flag | meaning | default |',
     '|---|---|---|',
-    ...(cmd.args ?? []).map((a) => `| \`[${a.name}]\` | ${cell(a.description)} | ${cell(a.default ?? '')} |`),
-    ...Object.entries(cmd.options).map(([name, o]) => `| \`${optionSignature(name, o)}\` | ${cell(o.description)} | ${cell(o.default ?? '')} |`),
+    ...(cmd.args ?? []).map((a) => `| ${code(`[${a.name}]`)} | ${cell(a.description)} | ${cell(a.default ?? '')} |`),
+    ...Object.entries(cmd.options).map(([name, o]) => `| ${code(optionSignature(name, o))} | ${cell(o.description)} | ${cell(o.default ?? '')} |`),
   ];
   return `${rows.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import * as semver from 'semver';
 import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
 import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
 import { CliError } from './errors';
+import { tsString } from './ts-literal';
 import { findFamilyCli } from './families';
 import { TemplateSource } from './template-source';
 
@@ -133,8 +134,7 @@ export function renderProjenrc(def: Definition): string {
 
 /** A TypeScript literal for a string, number or boolean. */
 function lit(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return typeof value === 'string' ? tsString(value) : String(value);
 }
 
 /** The family of a definition. */

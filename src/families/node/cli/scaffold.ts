@@ -3,6 +3,7 @@
  * service with a health endpoint, .gitignore and a README. They belong to the user: each is written
  * only when it does not exist yet.
  */
+import { tsString } from '../../../cli/ts-literal';
 import { DEFAULTS } from '../../../model/defaults';
 import type { FamilyDefinition as Definition, Tooling } from '../../family-cli';
 
@@ -138,13 +139,4 @@ function json(value: unknown): string {
 
 function sortKeys(obj: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-/**
- * A single-quoted TypeScript string literal holding exactly `value`: a flag value written into
- * source code is always data, never code.
- */
-export function tsString(value: string): string {
-  const json = JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
-  return `'${json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
 }
