@@ -31,10 +31,10 @@ export interface Spawned {
   waitFor(text: string): Promise<void>;
 }
 
-/** Starts a command asynchronously with stdin an empty pipe (not a TTY). */
-export function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Spawned {
+/** Starts a command asynchronously with stdin a pipe (not a TTY), closed unless `keepStdin`. */
+export function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, options: { keepStdin?: boolean } = {}): Spawned {
   const child = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, npm_config_user_agent: '', CI: '1', ...env } });
-  child.stdin!.end();
+  if (!options.keepStdin) child.stdin!.end();
   const waiters: { text: string; resolve: () => void }[] = [];
   const s: Spawned = {
     child,
