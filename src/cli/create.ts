@@ -10,11 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem } from '../index';
 import type { Adoption, FamilyCli } from '../families/family-cli';
-import { DEFAULTS } from '../model/defaults';
-import { exec, ExecAbortedError, ExecError } from '../util/exec';
-import { JsonFileError } from '../util/json';
+import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem } from '../index';
 import type { ParsedArgs } from './command';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
 import { CancelledError, CliError } from './errors';
@@ -25,6 +22,9 @@ import { PromptFn } from './prompts';
 import { Reporter } from './reporter';
 import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
+import { DEFAULTS } from '../model/defaults';
+import { exec, ExecAbortedError, ExecError } from '../util/exec';
+import { JsonFileError } from '../util/json';
 
 /** Where the command runs and how it talks to its user. */
 export interface CreateContext {

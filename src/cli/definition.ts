@@ -4,12 +4,12 @@
  * {@link appProps}, so a later `npx projen` reproduces the first synthesis byte for byte.
  */
 import * as semver from 'semver';
-import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
-import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
 import { CliError } from './errors';
-import { tsString } from './ts-literal';
 import { findFamilyCli } from './families';
 import { TemplateSource } from './template-source';
+import { tsString } from './ts-literal';
+import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
+import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
 
 /** Everything the definition says; plain data. */
 export interface Definition {

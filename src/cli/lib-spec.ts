@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exec } from '../util/exec';
 import { CliError } from './errors';
+import { exec } from '../util/exec';
 
 /** Where a `file:` path lies, resolved from `cwd`. */
 export interface FileSpec {
@@ -47,7 +47,11 @@ const packed = new Map<string, string>();
  * tarball copied); returns the spec to write and the file made (relative to the project).
  * Any other spec is returned unchanged.
  */
-export async function vendorLib(lib: string, projectDir: string, options: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {}): Promise<{ lib: string; written?: string }> {
+export async function vendorLib(
+  lib: string,
+  projectDir: string,
+  options: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ lib: string; written?: string }> {
   if (!lib.startsWith('file:')) return { lib };
   const abs = lib.slice('file:'.length);
   if (!path.isAbsolute(abs)) return { lib };

@@ -3,8 +3,8 @@
  * (streams, cwd, env and signal injected; tests use it); {@link main} is the bin: the process's
  * argv, stdio and signals. Errors are printed in one place, here, and become the exit code.
  */
-import { CommandContext, COMMANDS, PROGRAM } from './commands';
 import { CommandDecl, parseCommandArgs, renderHelp } from './command';
+import { CommandContext, COMMANDS, PROGRAM } from './commands';
 import { CancelledError, CliError } from './errors';
 import { ownVersion } from './package-info';
 import { PromptFn, terminalPrompt } from './prompts';

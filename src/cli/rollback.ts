@@ -42,12 +42,10 @@ export class Rollback {
         const p = path.join(abs, e.name);
         const r = rel ? `${rel}/${e.name}` : e.name;
         const st = fs.lstatSync(p);
-        if (st.isSymbolicLink()) this.entries.set(r, { kind: 'link', target: fs.readlinkSync(p) });
-        else if (st.isDirectory() && !rel && OPAQUE.has(e.name)) this.entries.set(r, { kind: 'opaque' });
-        else if (st.isDirectory()) {
+        if (st.isSymbolicLink()) {this.entries.set(r, { kind: 'link', target: fs.readlinkSync(p) });} else if (st.isDirectory() && !rel && OPAQUE.has(e.name)) {this.entries.set(r, { kind: 'opaque' });} else if (st.isDirectory()) {
           this.entries.set(r, { kind: 'dir', mode: st.mode });
           walk(p, r);
-        } else if (st.isFile()) this.entries.set(r, { kind: 'file', content: fs.readFileSync(p), mode: st.mode });
+        } else if (st.isFile()) {this.entries.set(r, { kind: 'file', content: fs.readFileSync(p), mode: st.mode });}
       }
     };
     walk(dir, '');

@@ -4,9 +4,9 @@
  * flag, else prompt (offering the inferred value or the default), else inferred, else default.
  * All flags are validated before anything is asked, and every bad flag is reported in one error.
  */
-import type { Adoption } from '../families/family-cli';
 import { CliError } from './errors';
 import type { PromptFn } from './prompts';
+import type { Adoption } from '../families/family-cli';
 
 /** What a setting's functions see. */
 export interface SettingContext {
@@ -65,7 +65,11 @@ export interface Setting<T = unknown> {
 export type FlagValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** Validates the flags of every row; returns the values by key, or the error messages of all bad flags. */
-export function validateFlags(table: readonly Setting[], flags: FlagValues, ctx: SettingContext): { values: Record<string, unknown>; errors: string[] } {
+export function validateFlags(
+  table: readonly Setting[],
+  flags: FlagValues,
+  ctx: SettingContext,
+): { values: Record<string, unknown>; errors: string[] } {
   const values: Record<string, unknown> = {};
   const errors: string[] = [];
   for (const s of table) {
@@ -83,11 +87,17 @@ export function validateFlags(table: readonly Setting[], flags: FlagValues, ctx:
 
 /** One error for one or more bad flags. */
 export function flagErrors(errors: readonly string[]): CliError {
-  return new CliError(errors.length === 1 ? errors[0] : `${errors.length} flags are not valid:\n${errors.map((e) => `  - ${e.replace(/\n/g, '\n    ')}`).join('\n')}`);
+  if (errors.length === 1) return new CliError(errors[0]);
+  return new CliError(`${errors.length} flags are not valid:\n${errors.map((e) => `  - ${e.replace(/\n/g, '\n    ')}`).join('\n')}`);
 }
 
 /** Walks the table: flag, else prompt, else inferred, else default. Fills and returns `ctx.values`. */
-export async function resolveSettings(table: readonly Setting[], flags: FlagValues, ctx: SettingContext, prompt: PromptFn): Promise<Record<string, unknown>> {
+export async function resolveSettings(
+  table: readonly Setting[],
+  flags: FlagValues,
+  ctx: SettingContext,
+  prompt: PromptFn,
+): Promise<Record<string, unknown>> {
   const fromFlags = validateFlags(table, flags, ctx);
   if (fromFlags.errors.length > 0) throw flagErrors(fromFlags.errors);
   for (const s of table) {

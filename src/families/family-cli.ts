@@ -63,14 +63,16 @@ export interface FamilyCli {
   readonly name: string;
   /** Shown to users, e.g. `Node.js`. */
   readonly label: string;
-  /** True when `dir` holds a project of this family (e.g. a package.json for Node). */
-  detect(dir: string): boolean;
   /** The version of a new project (its first image tag). */
   readonly newProjectVersion: string;
   /** Flags the family adds to `create` (e.g. `--node-version`). */
   readonly options: Readonly<Record<string, OptionDecl>>;
   /** Its settings, resolved by the same loop as the common ones; their values land in `runtime`. */
   readonly settings: readonly Setting[];
+  /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
+  readonly installFolders: readonly string[];
+  /** True when `dir` holds a project of this family (e.g. a package.json for Node). */
+  detect(dir: string): boolean;
   /** Reads an existing project; throws an error naming the file and what is wrong with it. */
   adopt(dir: string): Adoption;
   /** The `runtime` props of `.projenrc.ts` and the App, and the comment above them. */
@@ -89,6 +91,4 @@ export interface FamilyCli {
   addDevDependencies(dir: string, def: FamilyDefinition, tooling: Tooling): boolean;
   /** Installs dependencies (with, when adopting, the missing dev dependencies); true when the manifest changed. */
   install(dir: string, mode: 'new' | 'adopt', def: FamilyDefinition, tooling: Tooling, exec: Pick<ExecOptions, 'env' | 'signal'>): Promise<boolean>;
-  /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
-  readonly installFolders: readonly string[];
 }

@@ -62,8 +62,15 @@ test('--template name@file: resolves like --lib: from the current directory, wri
   expect(absoluteInside.kind === 'package' && absoluteInside.spec).toBe('@acme/t@file:vendor/org');
   // And the dev dependency the project gets:
   const def = familyDefinition({
-    name: 'demo', port: 1, healthCheckPath: '/', family: 'node', runtime: {}, build: false, entrypoint: 'x.js',
-    image: { repository: 'demo', tag: '1' }, template: inside,
+    name: 'demo',
+    port: 1,
+    healthCheckPath: '/',
+    family: 'node',
+    runtime: {},
+    build: false,
+    entrypoint: 'x.js',
+    image: { repository: 'demo', tag: '1' },
+    template: inside,
   });
   expect(def.extraDevDependencies).toEqual({ '@acme/t': 'file:vendor/org' });
   expect(() => parseTemplate('@acme/t@file:./missing', project, cwd)).toThrow(/Invalid --template "@acme\/t@file:.\/missing": .* does not exist/);

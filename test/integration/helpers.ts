@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../cli/helpers';
+import { REPO_ROOT, type CliRun } from '../cli/helpers';
 
 export { EXPRESS_APP, REPO_ROOT, TS_ESM_APP, read, tempDir, tree, writeFiles, type CliRun } from '../cli/helpers';
 
@@ -55,8 +55,8 @@ export function start(command: string, args: string[], cwd: string, env: NodeJS.
 }
 
 /** Runs the built binary to the end. */
-export async function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return (await start(process.execPath, [BIN, ...args], cwd, env).done);
+export async function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun & { signal: NodeJS.Signals | null }> {
+  return start(process.execPath, [BIN, ...args], cwd, env).done;
 }
 
 /** Runs any command to the end; rejects with its output when it fails. */

@@ -109,3 +109,27 @@ test('--template with the org package installs it, names it in .projenrc.ts, and
   expect(read(dir, 'Dockerfile')).toContain('com.acme.template="msb-template v2"');
   expect(JSON.parse(read(dir, '.projen/msb.json')).templates.Dockerfile[0]).toBe('@acme/msb-template@2.0.0: partials/labels.hbs');
 });
+
+test('an adoption that fails after the install (a broken template) leaves no new node_modules: the original is moved back', async () => {
+  const dir = path.join(work, 'shop-broken');
+  fs.mkdirSync(dir);
+  writeFiles(dir, {
+    ...EXPRESS_APP,
+    'package.json': EXPRESS_APP['package.json'].replace(/,\n  "dependencies": \{[^}]*\}/, ''),
+    'node_modules/mine/index.js': '// the user\'s own\n',
+  });
+  fs.rmSync(path.join(dir, 'package-lock.json'));
+  const broken = path.join(work, 'broken-template');
+  writeFiles(broken, { 'package.json': '{ "name": "@acme/broken", "version": "1.0.0" }\n', 'msb-template.json': '{ not json' });
+  const inode = fs.statSync(path.join(dir, 'node_modules')).ino;
+  const before = tree(dir);
+
+  const r = await runBin(['.', '--yes', '--skip-git', '--lib', `file:${tarball}`, '--template', `@acme/broken@file:${broken}`], dir);
+
+  expect(r.status, r.stdout + r.stderr).toBe(1);
+  expect(r.stdout).toContain('Installing dependencies with npm');
+  expect(r.stderr).toContain('msb-template.json is not valid JSON');
+  expect(tree(dir)).toEqual(before);
+  expect(fs.statSync(path.join(dir, 'node_modules')).ino).toBe(inode);
+  expect(fs.readdirSync(path.join(dir, 'node_modules'))).toEqual(['mine']);
+});

@@ -4,14 +4,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_NODE_VERSION, PackageManagerName, nodeVersions, packageManagerNames } from '../../../index';
-import { badFlag } from '../../../cli/errors';
-import type { Setting } from '../../../cli/settings';
-import { exec } from '../../../util/exec';
-import type { Adoption, FamilyCli, FamilyDefinition, Tooling } from '../../family-cli';
 import { PackageJson, inferProject, readPackageJson } from './infer';
 import { catalogLineOf } from './node-version';
 import { NEW_PROJECT_VERSION, definitionDevDeps, newProjectFiles, toolVersions } from './scaffold';
+import { badFlag } from '../../../cli/errors';
+import type { Setting } from '../../../cli/settings';
+import { DEFAULT_NODE_VERSION, PackageManagerName, nodeVersions, packageManagerNames } from '../../../index';
+import { exec } from '../../../util/exec';
+import type { Adoption, FamilyCli, FamilyDefinition, Tooling } from '../../family-cli';
 
 export { NEW_PROJECT_VERSION } from './scaffold';
 

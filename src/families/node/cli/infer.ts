@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PackageManagerName, findPackageManager, packageManagerNames } from '../../../index';
 import { catalogLineForRange, catalogLineOf } from './node-version';
 import { toAppName } from '../../../cli/rules';
+import { PackageManagerName, findPackageManager, packageManagerNames } from '../../../index';
 import { JsonFileError, describe, readJsonFile } from '../../../util/json';
 
 /** A value and where it was read from, e.g. `{ value: 'pnpm', from: 'pnpm-lock.yaml' }`. */
