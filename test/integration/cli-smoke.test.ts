@@ -10,15 +10,23 @@ import { BIN, EXPRESS_APP, assertBuilt, runBin, start, tempDir, tree, writeFiles
 
 beforeAll(() => assertBuilt());
 
-/** An unroutable registry: an install hangs until it is stopped. */
-const HANGING_REGISTRY = { npm_config_registry: 'http://10.255.255.1/', npm_config_fetch_retries: '0', npm_config_fetch_timeout: '600000' };
+/**
+ * A package manager that hangs until it is stopped, with a child of its own (as npm runs install
+ * scripts): stopping only the direct child would leave that one running in the project.
+ */
+function hangingNpm(): NodeJS.ProcessEnv {
+  const bin = tempDir('msb-fake-npm-');
+  fs.writeFileSync(path.join(bin, 'npm'), '#!/bin/sh\nsleep 600 &\nsleep 600\n', { mode: 0o755 });
+  return { PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+}
 
 /** Processes whose working directory is under `dir` (an orphaned package manager would be one). */
 function processesIn(dir: string): string[] {
   const found: string[] = [];
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      // A folder removed by the rollback reads as "<path> (deleted)".
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, '');
       if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(`${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
     } catch {
       // gone, or not ours to read
@@ -91,7 +99,7 @@ describe('signals during the install stop the package manager and roll back', ()
     ['SIGHUP', 129],
   ] as const)('%s: exit %i, the new directory is removed, no npm left running', async (signal, code) => {
     const cwd = tempDir();
-    const s = start(process.execPath, [BIN, 'demo', '--yes', '--lib', '1.0.0'], cwd, HANGING_REGISTRY);
+    const s = start(process.execPath, [BIN, 'demo', '--yes', '--lib', '1.0.0'], cwd, hangingNpm());
     await s.waitFor('Installing dependencies');
     await new Promise((r) => setTimeout(r, 500));
     expect(processesIn(path.join(cwd, 'demo')).length).toBeGreaterThan(0);
@@ -101,14 +109,14 @@ describe('signals during the install stop the package manager and roll back', ()
     expect(r.stderr).toContain('Cancelled');
     expect(await settle(path.join(cwd, 'demo'))).toEqual([]);
     expect(fs.readdirSync(cwd)).toEqual([]);
-  });
+  }, 30_000);
 
   test('SIGTERM while adopting: every file restored, the original node_modules moved back (same inode)', async () => {
     const dir = tempDir();
     writeFiles(dir, { ...EXPRESS_APP, 'node_modules/express/package.json': '{"name":"express","version":"4.21.2"}\n' });
     const inode = fs.statSync(path.join(dir, 'node_modules')).ino;
     const before = tree(dir);
-    const s = start(process.execPath, [BIN, '.', '--yes', '--lib', '1.0.0'], dir, HANGING_REGISTRY);
+    const s = start(process.execPath, [BIN, '.', '--yes', '--lib', '1.0.0'], dir, hangingNpm());
     await s.waitFor('Installing dependencies');
     await new Promise((r) => setTimeout(r, 500));
     s.child.kill('SIGTERM');
@@ -118,7 +126,7 @@ describe('signals during the install stop the package manager and roll back', ()
     expect(tree(dir)).toEqual(before);
     expect(fs.statSync(path.join(dir, 'node_modules')).ino).toBe(inode);
     expect(fs.readdirSync(path.join(dir, 'node_modules'))).toEqual(['express']);
-  });
+  }, 30_000);
 });
 
 test('a directory without write permission is refused, naming it', async () => {
