@@ -151,7 +151,8 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
       }
       fs.writeFileSync(path.join(target.dir, '.projenrc.ts'), renderProjenrc(def));
       written.push('.projenrc.ts');
-      if (target.mode === 'adopt' && skipInstall && family.addDevDependencies(target.dir, famDef, tools)) written.push('package.json');
+      const manifest = target.mode === 'adopt' && skipInstall ? family.addDevDependencies(target.dir, famDef, tools) : undefined;
+      if (manifest) written.push(manifest);
     });
     abortCheck(ctx.signal);
 
@@ -163,7 +164,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
           throw asCliError(e);
         }));
       installed = true;
-      if (target.mode === 'adopt' && changed) written.push('package.json');
+      if (target.mode === 'adopt' && changed) written.push(changed);
     }
     abortCheck(ctx.signal);
 

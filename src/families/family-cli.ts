@@ -87,8 +87,8 @@ export interface FamilyCli {
   installCommand(runtime: Readonly<Record<string, string>>): string;
   /** Files of a new project besides the definition (path -> content); written only where absent. */
   newProjectFiles(def: FamilyDefinition, tooling: Tooling): Record<string, string>;
-  /** Adoption without an install: adds the missing dev dependencies to the project's manifest; true when it changed. */
-  addDevDependencies(dir: string, def: FamilyDefinition, tooling: Tooling): boolean;
-  /** Installs dependencies (with, when adopting, the missing dev dependencies); true when the manifest changed. */
-  install(dir: string, mode: 'new' | 'adopt', def: FamilyDefinition, tooling: Tooling, exec: Pick<ExecOptions, 'env' | 'signal'>): Promise<boolean>;
+  /** Adoption without an install: adds the missing dev dependencies to the project's manifest; returns the manifest's path when it changed. */
+  addDevDependencies(dir: string, def: FamilyDefinition, tooling: Tooling): string | undefined;
+  /** Installs dependencies (with, when adopting, the missing dev dependencies); returns the manifest's path when it changed. */
+  install(dir: string, mode: 'new' | 'adopt', def: FamilyDefinition, tooling: Tooling, exec: Pick<ExecOptions, 'env' | 'signal'>): Promise<string | undefined>;
 }

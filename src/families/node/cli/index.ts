@@ -162,7 +162,7 @@ export const nodeCli: FamilyCli = {
   installer: (runtime) => runtime.packageManager,
   installCommand: (runtime) => `${runtime.packageManager} install`,
   newProjectFiles: (def, tooling) => newProjectFiles(def, toolVersions(def, tooling)),
-  addDevDependencies: (dir, def, tooling) => writeDevDependencies(dir, devDepsToAdd(dir, def, tooling)),
+  addDevDependencies: (dir, def, tooling) => (writeDevDependencies(dir, devDepsToAdd(dir, def, tooling)) ? 'package.json' : undefined),
   async install(dir, mode, def, tooling, options) {
     const pm = def.runtime.packageManager as PackageManagerName;
     const add = mode === 'adopt' ? devDepsToAdd(dir, def, tooling) : {};
@@ -178,7 +178,7 @@ export const nodeCli: FamilyCli = {
       signal: options.signal,
       purpose: `install dependencies (install ${pm}, choose another with --package-manager, or pass --skip-install)`,
     });
-    return specs.length > 0;
+    return specs.length > 0 ? 'package.json' : undefined;
   },
   installFolders: ['node_modules'],
 };
