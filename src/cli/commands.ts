@@ -46,8 +46,8 @@ Without a TTY on stdin, or with --yes, it never prompts.`,
   },
   footer: `Commands:
   ${PROGRAM} [create] [dir]   this command (the default)
-  ${PROGRAM} verify [dir]     build Dockerfile and Dockerfile.debug with docker or podman, check the images
-                              and print a size report (see ${PROGRAM} verify --help)
+  ${PROGRAM} verify [dir]     build Dockerfile and Dockerfile.debug with docker or podman, check the
+                                images and print a size report (see ${PROGRAM} verify --help)
 
 Examples:
   npx ${PROGRAM} orders-api
