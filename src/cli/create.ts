@@ -132,7 +132,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
   const existed = fs.existsSync(target.dir);
   const createdRoot = existed ? undefined : topmostMissing(target.dir);
   if (createdRoot) rollback.createdDirectory(createdRoot);
-  else rollback.snapshot(target.dir);
+  else rollback.snapshot(target.dir, ['.git', ...family.installFolders]);
 
   const written: string[] = [];
   let installed = false;

@@ -68,7 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       create: {
         cwd,
         interactive: !args.values.yes && (io.interactive ?? !!process.stdin.isTTY),
-        prompt: io.prompt ?? terminalPrompt,
+        prompt: abortable(io.prompt ?? terminalPrompt, io.signal),
         reporter,
         signal: io.signal,
         env: io.env,
@@ -83,6 +83,17 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     stderr.write(`Unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }
+}
+
+/** A prompt that a signal (SIGTERM, SIGHUP) cancels too, not only Ctrl-C typed at it. */
+function abortable(prompt: PromptFn, signal: AbortSignal | undefined): PromptFn {
+  if (!signal) return prompt;
+  return (q) => new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError());
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    prompt(q).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Signals that stop the command: it rolls back, then exits 128 + the signal number. */
@@ -106,6 +117,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     const code = await runCli(argv, { signal: controller.signal });
     process.exitCode = received ? 128 + STOP_SIGNALS[received] : code;
+    // Rolled back after a signal: end now, even if a prompt still holds the terminal.
+    if (received) process.exit(process.exitCode);
   } finally {
     for (const [sig, handler] of handlers) process.off(sig, handler);
   }

@@ -15,8 +15,6 @@ type Entry =
   /** A folder that is not walked (`.git`): kept if it was there, removed if it was not. */
   | { readonly kind: 'opaque' };
 
-/** Folders never walked: they are kept as they are, or removed when the command made them. */
-const OPAQUE = new Set(['.git', 'node_modules']);
 
 /** Records the state of a directory so that {@link Rollback.restore} can bring it back. */
 export class Rollback {
@@ -33,8 +31,13 @@ export class Rollback {
     this.createdRoot = dir;
   }
 
-  /** Snapshots everything under `dir` (which exists). */
-  snapshot(dir: string): void {
+  /**
+   * Snapshots everything under `dir` (which exists). Folders named in `opaque` (at any depth, e.g.
+   * `.git` and the family's install folders) are not read: they are kept as they are, or removed
+   * when the command made them.
+   */
+  snapshot(dir: string, opaque: readonly string[] = ['.git']): void {
+    const skip = new Set(opaque);
     this.root = dir;
     this.entries.clear();
     const walk = (abs: string, rel: string) => {
@@ -42,10 +45,16 @@ export class Rollback {
         const p = path.join(abs, e.name);
         const r = rel ? `${rel}/${e.name}` : e.name;
         const st = fs.lstatSync(p);
-        if (st.isSymbolicLink()) {this.entries.set(r, { kind: 'link', target: fs.readlinkSync(p) });} else if (st.isDirectory() && !rel && OPAQUE.has(e.name)) {this.entries.set(r, { kind: 'opaque' });} else if (st.isDirectory()) {
+        if (st.isSymbolicLink()) {
+          this.entries.set(r, { kind: 'link', target: fs.readlinkSync(p) });
+        } else if (st.isDirectory() && skip.has(e.name)) {
+          this.entries.set(r, { kind: 'opaque' });
+        } else if (st.isDirectory()) {
           this.entries.set(r, { kind: 'dir', mode: st.mode });
           walk(p, r);
-        } else if (st.isFile()) {this.entries.set(r, { kind: 'file', content: fs.readFileSync(p), mode: st.mode });}
+        } else if (st.isFile()) {
+          this.entries.set(r, { kind: 'file', content: fs.readFileSync(p), mode: st.mode });
+        }
       }
     };
     walk(dir, '');

@@ -126,7 +126,7 @@ describe('rollback snapshots what exists', () => {
     const before = tree(dir);
 
     const rb = new Rollback();
-    rb.snapshot(dir);
+    rb.snapshot(dir, ['.git', 'node_modules']);
     rb.moveAside('node_modules');
     expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);
     // What an install and a synthesis do: a new node_modules, new and changed files, a removal.
@@ -147,7 +147,7 @@ describe('rollback snapshots what exists', () => {
     const dir = tempDir();
     writeFiles(dir, { 'node_modules/x/index.js': 'x\n' });
     const rb = new Rollback();
-    rb.snapshot(dir);
+    rb.snapshot(dir, ['node_modules']);
     rb.moveAside('node_modules');
     writeFiles(dir, { 'node_modules/y/index.js': 'y\n' });
     rb.commit();

@@ -92,6 +92,34 @@ describe('TTY and non-TTY stdin', () => {
   });
 });
 
+test('SIGTERM while a prompt waits on the terminal: exit 143, nothing left', async () => {
+  const cwd = tempDir();
+  // script gives the command a pseudo-terminal, so it prompts.
+  const tty = start('script', ['-qfec', `${process.execPath} ${BIN} demo --skip-install --lib 1.0.0`, '/dev/null'], cwd, { CI: '' }, { keepStdin: true });
+  await tty.waitFor('App name');
+  const node = childPids(tty.child.pid!).find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(BIN));
+  expect(node).toBeDefined();
+  process.kill(node!, 'SIGTERM');
+  const r = await tty.done;
+  tty.child.stdin!.end();
+  expect(r.status).toBe(143);
+  expect(fs.readdirSync(cwd)).toEqual([]);
+}, 30_000);
+
+/** Descendants of a process (from /proc). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]);
+      if (ppid === pid) out.push(Number(p), ...childPids(Number(p)));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 describe('signals during the install stop the package manager and roll back', () => {
   test.each([
     ['SIGINT', 130],
