@@ -63,8 +63,14 @@ export async function vendorLib(
     tarball = abs;
   }
   const rel = `${VENDOR_FOLDER}/${path.basename(tarball)}`;
+  const dest = path.join(projectDir, rel);
+  // A file of the user's is never replaced: the same bytes are reused, other bytes are an error.
+  if (fs.existsSync(dest)) {
+    if (fs.readFileSync(dest).equals(fs.readFileSync(tarball))) return { lib: `file:${rel}` };
+    throw new CliError(`${dest} already exists and differs from ${tarball}, which would be copied there. Move it away, or pass --lib file:${rel} to use it.`);
+  }
   fs.mkdirSync(path.join(projectDir, VENDOR_FOLDER), { recursive: true });
-  fs.copyFileSync(tarball, path.join(projectDir, rel));
+  fs.copyFileSync(tarball, dest, fs.constants.COPYFILE_EXCL);
   return { lib: `file:${rel}`, written: rel };
 }
 

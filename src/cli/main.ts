@@ -20,7 +20,9 @@ export { COMMANDS, createCommand, verifyCommand } from './commands';
 export interface CliIo {
   /** @default process.cwd() */
   readonly cwd?: string;
-  /** Whether prompts may be shown. @default - stdin is a TTY */
+  /** Input; prompts are shown only when it is a TTY (and without --yes). @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Whether prompts may be shown. @default - `stdin` is a TTY */
   readonly interactive?: boolean;
   /** @default - enquirer on the terminal */
   readonly prompt?: PromptFn;
@@ -67,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     return await cmd.run(args, {
       create: {
         cwd,
-        interactive: !args.values.yes && (io.interactive ?? !!process.stdin.isTTY),
+        interactive: !args.values.yes && (io.interactive ?? !!(io.stdin ?? process.stdin).isTTY),
         prompt: abortable(io.prompt ?? terminalPrompt, io.signal),
         reporter,
         signal: io.signal,

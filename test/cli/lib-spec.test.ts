@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect, test } from 'vitest';
-import { cli, read, tempDir } from './helpers';
+import { EXPRESS_APP, cli, read, tempDir, tree, writeFiles } from './helpers';
 import { familyDefinition } from '../../src/cli/definition';
 import { resolveFileSpec } from '../../src/cli/lib-spec';
 import { parseTemplate } from '../../src/cli/template-source';
@@ -81,4 +81,16 @@ test('resolveFileSpec: relative to cwd; inside the project relative to it; outsi
   expect(resolveFileSpec('file:/w/p/a/x.tgz', '/elsewhere', '/w/p')).toEqual({ abs: '/w/p/a/x.tgz', inside: true, spec: 'file:a/x.tgz' });
   expect(resolveFileSpec('file:../x.tgz', '/w/sub', '/w/p')).toEqual({ abs: '/w/x.tgz', inside: false, spec: 'file:/w/x.tgz' });
   expect(resolveFileSpec('file:/w/pp/x.tgz', '/', '/w/p').inside).toBe(false);
+});
+
+test('vendoring never replaces a different file of the user\'s in vendor/; the project is left as it was', async () => {
+  const top = tempDir();
+  fs.writeFileSync(path.join(top, 'create-msb-app-9.9.9.tgz'), 'packed');
+  const dir = path.join(top, 'shop');
+  writeFiles(dir, { ...EXPRESS_APP, 'vendor/create-msb-app-9.9.9.tgz': 'mine' });
+  const before = tree(dir);
+  const r = await cli(['.', '--yes', '--skip-install', '--skip-git', '--lib', `file:${path.join(top, 'create-msb-app-9.9.9.tgz')}`], dir);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('vendor/create-msb-app-9.9.9.tgz already exists and differs');
+  expect(tree(dir)).toEqual(before);
 });
