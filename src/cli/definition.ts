@@ -25,7 +25,7 @@ export interface Definition {
   /** `false` when the app runs its sources as they are. */
   readonly build: { readonly script: string; readonly outDir: string } | false;
   readonly entrypoint: string;
-  /** Without a build: what the runtime image copies besides node_modules. */
+  /** Without a build: what the runtime image copies besides the dependencies. */
   readonly files?: readonly string[];
   readonly image: { readonly repository: string; readonly tag: string };
   readonly template?: TemplateSource;
@@ -102,7 +102,7 @@ export function renderProjenrc(def: Definition): string {
       `build: { script: ${lit(def.build.script)}, outDir: ${lit(def.build.outDir)} }`);
   }
   prop(['Script the runtime image runs (CMD, exec form).'], `entrypoint: ${lit(def.entrypoint)}`);
-  if (def.files) prop(['Files and folders copied into the runtime image besides package.json and node_modules.'], `files: [${def.files.map(lit).join(', ')}]`);
+  if (def.files) prop([`Files and folders copied into the runtime image besides ${familyOf(def).alwaysCopied}.`], `files: [${def.files.map(lit).join(', ')}]`);
   prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
 
   return [

@@ -69,6 +69,8 @@ export interface FamilyCli {
   readonly options: Readonly<Record<string, OptionDecl>>;
   /** Its settings, resolved by the same loop as the common ones; their values land in `runtime`. */
   readonly settings: readonly Setting[];
+  /** What the runtime image always gets, named in `.projenrc.ts` next to `files` (e.g. `package.json and node_modules`). */
+  readonly alwaysCopied: string;
   /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
   readonly installFolders: readonly string[];
   /** True when `dir` holds a project of this family (e.g. a package.json for Node). */

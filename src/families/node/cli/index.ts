@@ -181,4 +181,5 @@ export const nodeCli: FamilyCli = {
     return specs.length > 0 ? 'package.json' : undefined;
   },
   installFolders: ['node_modules'],
+  alwaysCopied: 'package.json and node_modules',
 };
