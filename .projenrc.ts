@@ -37,15 +37,28 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
-// kubernetes-models is bundled into lib/k8s/models.js (only the kinds used, with their validators);
-// its type declarations stay an optional peer, for editors that want typed patches.
-project.postCompileTask.exec('esbuild src/k8s/models.ts --bundle --platform=node --format=cjs --target=node20 --log-level=warning --outfile=lib/k8s/models.js');
+// kubernetes-models is bundled into lib/k8s/models.bundle.js (only the kinds used, with their validators),
+// a path `tsc` never writes, so a later `tsc --build` cannot replace it; src/k8s/models.ts loads it.
+// Its type declarations stay an optional peer, for editors that want typed patches.
+const MODEL_KINDS = {
+  'apps/v1/Deployment': 'Deployment',
+  'autoscaling/v2/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
+  'networking.k8s.io/v1/Ingress': 'Ingress',
+  'networking.k8s.io/v1/NetworkPolicy': 'NetworkPolicy',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'v1/Service': 'Service',
+  'v1/ServiceAccount': 'ServiceAccount',
+};
+const modelsEntry = Object.entries(MODEL_KINDS).map(([p, k]) => `export { ${k} } from 'kubernetes-models/${p}';`).join(' ');
+project.postCompileTask.exec(`echo "${modelsEntry}" | esbuild --bundle --platform=node --format=cjs --target=node20 --log-level=warning --outfile=lib/k8s/models.bundle.js`);
 project.package.addPeerDeps('kubernetes-models@^4.5.1');
-// `tsc --build` re-emits lib/k8s/models.js unbundled: a packed tarball must carry the bundle.
-project.package.setScript('prepack', 'projen compile && projen post-compile');
+// A clone is usable after `npm ci` (and `npm pack` packs a built tree): compile on prepare.
+project.package.setScript('prepare', 'projen compile && projen post-compile');
 project.package.addField('peerDependenciesMeta', { 'kubernetes-models': { optional: true } });
 
-// Tests: vitest over test/**/*.test.ts, after compiling (the CLI tests spawn the built binary).
+// Tests in three tiers (vitest projects, see vitest.config.ts): `unit` (in process, about a minute),
+// `integration` (real installs and a few runs of the built binary), `images` (podman builds).
+// `npm test` runs all three after compiling, then lints.
 project.testTask.reset();
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(project.postCompileTask);
@@ -59,9 +72,25 @@ const lint = project.addTask('lint', {
 });
 project.testTask.spawn(lint);
 project.addTask('test:unit', {
-  description: 'Fast tests only (no container builds)',
+  description: 'In-process tests: model, rendering, manifests, policies, CLI flags, validation and adoption',
   exec: 'vitest run --project unit',
   receiveArgs: true,
+});
+const integration = project.addTask('test:integration', {
+  description: 'Real installs and the built binary (signals, exit codes, TTY, --help); compiles first',
+  receiveArgs: true,
+});
+integration.spawn(project.compileTask);
+integration.spawn(project.postCompileTask);
+integration.exec('vitest run --project integration', { receiveArgs: true });
+project.addTask('test:images', {
+  description: 'Image builds with podman (minutes)',
+  exec: 'vitest run --project images',
+  receiveArgs: true,
+});
+project.addTask('readme:options', {
+  description: 'Writes the README options table from the command declaration',
+  exec: 'tsx test/cli/readme-options.ts',
 });
 project.addTask('bench:synth', {
   description: 'Median wall time of `npx projen` in an example project vs a fresh projen TypeScript project',

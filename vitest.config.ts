@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (model, rendering, CLI; seconds) and `images` (real podman builds; minutes).
-// `npm test` runs both; `npx projen test:unit` runs only the first while working.
+// Three tiers (vitest projects):
+// - `unit`: in process (model, rendering, manifests, policies, verify's pure parts, the CLI through
+//   runCli); no installs, no container builds, no spawned binary.
+// - `integration`: real package-manager installs and a few runs of the built binary (signals, exit
+//   codes, TTY/non-TTY, --help), spawned asynchronously.
+// - `images`: real podman builds (minutes).
+// `npm test` runs all three; `npx projen test:unit`, `test:integration`, `test:images` run one each.
 export default defineConfig({
   test: {
     projects: [
@@ -9,8 +14,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 300_000,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
       {

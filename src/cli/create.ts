@@ -10,18 +10,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, formatProblem, packageManagerNames, findPackageManager } from '../index';
-import { CliArgs } from './args';
-import { Definition, OWN_TEMPLATE_FOLDER, buildProject, renderProjenrc, synthesize } from './definition';
+import type { Adoption, FamilyCli } from '../families/family-cli';
+import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem } from '../index';
+import type { ParsedArgs } from './command';
+import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
 import { CancelledError, CliError } from './errors';
-import { run } from './exec';
-import { PackageJson, ProjectFacts, inferProject, readPackageJson } from './infer';
-import { defaultLibSpec, toolVersions } from './package-info';
+import { CLI_FAMILIES, detectFamily, findFamilyCli } from './families';
+import { VENDOR_FOLDER, checkLib, vendorLib } from './lib-spec';
+import { defaultLibSpec, tooling } from './package-info';
 import { PromptFn } from './prompts';
 import { Reporter } from './reporter';
-import { AskContext, Target, nameFromDirectory, resolveDefinition } from './resolve';
+import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
-import { definitionDevDeps, newProjectFiles, writeOnce } from './scaffold';
+import { DEFAULTS } from '../model/defaults';
+import { exec, ExecAbortedError, ExecError } from '../util/exec';
+import { JsonFileError } from '../util/json';
 
 /** Where the command runs and how it talks to its user. */
 export interface CreateContext {
@@ -49,43 +52,70 @@ export interface CreateResult {
 }
 
 
+/** The flags of `create` as parsed from its declaration. */
+export type CreateArgs = Pick<ParsedArgs, 'values' | 'positionals'>;
+
+const str = (args: CreateArgs, name: string): string | undefined => (typeof args.values[name] === 'string' ? (args.values[name] as string) : undefined);
+const bool = (args: CreateArgs, name: string): boolean => args.values[name] === true;
+
 /** Runs the whole command. */
-export async function create(args: CliArgs, ctx: CreateContext): Promise<CreateResult> {
+export async function create(args: CreateArgs, ctx: CreateContext): Promise<CreateResult> {
   const env = ctx.env ?? process.env;
   const out = ctx.reporter;
   const ask: AskContext = { interactive: ctx.interactive, prompt: ctx.prompt, cwd: ctx.cwd, userAgent: env.npm_config_user_agent };
+  const force = bool(args, 'force');
+  const skipInstall = bool(args, 'skip-install');
+  const templateFlag = str(args, 'template');
 
   // 1. Target
-  let dirArg = args.dir;
+  let dirArg = args.positionals[0];
   if (dirArg === undefined) {
-    if (args.name !== undefined) dirArg = args.name;
-    else if (ctx.interactive) dirArg = (await ctx.prompt({ name: 'dir', type: 'input', message: 'Project directory', initial: 'msb-app', validate: (v) => v.trim() !== '' || 'Enter a directory' })).trim();
-    else dirArg = 'msb-app';
+    const name = str(args, 'name');
+    if (name !== undefined) dirArg = name;
+    else if (ctx.interactive) dirArg = (await ctx.prompt({ name: 'dir', type: 'input', message: 'Project directory', initial: DEFAULTS.projectDirectory, validate: (v) => v.trim() !== '' || 'Enter a directory' })).trim();
+    else dirArg = DEFAULTS.projectDirectory;
   }
-  const target = inspectTarget(path.resolve(ctx.cwd, dirArg), args.force);
-  const lib = checkLib(args.lib ?? defaultLibSpec(), ctx.cwd, target.dir);
+  const dir = path.resolve(ctx.cwd, dirArg);
+  const detected = inspectTarget(dir, force);
+  const target: Target = { dir, mode: detected ? 'adopt' : 'new' };
+
+  // The family: --language, else the one whose project is there, else the default.
+  const flagErrors: string[] = [];
+  const language = str(args, 'language');
+  let family: FamilyCli = detected ?? findFamilyCli(DEFAULTS.family)!;
+  if (language !== undefined) {
+    const named = findFamilyCli(language);
+    if (!named) flagErrors.push(`Invalid --language ${JSON.stringify(language)}: expected one of ${CLI_FAMILIES.map((f) => `"${f.name}"`).join(', ')}.`);
+    else family = named;
+  }
+  let lib: string | undefined;
+  try {
+    lib = checkLib(str(args, 'lib') ?? defaultLibSpec(), ctx.cwd, target.dir);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    flagErrors.push(e.message);
+  }
 
   // 2. What the project already says
-  let facts: ProjectFacts | undefined;
+  let adoption: Adoption | undefined;
   if (target.mode === 'adopt') {
-    let pkg: PackageJson;
     try {
-      pkg = readPackageJson(target.dir)!;
+      adoption = family.adopt(target.dir);
     } catch (e) {
-      throw new CliError(`Cannot adopt ${target.dir}: ${(e as Error).message}`);
+      if (e instanceof JsonFileError || e instanceof CliError) throw new CliError(`Cannot adopt ${target.dir}: ${e.message}`);
+      throw e;
     }
-    facts = inferProject(target.dir, pkg);
     out.info(`Adopting the existing project in ${target.dir}. Inferred:`);
-    for (const line of describeFacts(facts)) out.info(`  ${line}`);
-    for (const note of facts.notes) out.info(`  note: ${note}`);
+    for (const [label, value, from] of adoption.rows) out.info(`  ${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
+    for (const note of adoption.notes) out.info(`  note: ${note}`);
   } else {
     out.info(`Creating a new project in ${target.dir}`);
   }
 
-  // 3. One definition
-  let def = await resolveDefinition(args, target, facts, ask);
-  if (ctx.signal?.aborted) throw new CancelledError();
-  // A template folder outside a new project is copied into it, so the definition can find it anywhere.
+  // 3. One definition (every bad flag reported at once)
+  let def = await resolveDefinition(args.values, target, family, adoption, ask, flagErrors);
+  abortCheck(ctx.signal);
+  // A template folder outside the project is copied into it, so the definition can find it anywhere.
   let templateCopy: string | undefined;
   if (def.template?.kind === 'folder' && (def.template.path.startsWith('..') || path.isAbsolute(def.template.path))) {
     templateCopy = path.resolve(target.dir, def.template.path);
@@ -95,90 +125,104 @@ export async function create(args: CliArgs, ctx: CreateContext): Promise<CreateR
   // 4. Check before writing
   // A template that is copied in or installed later cannot be loaded yet; the rest is checked now.
   const outputs = checkDefinition(templateCopy || def.template?.kind === 'package' ? { ...def, template: undefined } : def, target.dir);
-  checkConflicts(target, outputs, args.force);
+  checkConflicts(target, outputs, force, templateCopy);
 
   // 5. Write, install, synthesize
   const rollback = new Rollback();
-  const guarded = [...outputs, '.projenrc.ts', 'package.json', '.gitignore', '.gitattributes', ...lockfiles(),
-    RECORD_FILE, '.projen/tasks.json', '.projen/files.json', '.projen/deps.json',
-    ...(target.mode === 'new' ? Object.keys(newProjectFiles(def, toolVersions(lib, def.nodeVersion))) : [])];
-  const createdDirs = ['node_modules', '.projen', 'k8s', 'src', '.git', OWN_TEMPLATE_FOLDER];
   const existed = fs.existsSync(target.dir);
   const createdRoot = existed ? undefined : topmostMissing(target.dir);
-  if (createdRoot) {
-    rollback.createdDirectory(createdRoot);
-  } else {
-    rollback.guardFiles(target.dir, guarded);
-    rollback.guardDirectories(target.dir, createdDirs);
-  }
+  if (createdRoot) rollback.createdDirectory(createdRoot);
+  else rollback.snapshot(target.dir, ['.git', ...family.installFolders]);
 
   const written: string[] = [];
   let installed = false;
   let gitInitialised = false;
   try {
     makeDirectory(target.dir);
-    const versions = toolVersions(lib, def.nodeVersion);
+    const vendored = await vendorLib(lib!, target.dir, { signal: ctx.signal, env });
+    if (vendored.written) written.push(vendored.written);
+    const tools = tooling(vendored.lib);
+    const famDef = familyDefinition(def);
     await out.step('Writing the definition and project files', () => {
-      if (target.mode === 'new') written.push(...writeOnce(target.dir, newProjectFiles(def, versions)));
+      if (target.mode === 'new') written.push(...writeOnce(target.dir, family.newProjectFiles(famDef, tools)));
       if (templateCopy) {
         fs.cpSync(templateCopy, path.join(target.dir, OWN_TEMPLATE_FOLDER), { recursive: true });
         written.push(`${OWN_TEMPLATE_FOLDER}/`);
       }
       fs.writeFileSync(path.join(target.dir, '.projenrc.ts'), renderProjenrc(def));
       written.push('.projenrc.ts');
-      if (target.mode === 'adopt' && args.skipInstall) {
-        if (addDevDependencies(target.dir, devDepsToAdd(def, versions, facts!.packageJson))) written.push('package.json');
-      }
+      const manifest = target.mode === 'adopt' && skipInstall ? family.addDevDependencies(target.dir, famDef, tools) : undefined;
+      if (manifest) written.push(manifest);
     });
     abortCheck(ctx.signal);
 
-    if (!args.skipInstall) {
-      const pm = def.packageManager;
-      const add = target.mode === 'adopt' ? devDepsToAdd(def, versions, facts!.packageJson) : {};
-      await out.step(`Installing dependencies with ${pm}`, () => install(pm, target.dir, add, env, ctx.signal));
+    if (!skipInstall) {
+      // The project's own installed folders are moved aside, not copied, and moved back on failure.
+      if (target.mode === 'adopt') for (const folder of family.installFolders) rollback.moveAside(folder);
+      const changed = await out.step(`Installing dependencies with ${family.installer(def.runtime)}`, () =>
+        family.install(target.dir, target.mode, famDef, tools, { env, signal: ctx.signal }).catch((e) => {
+          throw asCliError(e);
+        }));
       installed = true;
-      if (target.mode === 'adopt' && Object.keys(add).length > 0) written.push('package.json');
+      if (target.mode === 'adopt' && changed) written.push(changed);
     }
     abortCheck(ctx.signal);
 
     await out.step('Generating Dockerfile, Dockerfile.debug, .dockerignore and k8s/', () => {
       try {
-        synthesize(def, target.dir, { force: args.force });
+        synthesize(def, target.dir, { force });
       } catch (e) {
-        if (e instanceof Error && e.name === 'TemplateError' && args.template !== undefined) {
-          const hint = def.template?.kind === 'package' && args.skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
-          throw new CliError(`Invalid --template ${JSON.stringify(args.template)}: ${e.message}.${hint}`);
+        if (e instanceof TemplateError && templateFlag !== undefined) {
+          const hint = def.template?.kind === 'package' && skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
+          throw new CliError(`Invalid --template ${JSON.stringify(templateFlag)}: ${e.message}.${hint}`);
         }
         throw asCliError(e);
       }
     });
     abortCheck(ctx.signal);
 
-    if (!args.skipGit && !(await insideGitRepository(target.dir))) {
+    if (!bool(args, 'skip-git') && !(await insideGitRepository(target.dir))) {
       gitInitialised = await out.step('Initialising a git repository', async () => {
         try {
-          await run('git', ['init', '-q'], { cwd: target.dir, signal: ctx.signal, purpose: 'initialise a git repository' });
+          await exec('git', ['init', '-q'], { cwd: target.dir, signal: ctx.signal, purpose: 'initialise a git repository' });
           return true;
         } catch (e) {
-          if (e instanceof CancelledError) throw e;
+          if (e instanceof ExecAbortedError) throw new CancelledError();
           out.info(`  (skipped: ${(e as Error).message.split('\n')[0]})`);
           return false;
         }
       });
     }
+    abortCheck(ctx.signal);
+    rollback.commit();
   } catch (e) {
     rollback.restore();
-    if (e instanceof CancelledError) throw new CancelledError(`Cancelled; ${createdRoot ? `${createdRoot} was removed` : `the files in ${target.dir} were restored`}.`);
-    throw e;
+    if (e instanceof CancelledError || e instanceof ExecAbortedError || ctx.signal?.aborted) {
+      throw new CancelledError(`Cancelled; ${createdRoot ? `${createdRoot} was removed` : `the files in ${target.dir} were restored`}.`);
+    }
+    throw asCliError(e);
   }
 
   // 6. Next steps
-  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, outputs, installed, mode: target.mode, lib });
+  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, outputs, installed, mode: target.mode, family });
   return { dir: target.dir, mode: target.mode, definition: def, written, installed, gitInitialised };
 }
 
-/** Decides between a new project and adoption; rejects what cannot be a target. */
-function inspectTarget(dir: string, force: boolean): Target {
+/** Writes the files that do not exist yet; returns the paths written. A file of the user's is never replaced. */
+function writeOnce(dir: string, files: Record<string, string>): string[] {
+  const written: string[] = [];
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    if (fs.existsSync(file)) continue;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content, { flag: 'wx' });
+    written.push(rel);
+  }
+  return written;
+}
+
+/** Decides between a new project and adoption (the family whose project is there); rejects what cannot be a target. */
+function inspectTarget(dir: string, force: boolean): FamilyCli | undefined {
   let stat: fs.Stats | undefined;
   try {
     stat = fs.statSync(dir);
@@ -187,19 +231,18 @@ function inspectTarget(dir: string, force: boolean): Target {
   }
   if (stat && !stat.isDirectory()) throw new CliError(`${dir} exists and is not a directory: choose another [dir].`);
   checkWritable(dir);
-  const defaultName = nameFromDirectory(dir);
-  if (stat && fs.existsSync(path.join(dir, 'package.json'))) return { dir, mode: 'adopt', defaultName };
-  if (stat) {
-    const entries = fs.readdirSync(dir).filter((e) => e !== '.git');
-    if (entries.length > 0 && !force) {
-      const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
-      throw new CliError(
-        `The directory ${dir} is not empty (${shown}) and holds no package.json to adopt. ` +
-          'Choose an empty or new directory, or pass --force to create the project there (existing files are kept).',
-      );
-    }
+  if (!stat) return undefined;
+  const family = detectFamily(dir);
+  if (family) return family;
+  const entries = fs.readdirSync(dir).filter((e) => e !== '.git');
+  if (entries.length > 0 && !force) {
+    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
+    throw new CliError(
+      `The directory ${dir} is not empty (${shown}) and holds no project to adopt (${CLI_FAMILIES.map((f) => f.label).join(', ')}). ` +
+        'Choose an empty or new directory, or pass --force to create the project there (existing files are kept).',
+    );
   }
-  return { dir, mode: 'new', defaultName };
+  return undefined;
 }
 
 /** The directory, or the nearest folder above it that exists, must be writable. */
@@ -229,23 +272,6 @@ function makeDirectory(dir: string): void {
   }
 }
 
-/** `--lib`: a non-empty npm spec; a `file:` spec must point at something that exists. */
-/**
- * Validates `--lib`. A `file:` path is resolved from the working directory; inside the project it is
- * written relative to it, so the image build (whose context is the project) can install it.
- */
-function checkLib(spec: string, cwd: string, projectDir: string): string {
-  const s = spec.trim();
-  if (s === '' || /\s/.test(s)) throw new CliError(`Invalid --lib ${JSON.stringify(spec)}: expected an npm spec such as "0.3.0", "^0.3.0", "file:../create-msb-app" or "file:./create-msb-app-0.3.0.tgz".`);
-  if (s.startsWith('file:')) {
-    const p = path.resolve(cwd, s.slice('file:'.length));
-    if (!fs.existsSync(p)) throw new CliError(`Invalid --lib ${JSON.stringify(spec)}: ${p} does not exist. Expected a file: path to a create-msb-app checkout or tarball.`);
-    const rel = path.relative(projectDir, p);
-    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? `file:${rel.split(path.sep).join('/')}` : `file:${p}`;
-  }
-  return s;
-}
-
 /** Validates the definition with the library in memory; returns the generated paths. */
 function checkDefinition(def: Definition, dir: string): string[] {
   try {
@@ -256,8 +282,15 @@ function checkDefinition(def: Definition, dir: string): string[] {
   }
 }
 
-/** Files the first synthesis would replace that create-msb-app did not write. */
-function checkConflicts(target: Target, outputs: string[], force: boolean): void {
+/** Files the first synthesis would replace that create-msb-app did not write, and a template folder of the user's. */
+function checkConflicts(target: Target, outputs: string[], force: boolean, templateCopy: string | undefined): void {
+  // The project's own template folder is the user's: a template from elsewhere never replaces it.
+  if (templateCopy && fs.existsSync(path.join(target.dir, OWN_TEMPLATE_FOLDER))) {
+    throw new CliError(
+      `${target.dir} already has ${OWN_TEMPLATE_FOLDER}/, where the template ${templateCopy} would be copied. ` +
+        `Move it away, or copy the template into the project yourself and pass --template ./${OWN_TEMPLATE_FOLDER}.`,
+    );
+  }
   if (force) return;
   const recorded = readRecordedFiles(target.dir);
   const clashes = [...outputs, '.projenrc.ts'].filter((p) => fs.existsSync(path.join(target.dir, p)) && !recorded.has(p));
@@ -277,63 +310,9 @@ function readRecordedFiles(dir: string): Set<string> {
   }
 }
 
-/** Dev dependencies an adopted project lacks (existing entries are never changed). */
-function devDepsToAdd(def: Definition, versions: ReturnType<typeof toolVersions>, pkg: PackageJson): Record<string, string> {
-  const have = { ...pkg.dependencies, ...pkg.devDependencies };
-  const wanted = definitionDevDeps(versions, def);
-  return Object.fromEntries(Object.entries(wanted).filter(([name]) => have[name] === undefined));
-}
-
-/**
- * Adds dev dependencies to package.json without the package manager. The edit is textual, so the
- * rest of the file keeps its formatting byte for byte.
- */
-function addDevDependencies(dir: string, deps: Record<string, string>): boolean {
-  const entries = Object.entries(deps);
-  if (entries.length === 0) return false;
-  const file = path.join(dir, 'package.json');
-  const text = fs.readFileSync(file, 'utf8');
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-  const lines = (inner: string) => entries.map(([n, v]) => `${inner}${JSON.stringify(n)}: ${JSON.stringify(v)}`);
-  let updated: string;
-  const existing = /"devDependencies"\s*:\s*\{([^{}]*)\}/.exec(text);
-  if (existing) {
-    const body = existing[1];
-    const inner = /^([ \t]+)"/m.exec(body)?.[1] ?? indent + indent;
-    const kept = body.replace(/\s*$/, '');
-    const closing = /\n([ \t]*)$/.exec(body)?.[1] ?? indent;
-    const newBody = (kept.trim() === '' ? '' : `${kept},`) + eol + lines(inner).join(`,${eol}`) + eol + closing;
-    updated = text.slice(0, existing.index) + `"devDependencies": {${newBody}}` + text.slice(existing.index + existing[0].length);
-  } else {
-    const close = text.lastIndexOf('}');
-    const before = text.slice(0, close).replace(/\s*$/, '');
-    const block = `${indent}"devDependencies": {${eol}${lines(indent + indent).join(`,${eol}`)}${eol}${indent}}`;
-    updated = `${before}${before.endsWith('{') ? '' : ','}${eol}${block}${eol}${text.slice(close)}`;
-  }
-  JSON.parse(updated);
-  fs.writeFileSync(file, updated);
-  return true;
-}
-
-async function install(pm: Definition['packageManager'], dir: string, add: Record<string, string>, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
-  const specs = Object.entries(add).map(([name, spec]) => `${name}@${spec}`);
-  const args: Record<Definition['packageManager'], string[]> = {
-    npm: specs.length ? ['install', '--save-dev', '--no-audit', '--no-fund', ...specs] : ['install', '--no-audit', '--no-fund'],
-    pnpm: specs.length ? ['add', '--save-dev', ...specs] : ['install', '--no-frozen-lockfile'],
-    yarn: specs.length ? ['add', '--dev', '--non-interactive', ...specs] : ['install', '--non-interactive'],
-  };
-  await run(pm, args[pm], {
-    cwd: dir,
-    env: { ...env, npm_config_update_notifier: 'false' },
-    signal,
-    purpose: `install dependencies (install ${pm}, choose another with --package-manager, or pass --skip-install)`,
-  });
-}
-
 async function insideGitRepository(dir: string): Promise<boolean> {
   try {
-    const { stdout } = await run('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir });
+    const { stdout } = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir });
     return stdout.trim() === 'true';
   } catch {
     return false;
@@ -344,50 +323,21 @@ function abortCheck(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** Library errors become CLI errors with the library's message (it lists every problem). */
+/** Library and exec errors become CLI errors with their message (a validation error lists every problem). */
 function asCliError(e: unknown): Error {
   if (e instanceof CliError) return e;
+  if (e instanceof ExecAbortedError) return new CancelledError();
+  if (e instanceof ExecError || e instanceof TemplateError || e instanceof JsonFileError) return new CliError(e.message);
   if (e instanceof MsbValidationError) {
     return new CliError(`The definition is not valid:\n${e.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`);
   }
   if (e instanceof HandEditError) return new CliError(`${e.message}\nOr run create-msb-app again with --force.`);
-  if (e instanceof Error && (e.name === 'TemplateError' || e.name === 'MsbValidationError' || e.name === 'HandEditError')) return new CliError(e.message);
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function lockfiles(): string[] {
-  return [...packageManagerNames().map((n) => findPackageManager(n)!.lockfile), 'npm-shrinkwrap.json'];
-}
-
-function describeFacts(f: ProjectFacts): string[] {
-  const rows: [string, string | undefined, string | undefined][] = [
-    ['name', f.name?.value, f.name?.from],
-    ['package manager', f.packageManager?.value, f.packageManager?.from],
-    ['Node.js', f.nodeVersion?.value ?? (f.nodeVersionMismatch ? `${f.nodeVersionMismatch.value} (no runtime image)` : undefined), f.nodeVersion?.from ?? f.nodeVersionMismatch?.from],
-    ['build', f.build ? `${f.build.value.script} -> ${f.build.value.outDir}/` : 'none (runs its sources)', f.build?.from],
-    ['entrypoint', f.entrypoint?.value, f.entrypoint?.from],
-    ['runtime files', f.build ? `${f.build.value.outDir}/ (the build output)` : f.files?.value.join(', '), f.build ? undefined : f.files?.from],
-    ['port', f.port ? String(f.port.value) : undefined, f.port?.from],
-  ];
-  return rows.map(([label, value, from]) => `${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
-}
-
-/** Whether a `file:` lib spec points outside the project (checkLib makes paths inside it relative). */
-function libOutsideProject(lib: string): 'folder' | 'file' | undefined {
-  if (!lib.startsWith('file:')) return undefined;
-  const p = lib.slice('file:'.length);
-  if (!path.isAbsolute(p) && !p.startsWith('..')) return undefined;
-  try {
-    return fs.statSync(p).isDirectory() ? 'folder' : 'file';
-  } catch {
-    return 'file';
-  }
-}
-
-function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; outputs: string[]; installed: boolean; mode: 'new' | 'adopt'; lib: string }): void {
+function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; outputs: string[]; installed: boolean; mode: 'new' | 'adopt'; family: FamilyCli }): void {
   const rel = path.relative(s.cwd, s.dir) || '.';
   const image = `${s.def.image.repository}:${s.def.image.tag}`;
-  const pm = s.def.packageManager;
   out.info('');
   out.info(`Done. ${s.mode === 'new' ? 'Created' : 'Adopted'} ${s.def.name} in ${s.dir}:`);
   out.info('  .projenrc.ts           the definition: edit it, then run npx projen');
@@ -395,22 +345,11 @@ function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definit
   out.info(`  ${OUTPUT_PATHS.debugDockerfile.padEnd(22)} the same with a busybox shell`);
   out.info(`  ${`${OUTPUT_PATHS.base}/`.padEnd(22)} ${s.outputs.filter((o) => o.startsWith(`${OUTPUT_PATHS.base}/`)).map((o) => path.basename(o)).join(', ')}`);
   out.info(`  ${`${OUTPUT_PATHS.debugOverlay}/`.padEnd(22)} runs the debug image`);
-  const outside = libOutsideProject(s.lib);
-  if (outside) {
-    const from = s.lib.slice('file:'.length);
-    out.info('');
-    out.info(`Warning: the create-msb-app dev dependency ${s.lib} is outside the project, so the image build cannot install it`);
-    out.info('  (its build context is the project folder). To fix it, put a tarball of it in the project, from the project folder:');
-    out.info(outside === 'folder'
-      ? `    mkdir -p vendor && npm pack ${from} --pack-destination vendor && mv vendor/create-msb-app-*.tgz vendor/create-msb-app.tgz`
-      : `    mkdir -p vendor && cp ${from} vendor/create-msb-app.tgz`);
-    out.info('  and use --lib file:vendor/create-msb-app.tgz (or set "create-msb-app": "file:vendor/create-msb-app.tgz" in package.json),');
-    out.info('  or use a version from a registry (--lib <version>).');
-  }
+  if (fs.existsSync(path.join(s.dir, VENDOR_FOLDER))) out.info(`  ${`${VENDOR_FOLDER}/`.padEnd(22)} create-msb-app itself, so the image build can install it`);
   out.info('');
   out.info('Next steps:');
   if (rel !== '.') out.info(`  cd ${rel}`);
-  if (!s.installed) out.info(`  ${pm} install`);
+  if (!s.installed) out.info(`  ${s.family.installCommand(s.def.runtime)}`);
   const steps: [string, string][] = [
     ['npx projen', 'after editing .projenrc.ts'],
     [`docker build -f Dockerfile -t ${image} .`, 'or podman build'],

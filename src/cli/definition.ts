@@ -4,8 +4,12 @@
  * {@link appProps}, so a later `npx projen` reproduces the first synthesis byte for byte.
  */
 import * as semver from 'semver';
-import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, PackageManagerName, nodeVersions, packageManagerNames, parsePackageSpec } from '../index';
+import { CliError } from './errors';
+import { findFamilyCli } from './families';
 import { TemplateSource } from './template-source';
+import { tsString } from './ts-literal';
+import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
+import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
 
 /** Everything the definition says; plain data. */
 export interface Definition {
@@ -14,12 +18,14 @@ export interface Definition {
   readonly port: number;
   /** `false`: TCP probes. */
   readonly healthCheckPath: string | false;
-  readonly nodeVersion: string;
-  readonly packageManager: PackageManagerName;
+  /** Runtime family (`--language`), e.g. `node`. */
+  readonly family: string;
+  /** The family's own settings (e.g. `nodeVersion`, `packageManager`). */
+  readonly runtime: Readonly<Record<string, string>>;
   /** `false` when the app runs its sources as they are. */
   readonly build: { readonly script: string; readonly outDir: string } | false;
   readonly entrypoint: string;
-  /** Without a build: what the runtime image copies besides node_modules. */
+  /** Without a build: what the runtime image copies besides the dependencies. */
   readonly files?: readonly string[];
   readonly image: { readonly repository: string; readonly tag: string };
   readonly template?: TemplateSource;
@@ -50,7 +56,7 @@ export function appProps(def: Definition): AppProps {
   return {
     port: def.port,
     healthCheckPath: def.healthCheckPath,
-    runtime: { nodeVersion: def.nodeVersion, packageManager: def.packageManager },
+    runtime: familyOf(def).runtimeProps(def.runtime).props,
     build: def.build === false ? false : { script: def.build.script, outDir: def.build.outDir },
     entrypoint: def.entrypoint,
     ...(def.files ? { files: [...def.files] } : {}),
@@ -87,18 +93,16 @@ export function renderProjenrc(def: Definition): string {
   const prop = (comment: string[], line: string) => props.push(...comment.map((c) => `  // ${c}`), `  ${line},`);
   prop(['Port the app listens on: EXPOSE, containerPort, the Service target and the probes follow it.'], `port: ${def.port}`);
   prop(['HTTP path of the readiness and liveness probes (false probes the TCP port instead).'], `healthCheckPath: ${lit(def.healthCheckPath)}`);
-  prop(
-    [`Builder image node:${def.nodeVersion}-trixie, runtime image distroless nodejs${def.nodeVersion}; dependencies install`, `from the ${def.packageManager} lockfile. Node.js lines: ${nodeVersions().map(lit).join(', ')}; package managers: ${packageManagerNames().map(lit).join(', ')}.`],
-    `runtime: { nodeVersion: ${lit(def.nodeVersion)}, packageManager: ${lit(def.packageManager)} }`,
-  );
+  const runtime = familyOf(def).runtimeProps(def.runtime);
+  prop([...runtime.comment], `runtime: { ${Object.entries(runtime.props).map(([k, v]) => `${k}: ${lit(v)}`).join(', ')} }`);
   if (def.build === false) {
     prop(['No build step: the runtime image gets the sources listed in `files` and production dependencies.'], 'build: false');
   } else {
-    prop([`\`${def.packageManager} run ${def.build.script}\` writes ${def.build.outDir}/; only the build output goes into the runtime image.`],
+    prop([`\`${familyOf(def).buildCommand(def.runtime, def.build.script)}\` writes ${def.build.outDir}/; only the build output goes into the runtime image.`],
       `build: { script: ${lit(def.build.script)}, outDir: ${lit(def.build.outDir)} }`);
   }
   prop(['Script the runtime image runs (CMD, exec form).'], `entrypoint: ${lit(def.entrypoint)}`);
-  if (def.files) prop(['Files and folders copied into the runtime image besides package.json and node_modules.'], `files: [${def.files.map(lit).join(', ')}]`);
+  if (def.files) prop([`Files and folders copied into the runtime image besides ${familyOf(def).alwaysCopied}.`], `files: [${def.files.map(lit).join(', ')}]`);
   prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
 
   return [
@@ -130,6 +134,22 @@ export function renderProjenrc(def: Definition): string {
 
 /** A TypeScript literal for a string, number or boolean. */
 function lit(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return typeof value === 'string' ? tsString(value) : String(value);
+}
+
+/** The family of a definition. */
+export function familyOf(def: Pick<Definition, 'family'>): FamilyCli {
+  const family = findFamilyCli(def.family);
+  if (!family) throw new CliError(`Unknown runtime family ${JSON.stringify(def.family)}.`);
+  return family;
+}
+
+/** What the family sees of a definition. */
+export function familyDefinition(def: Definition): FamilyDefinition {
+  const extra: Record<string, string> = {};
+  if (def.template?.kind === 'package') {
+    const { name, range } = parsePackageSpec(def.template.spec);
+    extra[name] = range ?? 'latest';
+  }
+  return { ...def, extraDevDependencies: extra };
 }

@@ -1,9 +1,10 @@
 /**
- * Entry point of the `create-msb-app` command: parses the command line, runs {@link create} and
- * turns errors into a message and an exit code.
+ * Entry points of the `create-msb-app` command. {@link runCli} runs one command line in process
+ * (streams, cwd, env and signal injected; tests use it); {@link main} is the bin: the process's
+ * argv, stdio and signals. Errors are printed in one place, here, and become the exit code.
  */
-import { CliArgs, helpText, parseCliArgs } from './args';
-import { CreateResult, create } from './create';
+import { CommandDecl, parseCommandArgs, renderHelp } from './command';
+import { CommandContext, COMMANDS, PROGRAM } from './commands';
 import { CancelledError, CliError } from './errors';
 import { ownVersion } from './package-info';
 import { PromptFn, terminalPrompt } from './prompts';
@@ -11,45 +12,71 @@ import { Reporter, streamReporter } from './reporter';
 
 export { CliError, CancelledError } from './errors';
 export { create, type CreateContext, type CreateResult } from './create';
-export { parseCliArgs, type CliArgs } from './args';
 export type { PromptFn, Question } from './prompts';
 export { renderProjenrc, synthesize, type Definition } from './definition';
+export { COMMANDS, createCommand, verifyCommand } from './commands';
 
-/** How {@link runCli} talks to the outside world; every part can be replaced in tests. */
+/** How {@link runCli} talks to the outside world; every part can be replaced. */
 export interface CliIo {
   /** @default process.cwd() */
   readonly cwd?: string;
-  /** @default - stdin is a TTY */
+  /** Input; prompts are shown only when it is a TTY (and without --yes). @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Whether prompts may be shown. @default - `stdin` is a TTY */
   readonly interactive?: boolean;
   /** @default - enquirer on the terminal */
   readonly prompt?: PromptFn;
-  /** @default - progress on stdout */
-  readonly reporter?: Reporter;
+  /** Output. @default process.stdout */
+  readonly stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Error output. @default process.stderr */
   readonly stderr?: NodeJS.WritableStream;
+  /** @default - progress lines on `stdout` */
+  readonly reporter?: Reporter;
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP: running children stop, the command rolls back. */
   readonly signal?: AbortSignal;
+  /** Environment of child processes. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/**
- * Runs the command and returns its exit code (0 on success). With `interactive` and an injected
- * `prompt`, this is the interactive flow driven by scripted answers.
- */
+/** The command an argv selects, and the arguments after its name. */
+function selectCommand(argv: readonly string[]): { cmd: CommandDecl<CommandContext>; rest: readonly string[]; usage: string } {
+  const named = COMMANDS.find((c) => c.name === argv[0]);
+  const cmd = named ?? COMMANDS[0];
+  const rest = named ? argv.slice(1) : argv;
+  const positional = (cmd.args ?? []).map((a) => ` [${a.name}]`).join('');
+  const usage = named && named !== COMMANDS[0] ? `${PROGRAM} ${cmd.name}${positional} [options]` : `${PROGRAM}${positional} [options]`;
+  return { cmd, rest, usage };
+}
+
+/** Runs one command line and returns its exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const reporter = io.reporter ?? streamReporter(process.stdout);
+  const reporter = io.reporter ?? streamReporter(stdout);
+  const cwd = io.cwd ?? process.cwd();
   try {
-    const args = parseCliArgs(argv);
-    if (args.help) {
-      reporter.info(helpText());
+    const { cmd, rest, usage } = selectCommand(argv);
+    const program = cmd === COMMANDS[0] ? PROGRAM : `${PROGRAM} ${cmd.name}`;
+    const args = parseCommandArgs(cmd, rest, program);
+    if (args.values.help) {
+      stdout.write(renderHelp(cmd, usage));
       return 0;
     }
-    if (args.version) {
-      reporter.info(ownVersion());
+    if (args.values.version) {
+      stdout.write(`${ownVersion()}\n`);
       return 0;
     }
-    await runCreate(args, io, reporter);
-    return 0;
+    return await cmd.run(args, {
+      create: {
+        cwd,
+        interactive: !args.values.yes && (io.interactive ?? !!(io.stdin ?? process.stdin).isTTY),
+        prompt: abortable(io.prompt ?? terminalPrompt, io.signal),
+        reporter,
+        signal: io.signal,
+        env: io.env,
+      },
+      verify: { stdout, stderr, cwd },
+    });
   } catch (e) {
     if (e instanceof CliError) {
       stderr.write(`${e instanceof CancelledError ? '' : 'Error: '}${e.message}\n`);
@@ -60,36 +87,41 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   }
 }
 
-function runCreate(args: CliArgs, io: CliIo, reporter: Reporter): Promise<CreateResult> {
-  const interactive = !args.yes && (io.interactive ?? !!process.stdin.isTTY);
-  return create(args, {
-    cwd: io.cwd ?? process.cwd(),
-    interactive,
-    prompt: io.prompt ?? terminalPrompt,
-    reporter,
-    signal: io.signal,
-    env: io.env,
+/** A prompt that a signal (SIGTERM, SIGHUP) cancels too, not only Ctrl-C typed at it. */
+function abortable(prompt: PromptFn, signal: AbortSignal | undefined): PromptFn {
+  if (!signal) return prompt;
+  return (q) => new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError());
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    prompt(q).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
+/** Signals that stop the command: it rolls back, then exits 128 + the signal number. */
+const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
 /** The bin: runs with the process's argv, stdio and signals, then sets the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  if (argv[0] === 'verify') {
-    // `create-msb-app verify [dir]`: build and check the images (loaded only for this subcommand).
-    const { runVerify } = await import('../verify');
-    process.exitCode = await runVerify(argv.slice(1));
-    return;
-  }
   const controller = new AbortController();
-  // Ctrl-C outside a prompt (e.g. during the install): stop the child, roll back, exit 130.
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  let received: keyof typeof STOP_SIGNALS | undefined;
+  const handlers = Object.keys(STOP_SIGNALS).map((name) => {
+    const sig = name as keyof typeof STOP_SIGNALS;
+    // A second signal while rolling back ends the process at once.
+    const handler = () => {
+      if (controller.signal.aborted) process.exit(128 + STOP_SIGNALS[received ?? sig]);
+      received = sig;
+      controller.abort();
+    };
+    process.on(sig, handler);
+    return [sig, handler] as const;
+  });
   try {
-    process.exitCode = await runCli(argv, { signal: controller.signal });
+    const code = await runCli(argv, { signal: controller.signal });
+    process.exitCode = received ? 128 + STOP_SIGNALS[received] : code;
+    // Rolled back after a signal: end now, even if a prompt still holds the terminal.
+    if (received) process.exit(process.exitCode);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [sig, handler] of handlers) process.off(sig, handler);
   }
 }

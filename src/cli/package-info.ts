@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ToolVersions } from './scaffold';
+import type { Tooling } from '../families/family-cli';
+import { readJsonFile } from '../util/json';
 
 /** Root folder of this package (holds package.json). */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -18,7 +19,7 @@ interface OwnPackageJson {
 
 let cached: OwnPackageJson | undefined;
 function ownPackageJson(): OwnPackageJson {
-  cached ??= JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as OwnPackageJson;
+  cached ??= readJsonFile<OwnPackageJson>(path.join(PACKAGE_ROOT, 'package.json'), 'the package.json of create-msb-app');
   return cached;
 }
 
@@ -98,26 +99,27 @@ function isRegistryTarball(spec: string): boolean {
 
 function readJson(file: string): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    return readJsonFile(file, file, 'any');
   } catch {
     return undefined;
   }
 }
 
 /**
- * Versions of the dev dependencies of a generated project, taken from this package's own
- * manifest so that they move together.
+ * The definition's tooling: `lib` and the versions of the dev dependencies of a generated project,
+ * taken from this package's own manifest so that they move together.
  */
-export function toolVersions(lib: string, nodeVersion: string): ToolVersions {
+export function tooling(lib: string): Tooling {
   const own = ownPackageJson();
-  const any = { ...own.dependencies, ...own.devDependencies, ...own.peerDependencies };
+  const any: Record<string, string | undefined> = { ...own.dependencies, ...own.devDependencies, ...own.peerDependencies };
   return {
     lib,
-    projen: own.peerDependencies?.projen ?? any.projen ?? '*',
-    constructs: own.peerDependencies?.constructs ?? any.constructs ?? '^10',
-    sucrase: caret(any.sucrase ?? '^3.35.0'),
-    typescript: caret(any.typescript ?? '^5'),
-    nodeTypes: `^${nodeVersion}`,
+    versions: {
+      projen: own.peerDependencies?.projen ?? any.projen ?? '*',
+      constructs: own.peerDependencies?.constructs ?? any.constructs ?? '^10',
+      sucrase: caret(any.sucrase ?? '^3.35.0'),
+      typescript: caret(any.typescript ?? '^5'),
+    },
   };
 }
 

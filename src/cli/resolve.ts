@@ -1,27 +1,19 @@
 /**
  * Turns flags, what was inferred from an existing project and prompt answers into one
- * {@link Definition}. Order for every setting: flag, then prompt (its default being the inferred
- * value), then the inferred value, then the default.
+ * {@link Definition}, through one table of settings (see settings.ts): the common rows here, the
+ * family's own rows (e.g. the Node.js line) from the family.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_NODE_VERSION, PackageManagerName, isImageTag, nodeVersions, packageManagerNames } from '../index';
-import { CliArgs } from './args';
+import type { Adoption, FamilyCli } from '../families/family-cli';
+import { isImageTag } from '../index';
 import { Definition } from './definition';
 import { CliError } from './errors';
-import { ProjectFacts } from './infer';
 import { PromptFn } from './prompts';
-import {
-  asPromptCheck,
-  checkHealthPath,
-  checkImage,
-  checkName,
-  checkNodeVersion,
-  checkPackageManager,
-  checkPort,
-  toAppName,
-} from './rules';
+import { ImageRef, checkHealthPath, checkImage, checkName, checkPort, toAppName } from './rules';
+import { FlagValues, Setting, SettingContext, flagErrors, resolveSettings, validateFlags } from './settings';
 import { TemplateSource, parseTemplate } from './template-source';
+import { DEFAULTS } from '../model/defaults';
 
 /** How answers are obtained. */
 export interface AskContext {
@@ -38,136 +30,124 @@ export interface AskContext {
 export interface Target {
   /** Absolute directory. */
   readonly dir: string;
-  /** `adopt` when the directory holds a package.json. */
+  /** `adopt` when the directory holds a project of a family. */
   readonly mode: 'new' | 'adopt';
-  /** Default app name (from the directory or package.json). */
-  readonly defaultName: string;
 }
 
-/** Resolves every setting; throws a {@link CliError} naming the first bad flag. */
-export async function resolveDefinition(args: CliArgs, target: Target, facts: ProjectFacts | undefined, ask: AskContext): Promise<Definition> {
-  // Flags first: a bad flag fails before any question is asked.
-  const flags = {
-    name: args.name !== undefined ? checkName(args.name) : undefined,
-    nodeVersion: args.nodeVersion !== undefined ? checkNodeVersion(args.nodeVersion) : undefined,
-    packageManager: args.packageManager !== undefined ? checkPackageManager(args.packageManager) : undefined,
-    port: args.port !== undefined ? checkPort(args.port) : undefined,
-    healthPath: args.healthPath !== undefined ? checkHealthPath(args.healthPath) : undefined,
-    template: args.template !== undefined ? parseTemplate(args.template, target.dir, ask.cwd) : undefined,
+/** The image tag when `--image` names none: the project's version, else the default tag. */
+function defaultTag(ctx: SettingContext): string {
+  return ctx.version && isImageTag(ctx.version) ? ctx.version : DEFAULTS.imageTag;
+}
+
+/** The common settings; the family's rows go after `name`. */
+export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly after: readonly Setting[] } = {
+  before: [
+    {
+      key: 'name',
+      flag: 'name',
+      prompt: { type: 'input', message: 'App name' },
+      infer: (ctx) => ctx.adoption?.name?.value,
+      default: (ctx) => ctx.directoryName || (ctx.interactive ? toAppName(DEFAULTS.projectDirectory) : undefined),
+      validate: (text, _ctx, label) => checkName(text, label),
+      missing: (ctx) => `Cannot derive an app name from ${JSON.stringify(path.basename(ctx.dir))}: pass --name (a DNS-1123 label such as "orders-api").`,
+    },
+  ],
+  after: [
+    {
+      key: 'port',
+      flag: 'port',
+      prompt: { type: 'input', message: 'Port the app listens on' },
+      infer: (ctx) => ctx.adoption?.inferred.port?.value as number | undefined,
+      default: () => DEFAULTS.port,
+      validate: (text, _ctx, label) => checkPort(text, label),
+    },
+    {
+      key: 'healthPath',
+      flag: 'health-path',
+      prompt: { type: 'input', message: 'Health check path' },
+      default: () => DEFAULTS.healthCheckPath,
+      validate: (text, _ctx, label) => checkHealthPath(text, label),
+    },
+    {
+      key: 'image',
+      flag: 'image',
+      prompt: { type: 'input', message: 'Image repository[:tag]' },
+      default: (ctx): ImageRef => ({ repository: ctx.values.name as string, tag: defaultTag(ctx) }),
+      show: (v) => `${(v as ImageRef).repository}:${(v as ImageRef).tag}`,
+      validate: (text, ctx, label) => checkImage(text, defaultTag(ctx), label),
+    },
+    {
+      key: 'template',
+      flag: 'template',
+      prompt: { type: 'input', message: 'Org template (folder or npm package; empty for the built-in templates)', optional: true },
+      default: () => undefined,
+      validate: (text, ctx) => parseTemplate(text.trim(), ctx.dir, ctx.cwd),
+    },
+  ],
+};
+
+/** The whole table for a family, in the order of the prompts. */
+export function settingsTable(family: FamilyCli): readonly Setting[] {
+  return [...COMMON_SETTINGS.before, ...family.settings, ...COMMON_SETTINGS.after];
+}
+
+/** Resolves every setting; throws one {@link CliError} naming every bad flag. */
+export async function resolveDefinition(
+  flags: FlagValues,
+  target: Target,
+  family: FamilyCli,
+  adoption: Adoption | undefined,
+  ask: AskContext,
+  /** Flag errors found before (e.g. `--language`), reported with the others. */
+  earlier: readonly string[] = [],
+): Promise<Definition> {
+  const ctx: SettingContext = {
+    interactive: ask.interactive,
+    mode: target.mode,
+    dir: target.dir,
+    cwd: ask.cwd,
+    adoption,
+    directoryName: nameFromDirectory(target.dir),
+    version: adoption ? adoption.version : family.newProjectVersion,
+    userAgent: ask.userAgent,
+    values: {},
   };
-  const version = facts ? facts.version : '0.1.0';
-  const defaultTag = version && isImageTag(version) ? version : 'latest';
-  const flagImage = args.image !== undefined ? checkImage(args.image, defaultTag) : undefined;
-
-  const input = async (name: string, message: string, initial: string, check: (v: string) => unknown): Promise<string> =>
-    ask.prompt({ name, type: 'input', message, initial, validate: asPromptCheck(check) });
-  const select = async (name: string, message: string, choices: { name: string; hint?: string }[], initial: string): Promise<string> =>
-    ask.prompt({ name, type: 'select', message, choices, initial });
-
-  // Name
-  const defaultName = facts?.name?.value ?? target.defaultName;
-  let name = flags.name;
-  if (name === undefined) {
-    if (ask.interactive) name = checkName(await input('name', 'App name', defaultName || 'msb-app', checkName), 'name');
-    else if (defaultName) name = defaultName;
-    else throw new CliError(`Cannot derive an app name from ${JSON.stringify(path.basename(target.dir))}: pass --name (a DNS-1123 label such as "orders-api").`);
+  const table = settingsTable(family);
+  if (earlier.length > 0) {
+    throw flagErrors([...earlier, ...validateFlags(table, flags, ctx).errors]);
   }
-
-  // Node.js line
-  let nodeVersion = flags.nodeVersion;
-  if (nodeVersion === undefined) {
-    const inferred = facts?.nodeVersion?.value;
-    const mismatch = facts?.nodeVersionMismatch;
-    if (ask.interactive) {
-      const choices = nodeVersions().slice().reverse().map((v) => ({ name: v, hint: v === DEFAULT_NODE_VERSION ? '(default, LTS)' : undefined }));
-      nodeVersion = await select('nodeVersion', mismatch ? `Node.js version (${mismatch.from} says ${JSON.stringify(mismatch.value)}, which has no runtime image)` : 'Node.js version', choices, inferred ?? DEFAULT_NODE_VERSION);
-      nodeVersion = checkNodeVersion(nodeVersion, 'Node.js version');
-    } else if (mismatch) {
-      throw new CliError(
-        `The project asks for Node.js ${JSON.stringify(mismatch.value)} (${mismatch.from}), which matches none of the Node.js lines with distroless runtime images: ` +
-          `${nodeVersions().map((v) => `"${v}"`).join(', ')}. Pass --node-version to choose one (or update ${mismatch.from}).`,
-      );
-    } else {
-      nodeVersion = inferred ?? DEFAULT_NODE_VERSION;
-    }
-  }
-
-  // Package manager
-  let packageManager: PackageManagerName | undefined = flags.packageManager;
-  if (packageManager === undefined) {
-    const initial = facts?.packageManager?.value ?? userAgentPackageManager(ask.userAgent) ?? 'npm';
-    packageManager = ask.interactive
-      ? checkPackageManager(await select('packageManager', 'Package manager', packageManagerNames().map((n) => ({ name: n })), initial), 'package manager')
-      : initial;
-  }
-
-  // Port
-  let port = flags.port;
-  if (port === undefined) {
-    const initial = facts?.port?.value ?? 8080;
-    port = ask.interactive ? checkPort(await input('port', 'Port the app listens on', String(initial), checkPort), 'port') : initial;
-  }
-
-  // Health check path
-  let healthPath = flags.healthPath;
-  if (healthPath === undefined) {
-    healthPath = ask.interactive ? checkHealthPath(await input('healthPath', 'Health check path', '/healthz', checkHealthPath), 'health check path') : '/healthz';
-  }
-
-  // Image
-  let image = flagImage;
-  if (image === undefined) {
-    const initial = `${name}:${defaultTag}`;
-    image = ask.interactive
-      ? checkImage(await input('image', 'Image repository[:tag]', initial, (v) => checkImage(v, defaultTag)), defaultTag, 'image')
-      : { repository: name, tag: defaultTag };
-  }
-
-  // Org template
-  let template: TemplateSource | undefined = flags.template;
-  if (template === undefined && ask.interactive) {
-    const answer = (await input('template', 'Org template (folder or npm package; empty for the built-in templates)', '', (v) => v.trim() === '' || parseTemplate(v.trim(), target.dir, ask.cwd))).trim();
-    if (answer) template = parseTemplate(answer, target.dir, ask.cwd);
-  }
+  const v = await resolveSettings(table, flags, ctx, ask.prompt);
 
   // Build and entrypoint: inferred for existing projects, the sample's for new ones.
   let build: Definition['build'];
   let entrypoint: string;
   let files: string[] | undefined;
   if (target.mode === 'new') {
-    build = { script: 'build', outDir: 'dist' };
-    entrypoint = 'dist/index.js';
+    build = { ...DEFAULTS.build };
+    entrypoint = family.defaultEntrypoint(build);
   } else {
-    build = facts?.build?.value ?? false;
-    entrypoint = facts?.entrypoint?.value ?? (build ? `${build.outDir}/index.js` : 'index.js');
-    if (!facts?.entrypoint && !build && !fs.existsSync(path.join(target.dir, entrypoint))) {
-      const why = facts?.notes.find((n) => n.startsWith('start script runs'));
-      throw new CliError(
-        'Cannot tell how the app starts: package.json has no "main" and no "start" script of the form "node <file>" naming a file in the project, and there is no index.js' +
-          `${why ? ` (${why.replace(/:.*$/, '')})` : ''}. Add a "start" script (e.g. "node server.js") and run the command again.`,
-      );
+    build = adoption?.build?.value ?? false;
+    entrypoint = adoption?.entrypoint?.value ?? family.defaultEntrypoint(build);
+    if (!adoption?.entrypoint && !build && !fs.existsSync(path.join(target.dir, entrypoint))) {
+      throw new CliError(adoption?.noEntrypoint ?? `Cannot tell how the app starts: ${entrypoint} does not exist.`);
     }
-    if (!build) files = facts?.files?.value.length ? facts.files.value : undefined;
+    if (!build) files = adoption?.files?.value.length ? adoption.files.value : undefined;
   }
 
+  const runtime = Object.fromEntries(family.settings.map((s) => [s.key, String(v[s.key])]));
+  const template = v.template as TemplateSource | undefined;
   return {
-    name,
-    port,
-    healthCheckPath: healthPath,
-    nodeVersion,
-    packageManager,
+    name: v.name as string,
+    port: v.port as number,
+    healthCheckPath: v.healthPath as string,
+    family: family.name,
+    runtime,
     build,
     entrypoint,
     ...(files ? { files } : {}),
-    image,
+    image: v.image as ImageRef,
     ...(template ? { template } : {}),
   };
-}
-
-/** The package manager that ran the command (`pnpm create msb-app`, `yarn create msb-app`). */
-export function userAgentPackageManager(userAgent: string | undefined): PackageManagerName | undefined {
-  const name = userAgent?.split(' ')[0]?.split('/')[0];
-  return name && (packageManagerNames() as string[]).includes(name) ? (name as PackageManagerName) : undefined;
 }
 
 /** The default name for a directory: its base name made into a DNS label. */

@@ -1,20 +1,27 @@
 /**
- * Leaves nothing behind on failure: a directory the command created is removed; in a directory
- * that existed, every file it may touch is snapshotted first and restored (or removed) afterwards.
+ * Leaves nothing behind on failure. A directory the command created is removed whole. In a
+ * directory that existed, everything there is snapshotted first (not a list of the files the
+ * command means to touch): on restore, what was added is removed, what was changed or removed is
+ * put back byte for byte with its mode. Big folders the install rewrites (`node_modules`) are not
+ * copied: they are moved aside before the install and moved back.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-interface Snapshot {
-  readonly content?: Buffer;
-  readonly mode?: number;
-}
+type Entry =
+  | { readonly kind: 'file'; readonly content: Buffer; readonly mode: number }
+  | { readonly kind: 'dir'; readonly mode: number }
+  | { readonly kind: 'link'; readonly target: string }
+  /** A folder that is not walked (`.git`): kept if it was there, removed if it was not. */
+  | { readonly kind: 'opaque' };
 
-/** Records what the command is about to change so that {@link Rollback.restore} can undo it. */
+
+/** Records the state of a directory so that {@link Rollback.restore} can bring it back. */
 export class Rollback {
-  private readonly files = new Map<string, Snapshot>();
-  private readonly dirs = new Set<string>();
+  private readonly entries = new Map<string, Entry>();
+  private root?: string;
   private createdRoot?: string;
+  private readonly aside = new Map<string, string>();
 
   /**
    * The command creates `dir`: restore removes it whole. Pass the outermost folder that did not
@@ -24,49 +31,130 @@ export class Rollback {
     this.createdRoot = dir;
   }
 
-  /** Snapshots files (relative to `root`) before they may be written, created or removed. */
-  guardFiles(root: string, rels: readonly string[]): void {
-    for (const rel of rels) {
-      const file = path.resolve(root, rel);
-      if (this.files.has(file)) continue;
-      try {
-        const st = fs.lstatSync(file);
-        this.files.set(file, st.isFile() ? { content: fs.readFileSync(file), mode: st.mode } : {});
-      } catch {
-        this.files.set(file, {});
+  /**
+   * Snapshots everything under `dir` (which exists). Folders named in `opaque` (at any depth, e.g.
+   * `.git` and the family's install folders) are not read: they are kept as they are, or removed
+   * when the command made them.
+   */
+  snapshot(dir: string, opaque: readonly string[] = ['.git']): void {
+    const skip = new Set(opaque);
+    this.root = dir;
+    this.entries.clear();
+    const walk = (abs: string, rel: string) => {
+      for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
+        const p = path.join(abs, e.name);
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) {
+          this.entries.set(r, { kind: 'link', target: fs.readlinkSync(p) });
+        } else if (st.isDirectory() && skip.has(e.name)) {
+          this.entries.set(r, { kind: 'opaque' });
+        } else if (st.isDirectory()) {
+          this.entries.set(r, { kind: 'dir', mode: st.mode });
+          walk(p, r);
+        } else if (st.isFile()) {
+          this.entries.set(r, { kind: 'file', content: fs.readFileSync(p), mode: st.mode });
+        }
       }
-    }
+    };
+    walk(dir, '');
   }
 
-  /** Folders (relative to `root`) removed on restore when they do not exist now. */
-  guardDirectories(root: string, rels: readonly string[]): void {
-    for (const rel of rels) {
-      const dir = path.resolve(root, rel);
-      if (!fs.existsSync(dir)) this.dirs.add(dir);
-    }
+  /**
+   * Moves `rel` (e.g. `node_modules`) out of the way before a step rewrites it; {@link restore} moves
+   * it back, {@link commit} deletes it. Nothing happens when it does not exist.
+   */
+  moveAside(rel: string): void {
+    if (!this.root) return;
+    const from = path.join(this.root, rel);
+    if (!fs.existsSync(from)) return;
+    const to = path.join(this.root, `.${rel.replace(/\//g, '-')}.msb-aside-${process.pid}`);
+    fs.renameSync(from, to);
+    this.aside.set(rel, to);
+    this.entries.set(path.basename(to), { kind: 'opaque' });
   }
 
-  /** Undoes everything recorded; best effort, never throws. */
+  /** The command succeeded: drops what was moved aside. */
+  commit(): void {
+    for (const [rel, to] of this.aside) {
+      const back = path.join(this.root!, rel);
+      // A step that did not recreate it (e.g. skipped): the original goes back where it was.
+      if (!fs.existsSync(back)) fs.renameSync(to, back);
+      else fs.rmSync(to, { recursive: true, force: true });
+    }
+    this.aside.clear();
+  }
+
+  /** Undoes everything; best effort, never throws. */
   restore(): void {
     if (this.createdRoot) {
       fs.rmSync(this.createdRoot, { recursive: true, force: true });
       return;
     }
-    for (const [file, snap] of this.files) {
+    const root = this.root;
+    if (!root) return;
+    const quiet = (fn: () => void) => {
       try {
-        if (snap.content === undefined) {
-          if (fs.existsSync(file) && fs.lstatSync(file).isFile()) fs.rmSync(file, { force: true });
-          continue;
-        }
-        if (fs.existsSync(file)) fs.chmodSync(file, 0o644);
-        fs.writeFileSync(file, snap.content);
-        if (snap.mode !== undefined) fs.chmodSync(file, snap.mode % 0o10000);
+        fn();
       } catch {
-        // keep restoring the others
+        // keep restoring the rest
       }
+    };
+    // 1. Remove what was added (deepest first is not needed: a new folder goes whole).
+    const removeAdded = (abs: string, rel: string) => {
+      let list: fs.Dirent[] = [];
+      quiet(() => (list = fs.readdirSync(abs, { withFileTypes: true })));
+      for (const e of list) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        const p = path.join(abs, e.name);
+        const before = this.entries.get(r);
+        const isDir = e.isDirectory() && !e.isSymbolicLink();
+        if (!before || (before.kind === 'dir') !== isDir && before.kind !== 'opaque') {
+          quiet(() => fs.rmSync(p, { recursive: true, force: true }));
+        } else if (before.kind === 'dir') {
+          removeAdded(p, r);
+        }
+      }
+    };
+    removeAdded(root, '');
+    // 2. Put back what was moved aside.
+    for (const [rel, to] of this.aside) {
+      quiet(() => fs.rmSync(path.join(root, rel), { recursive: true, force: true }));
+      quiet(() => fs.renameSync(to, path.join(root, rel)));
     }
-    for (const dir of [...this.dirs].sort((a, b) => b.length - a.length)) {
-      fs.rmSync(dir, { recursive: true, force: true });
+    this.aside.clear();
+    // 3. Recreate folders and files that were changed or removed.
+    for (const [rel, entry] of this.entries) {
+      const p = path.join(root, rel);
+      if (entry.kind === 'dir') quiet(() => fs.mkdirSync(p, { recursive: true, mode: entry.mode % 0o10000 }));
+    }
+    for (const [rel, entry] of this.entries) {
+      const p = path.join(root, rel);
+      if (entry.kind === 'file') {
+        quiet(() => {
+          const same = fs.existsSync(p) && fs.lstatSync(p).isFile() && fs.readFileSync(p).equals(entry.content);
+          if (!same) {
+            if (fs.existsSync(p)) fs.chmodSync(p, 0o644);
+            fs.writeFileSync(p, entry.content);
+          }
+          fs.chmodSync(p, entry.mode % 0o10000);
+        });
+      } else if (entry.kind === 'link') {
+        quiet(() => {
+          let current: string | undefined;
+          try {
+            current = fs.readlinkSync(p);
+          } catch {
+            current = undefined;
+          }
+          if (current !== entry.target) {
+            fs.rmSync(p, { recursive: true, force: true });
+            fs.symlinkSync(entry.target, p);
+          }
+        });
+      } else if (entry.kind === 'dir') {
+        quiet(() => fs.chmodSync(p, entry.mode % 0o10000));
+      }
     }
   }
 }

@@ -9,17 +9,13 @@ import {
   IMAGE_REPOSITORY_RULE,
   IMAGE_TAG_RULE,
   PORT_RULE,
-  PackageManagerName,
   isDnsLabel,
   isHttpPath,
   isImageRepository,
   isImageTag,
   isPort,
-  nodeVersions,
-  packageManagerNames,
 } from '../index';
 import { badFlag } from './errors';
-import { catalogLineOf } from './node-version';
 
 /** Image repository and tag. */
 export interface ImageRef {
@@ -31,20 +27,6 @@ export interface ImageRef {
 export function checkName(value: string, flag = '--name'): string {
   if (!isDnsLabel(value)) throw badFlag(flag, value, DNS_LABEL_RULE);
   return value;
-}
-
-/** A catalog Node.js line from `24`, `v24`, `24.x`, `24.3.1`. */
-export function checkNodeVersion(value: string, flag = '--node-version'): string {
-  const line = catalogLineOf(value);
-  if (!line) throw badFlag(flag, value, `one of ${quoteAll(nodeVersions())} (the Node.js lines with distroless runtime images)`);
-  return line;
-}
-
-/** A known package manager. */
-export function checkPackageManager(value: string, flag = '--package-manager'): PackageManagerName {
-  const names = packageManagerNames();
-  if (!(names as string[]).includes(value)) throw badFlag(flag, value, `one of ${quoteAll(names)}`);
-  return value as PackageManagerName;
 }
 
 /** A port number given as text. */
@@ -70,18 +52,6 @@ export function checkImage(value: string, defaultTag: string, flag = '--image'):
   return { repository, tag };
 }
 
-/** The same checks as a prompt's `validate`: `true`, or the message to show. */
-export function asPromptCheck(check: (value: string) => unknown): (value: string) => true | string {
-  return (value) => {
-    try {
-      check(value);
-      return true;
-    } catch (e) {
-      return (e as Error).message.replace(/^Invalid \S+ /, 'Invalid value ');
-    }
-  };
-}
-
 /** A project name made from a directory or package name: `@acme/Orders_API` -> `orders-api`. */
 export function toAppName(text: string): string {
   return text
@@ -91,8 +61,4 @@ export function toAppName(text: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 63)
     .replace(/-+$/, '');
-}
-
-function quoteAll(values: readonly string[]): string {
-  return values.map((v) => `"${v}"`).join(', ');
 }

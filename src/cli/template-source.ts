@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TEMPLATE_MANIFEST } from '../index';
 import { CliError } from './errors';
+import { resolveFileSpec } from './lib-spec';
 
 /** Where an org template comes from. */
 export type TemplateSource =
@@ -33,6 +34,12 @@ export function parseTemplate(value: string, projectDir: string, cwd: string): T
   const m = /^(@?[^@]+)(?:@(.+))?$/.exec(value);
   if (!m || !PACKAGE_NAME.test(m[1])) {
     throw new CliError(`Invalid --template ${JSON.stringify(value)}: it is neither an existing folder nor an npm package name. Expected a folder with templates/*.hbs (e.g. "./msb-templates") or a package such as "@acme/msb-template".`);
+  }
+  // `name@file:path`: the path is read from where the user typed it, written relative to the project.
+  if (m[2]?.startsWith('file:')) {
+    const f = resolveFileSpec(m[2], cwd, projectDir);
+    if (!fs.existsSync(f.abs)) throw new CliError(`Invalid --template ${JSON.stringify(value)}: ${f.abs} does not exist. Expected a file: path to the template package's folder or tarball.`);
+    return { kind: 'package', name: m[1], spec: `${m[1]}@${f.spec}` };
   }
   return { kind: 'package', name: m[1], spec: value };
 }

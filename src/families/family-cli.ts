@@ -1,18 +1,96 @@
 /**
  * What a runtime family supplies to the CLI: whether a folder holds a project of this family, what
- * can be inferred from it (adoption), and the sample files of a new project. The CLI flow (flags,
- * prompts, rollback, install, synthesis) never names a language; it asks the family.
+ * can be inferred from it (adoption), its own settings and flags, the sample files of a new project
+ * and how dependencies are installed. The CLI flow (flags, prompts, rollback, install, synthesis)
+ * never names a language; it asks the family.
  */
+import type { OptionDecl } from '../cli/command';
+import type { Setting } from '../cli/settings';
+import type { ExecOptions } from '../util/exec';
 
-/** One inferred setting and why it was inferred (shown to the user). */
+/** One inferred value and where it was read from (shown to the user), e.g. `{ value: 'pnpm', from: 'pnpm-lock.yaml' }`. */
 export interface Inferred<T> {
   readonly value: T;
-  /** e.g. `from package.json "scripts.start"` */
-  readonly reason: string;
+  readonly from: string;
 }
 
-/** The CLI side of a runtime family. Owned by src/cli; filled in per family under src/families/<name>/. */
+/** What adopting an existing project found out. */
+export interface Adoption {
+  /** App name, e.g. from package.json "name". */
+  readonly name?: Inferred<string>;
+  /** The project's version (image tag default). */
+  readonly version?: string;
+  /** Inferred values by setting key (`port`, and the family's own settings). */
+  readonly inferred: Readonly<Record<string, Inferred<unknown> | undefined>>;
+  /** A value the project states that no setting accepts, by setting key (e.g. a Node.js line without a runtime image). */
+  readonly mismatch?: Readonly<Record<string, Inferred<string> | undefined>>;
+  readonly build?: Inferred<{ script: string; outDir: string }>;
+  readonly entrypoint?: Inferred<string>;
+  /** Without a build: what the runtime image copies. */
+  readonly files?: Inferred<string[]>;
+  /** Lines shown under "Inferred:" (label, value, where from). */
+  readonly rows: readonly (readonly [string, string | undefined, string | undefined])[];
+  /** Things the project does that the generated image does not. */
+  readonly notes: readonly string[];
+  /** Why the entrypoint could not be found (named error when nothing else gives it). */
+  readonly noEntrypoint?: string;
+}
+
+/** The definition's tooling: the specs a project needs to run `.projenrc.ts`. */
+export interface Tooling {
+  /** npm spec of create-msb-app, e.g. `^0.3.0` or `file:vendor/create-msb-app-0.3.0.tgz`. */
+  readonly lib: string;
+  /** Versions of the tools a project needs, from this package's own manifest. */
+  readonly versions: Readonly<Record<string, string>>;
+}
+
+/** What the family sees of the definition being made. */
+export interface FamilyDefinition {
+  readonly name: string;
+  readonly port: number;
+  readonly healthCheckPath: string | false;
+  readonly runtime: Readonly<Record<string, string>>;
+  readonly build: { readonly script: string; readonly outDir: string } | false;
+  readonly entrypoint: string;
+  readonly image: { readonly repository: string; readonly tag: string };
+  /** Extra dev dependencies (e.g. an org template package): name -> spec. */
+  readonly extraDevDependencies: Readonly<Record<string, string>>;
+}
+
+/** The CLI side of a runtime family, under src/families/<name>/cli/. */
 export interface FamilyCli {
+  /** The `runtime.family` value and `--language` value, e.g. `node`. */
+  readonly name: string;
+  /** Shown to users, e.g. `Node.js`. */
+  readonly label: string;
+  /** The version of a new project (its first image tag). */
+  readonly newProjectVersion: string;
+  /** Flags the family adds to `create` (e.g. `--node-version`). */
+  readonly options: Readonly<Record<string, OptionDecl>>;
+  /** Its settings, resolved by the same loop as the common ones; their values land in `runtime`. */
+  readonly settings: readonly Setting[];
+  /** What the runtime image always gets, named in `.projenrc.ts` next to `files` (e.g. `package.json and node_modules`). */
+  readonly alwaysCopied: string;
+  /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
+  readonly installFolders: readonly string[];
   /** True when `dir` holds a project of this family (e.g. a package.json for Node). */
   detect(dir: string): boolean;
+  /** Reads an existing project; throws an error naming the file and what is wrong with it. */
+  adopt(dir: string): Adoption;
+  /** The `runtime` props of `.projenrc.ts` and the App, and the comment above them. */
+  runtimeProps(runtime: Readonly<Record<string, string>>): { readonly props: Record<string, string>; readonly comment: readonly string[] };
+  /** The entrypoint when nothing states one: with a build, inside its output folder. */
+  defaultEntrypoint(build: { readonly outDir: string } | false): string;
+  /** The command line that runs the build script, e.g. `pnpm run build` (shown in comments). */
+  buildCommand(runtime: Readonly<Record<string, string>>, script: string): string;
+  /** The tool that installs dependencies, e.g. `pnpm` (shown in progress). */
+  installer(runtime: Readonly<Record<string, string>>): string;
+  /** The command that installs dependencies, e.g. `pnpm install` (shown in the next steps). */
+  installCommand(runtime: Readonly<Record<string, string>>): string;
+  /** Files of a new project besides the definition (path -> content); written only where absent. */
+  newProjectFiles(def: FamilyDefinition, tooling: Tooling): Record<string, string>;
+  /** Adoption without an install: adds the missing dev dependencies to the project's manifest; returns the manifest's path when it changed. */
+  addDevDependencies(dir: string, def: FamilyDefinition, tooling: Tooling): string | undefined;
+  /** Installs dependencies (with, when adopting, the missing dev dependencies); returns the manifest's path when it changed. */
+  install(dir: string, mode: 'new' | 'adopt', def: FamilyDefinition, tooling: Tooling, exec: Pick<ExecOptions, 'env' | 'signal'>): Promise<string | undefined>;
 }

@@ -4,6 +4,8 @@
  * written twice. Family-specific defaults (Node.js line, package manager) live in the family.
  */
 export const DEFAULTS = {
+  /** Directory (and app name) `create-msb-app` uses when it is given none. */
+  projectDirectory: 'msb-app',
   /** Runtime family when the definition names none. */
   family: 'node',
   /** Port the app listens on. */

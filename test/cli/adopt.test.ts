@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EXPRESS_APP, TS_ESM_APP, ensureBuilt, read, runBin, tempDir, tree, writeFiles } from './helpers';
+import { afterAll, describe, expect, test } from 'vitest';
+import { EXPRESS_APP, TS_ESM_APP, read, cli, tempDir, tree, writeFiles } from './helpers';
 
 const work: string[] = [];
-beforeAll(() => ensureBuilt());
 afterAll(() => work.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 function project(files: Record<string, string>): string {
@@ -14,13 +13,13 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-test('adopts a CommonJS Express app without a build step', () => {
+test('adopts a CommonJS Express app without a build step', async () => {
   // GIVEN
   const dir = project(EXPRESS_APP);
   const before = tree(dir);
 
   // WHEN
-  const r = runBin(['.', '--skip-install'], dir);
+  const r = await cli(['.', '--skip-install'], dir);
 
   // THEN
   expect(r.stderr).toBe('');
@@ -63,11 +62,11 @@ test('adopts a CommonJS Express app without a build step', () => {
   expect(fs.existsSync(path.join(dir, 'tsconfig.json'))).toBe(false);
 });
 
-test('adopts a TypeScript ESM app with a build to dist/', () => {
+test('adopts a TypeScript ESM app with a build to dist/', async () => {
   const dir = project(TS_ESM_APP);
   const before = tree(dir);
 
-  const r = runBin(['.', '--skip-install'], dir);
+  const r = await cli(['.', '--skip-install'], dir);
 
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
@@ -94,11 +93,11 @@ test('adopts a TypeScript ESM app with a build to dist/', () => {
   expect(pkg.scripts).toEqual({ build: 'tsc -p .', start: 'node --enable-source-maps dist/index.js' });
 });
 
-test('adopts a yarn project; flags override what was inferred', () => {
+test('adopts a yarn project; flags override what was inferred', async () => {
   const files = { ...EXPRESS_APP, 'yarn.lock': '# yarn lockfile v1\n' };
   delete (files as Record<string, string>)['package-lock.json'];
   const dir = project(files);
-  const r = runBin(['.', '--skip-install', '--port', '9000', '--node-version', '22', '--name', 'shop-web'], dir);
+  const r = await cli(['.', '--skip-install', '--port', '9000', '--node-version', '22', '--name', 'shop-web'], dir);
   expect(r.stderr).toBe('');
   const projenrc = read(dir, '.projenrc.ts');
   expect(projenrc).toContain("packageManager: 'yarn'");
@@ -112,9 +111,9 @@ describe('start scripts with node options', () => {
   const withStart = (start: string, extra: Record<string, string> = {}) =>
     project({ ...EXPRESS_APP, 'package.json': EXPRESS_APP['package.json'].replace('"start": "node server.js"', `"start": ${JSON.stringify(start)}`), ...extra });
 
-  test('-r <package> is a preload, not the entrypoint; the summary says it is not carried into CMD', () => {
+  test('-r <package> is a preload, not the entrypoint; the summary says it is not carried into CMD', async () => {
     const dir = withStart('node -r dotenv/config server.js');
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/entrypoint\s+server\.js\s+from package\.json "scripts\.start"/);
     expect(r.stdout).toContain('start script also passes -r dotenv/config; not carried into CMD');
@@ -125,9 +124,9 @@ describe('start scripts with node options', () => {
     expect(read(dir, 'Dockerfile')).toContain('CMD ["server.js"]');
   });
 
-  test('--require ./file: a preload in the project is copied into the image with the app', () => {
+  test('--require ./file: a preload in the project is copied into the image with the app', async () => {
     const dir = withStart('node --require ./tracing.js server.js', { 'tracing.js': "require('./otel/setup');\n", 'otel/setup.js': '// tracing\n' });
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/entrypoint\s+server\.js\s/);
     expect(r.stdout).toContain('start script also passes --require ./tracing.js; not carried into CMD');
@@ -141,45 +140,45 @@ describe('start scripts with node options', () => {
     ['node --enable-source-maps server.js', '--enable-source-maps'],
     ['NODE_ENV=production node --import=./otel.mjs --max-old-space-size=512 server.js', '--import=./otel.mjs --max-old-space-size=512'],
     ['node --loader ts-node/esm --experimental-loader ./hooks.mjs server.js --verbose', '--loader ts-node/esm --experimental-loader ./hooks.mjs'],
-  ])('%s: flags are named in the summary', (start, named) => {
+  ])('%s: flags are named in the summary', async (start, named) => {
     const dir = withStart(start, { 'otel.mjs': '', 'hooks.mjs': '' });
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/entrypoint\s+server\.js\s/);
     expect(r.stdout).toContain(`start script also passes ${named}; not carried into CMD`);
     expect(read(dir, '.projenrc.ts')).toContain("entrypoint: 'server.js'");
   });
 
-  test('NODE_ENV=... and arguments after the script are named too', () => {
+  test('NODE_ENV=... and arguments after the script are named too', async () => {
     const dir = withStart('NODE_ENV=production node server.js --verbose');
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('start script also sets NODE_ENV=production; not carried into the image: add it to env in .projenrc.ts if needed');
     expect(r.stdout).toContain('start script also passes --verbose to server.js; not carried into CMD');
     expect(read(dir, 'Dockerfile')).toContain('CMD ["server.js"]');
   });
 
-  test('-e is no file entrypoint: "main" is used instead, and the summary says why', () => {
+  test('-e is no file entrypoint: "main" is used instead, and the summary says why', async () => {
     const dir = withStart("node -e \"require('./server')\"");
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/entrypoint\s+server\.js\s+from package\.json "main"/);
     expect(r.stdout).toMatch(/start script runs inline code \(-e\)/);
     expect(read(dir, '.projenrc.ts')).not.toContain('./server');
   });
 
-  test('a start script file that does not exist is not taken as the entrypoint', () => {
+  test('a start script file that does not exist is not taken as the entrypoint', async () => {
     const dir = withStart('node app.js');
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/entrypoint\s+server\.js\s+from package\.json "main"/);
     expect(r.stdout).toContain('app.js, which is not in the project');
     expect(read(dir, '.projenrc.ts')).toContain("entrypoint: 'server.js'");
   });
 
-  test('a start script naming a file without extension uses the file node would run', () => {
+  test('a start script naming a file without extension uses the file node would run', async () => {
     const dir = withStart('node -r dotenv/config lib/main', { 'lib/main.js': "require('../server');\n" });
-    const r = runBin(['.', '--skip-install'], dir);
+    const r = await cli(['.', '--skip-install'], dir);
     expect(r.stderr).toBe('');
     expect(read(dir, '.projenrc.ts')).toContain("entrypoint: 'lib/main.js'");
   });

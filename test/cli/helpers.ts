@@ -1,63 +1,17 @@
 /**
- * Helpers for the CLI tests: build once, spawn the built binary as a user would (stdin not a
- * TTY), temporary directories under the OS temp dir, and a byte-level picture of a folder.
+ * Helpers for the CLI tests: the command run in process through runCli (stdin not a TTY, output
+ * captured), temporary directories under the OS temp dir (removed after each test), and a
+ * byte-level picture of a folder.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach } from 'vitest';
+import { runCli } from '../../src/cli/main';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const BIN = path.join(REPO_ROOT, 'bin', 'create-msb-app.js');
-const LIB_MAIN = path.join(REPO_ROOT, 'lib', 'cli', 'main.js');
-
-/** Compiles src/ to lib/ when a source is newer than the built CLI (one test file at a time). */
-export function ensureBuilt(): void {
-  const lock = path.join(os.tmpdir(), 'create-msb-app-build.lock');
-  const deadline = Date.now() + 120_000;
-  while (true) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) fs.rmSync(lock, { recursive: true, force: true });
-      spawnSync('sleep', ['0.2']);
-    }
-  }
-  try {
-    const built = fs.existsSync(LIB_MAIN) ? fs.statSync(LIB_MAIN).mtimeMs : 0;
-    if (newestSource(path.join(REPO_ROOT, 'src')) > built) {
-      const r = spawnSync('npx', ['tsc', '--build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-      if (!fs.existsSync(LIB_MAIN)) throw new Error(`compiling failed:\n${r.stdout}${r.stderr}`);
-      fs.utimesSync(LIB_MAIN, new Date(), new Date());
-    }
-    bundleModels();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/**
- * The post-compile step: lib/k8s/models.js is a bundle of the kubernetes-models kinds it uses (the
- * package does not depend on kubernetes-models). `tsc --build` replaces it with plain requires,
- * which an installed tarball cannot load; bundle again when that happened.
- */
-function bundleModels(): void {
-  const models = path.join(REPO_ROOT, 'lib', 'k8s', 'models.js');
-  if (!fs.existsSync(models) || !/require\("kubernetes-models\//.test(fs.readFileSync(models, 'utf8'))) return;
-  const r = spawnSync('npx', ['projen', 'post-compile'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bundling lib/k8s/models.js failed:\n${r.stdout}${r.stderr}`);
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /** Result of a CLI run. */
 export interface CliRun {
@@ -66,21 +20,39 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the built binary with stdin not a TTY (an empty pipe). */
-export function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliRun {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    input: '',
-    encoding: 'utf8',
-    env: { ...process.env, npm_config_user_agent: '', CI: '1', ...env },
-    timeout: 600_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** A stream that keeps what is written. */
+export function capture(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({ write: (chunk, _enc, cb) => { text += chunk.toString(); cb(); } });
+  return { stream, text: () => text };
 }
+
+/** Runs the command in process, as a user would without a TTY; `env` is added for child processes. */
+export async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, signal?: AbortSignal): Promise<CliRun> {
+  const out = capture();
+  const err = capture();
+  const status = await runCli(args, {
+    cwd,
+    interactive: false,
+    stdout: out.stream,
+    stderr: err.stream,
+    reporter: { info: (l) => out.stream.write(`${l}\n`), step: async (t, fn) => { out.stream.write(`- ${t}\n`); return fn(); } },
+    env: { ...process.env, npm_config_user_agent: '', CI: '1', ...env },
+    signal,
+  });
+  return { status, stdout: out.text(), stderr: err.text() };
+}
+
+const made: string[] = [];
+afterEach(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** A fresh directory under the OS temp dir. */
 export function tempDir(prefix = 'msb-cli-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  made.push(dir);
+  return dir;
 }
 
 /** path -> sha256 of every file under `dir` (skipping node_modules and .git), plus folders. */

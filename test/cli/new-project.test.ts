@@ -1,16 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureBuilt, read, runBin, tempDir, tree } from './helpers';
+import { afterAll, describe, expect, test } from 'vitest';
+import { read, cli, tempDir, tree } from './helpers';
 
+const OWN_VERSION = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 const work: string[] = [];
-beforeAll(() => ensureBuilt());
 afterAll(() => work.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function scaffold(pm: string, extra: string[] = []) {
+async function scaffold(pm: string, extra: string[] = []) {
   const cwd = tempDir();
   work.push(cwd);
-  const r = runBin(['demo', '--skip-install', '--package-manager', pm, ...extra], cwd);
+  const r = await cli(['demo', '--skip-install', '--package-manager', pm, ...extra], cwd);
   return { ...r, dir: path.join(cwd, 'demo') };
 }
 
@@ -19,9 +19,9 @@ describe.each([
   ['pnpm', 'pnpm-lock.yaml'],
   ['yarn', 'yarn.lock'],
 ])('new project with %s (--skip-install)', (pm, lockfile) => {
-  test('writes the definition, the sample service and every output', () => {
+  test('writes the definition, the sample service and every output', async () => {
     // WHEN
-    const r = scaffold(pm);
+    const r = await scaffold(pm);
 
     // THEN
     expect(r.stderr).toBe('');
@@ -34,7 +34,10 @@ describe.each([
       'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/poddisruptionbudget.yaml',
       'k8s/base/service.yaml', 'k8s/base/serviceaccount.yaml', 'k8s/overlays/debug/kustomization.yaml',
       'package.json', 'src/index.ts', 'tsconfig.json',
+      // Run from a checkout: the library packs itself into the project, for the image build.
+      `vendor/create-msb-app-${OWN_VERSION}.tgz`,
     ]);
+    expect(JSON.parse(read(r.dir, 'package.json')).devDependencies['create-msb-app']).toBe(`file:vendor/create-msb-app-${OWN_VERSION}.tgz`);
     expect(fs.existsSync(path.join(r.dir, '.git'))).toBe(true);
 
     const dockerfile = read(r.dir, 'Dockerfile');
@@ -52,8 +55,8 @@ describe.each([
     const pkg = JSON.parse(read(r.dir, 'package.json'));
     expect(pkg.scripts).toMatchObject({ build: 'tsc', start: 'node dist/index.js' });
     expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@types/node', 'constructs', 'create-msb-app', 'projen', 'sucrase', 'typescript']);
-    // Running from a checkout: the library is referenced by path.
-    expect(pkg.devDependencies['create-msb-app']).toMatch(/^file:\//);
+    // Running from a checkout: the library is vendored into the project (inside the image build's context).
+    expect(pkg.devDependencies['create-msb-app']).toBe(`file:vendor/create-msb-app-${OWN_VERSION}.tgz`);
 
     const server = read(r.dir, 'src/index.ts');
     expect(server).toContain("url.pathname === '/healthz'");
@@ -67,8 +70,8 @@ describe.each([
   });
 });
 
-test('flags land in the definition and the outputs', () => {
-  const r = scaffold('npm', ['--name', 'orders-api', '--port', '3000', '--health-path', '/ready', '--node-version', 'v22',
+test('flags land in the definition and the outputs', async () => {
+  const r = await scaffold('npm', ['--name', 'orders-api', '--port', '3000', '--health-path', '/ready', '--node-version', 'v22',
     '--image', 'registry.example.com/team/orders-api:1.0.0', '--lib', '^9.9.9']);
   expect(r.status).toBe(0);
   const projenrc = read(r.dir, '.projenrc.ts');
@@ -84,13 +87,13 @@ test('flags land in the definition and the outputs', () => {
   expect(JSON.parse(read(r.dir, 'package.json')).devDependencies['create-msb-app']).toBe('^9.9.9');
 });
 
-test('an org template folder is used and recorded', () => {
+test('an org template folder is used and recorded', async () => {
   const cwd = tempDir();
   work.push(cwd);
   fs.mkdirSync(path.join(cwd, 'org', 'templates', 'partials'), { recursive: true });
   const builtin = fs.readFileSync(path.resolve(__dirname, '..', '..', 'templates', 'shared', 'partials', 'labels.hbs'), 'utf8');
   fs.writeFileSync(path.join(cwd, 'org', 'templates', 'partials', 'labels.hbs'), `# ACME policy\n${builtin}`);
-  const r = runBin(['demo', '--skip-install', '--template', './org'], cwd);
+  const r = await cli(['demo', '--skip-install', '--template', './org'], cwd);
   expect(r.stderr).toBe('');
   const dir = path.join(cwd, 'demo');
   // Outside the new project: copied in, so the definition finds it on every machine.
@@ -99,24 +102,24 @@ test('an org template folder is used and recorded', () => {
   expect(read(dir, 'Dockerfile')).toContain('# ACME policy');
 });
 
-test('--yes without a directory creates msb-app; it is inside an existing repository: no git init', () => {
+test('--yes without a directory creates msb-app; it is inside an existing repository: no git init', async () => {
   const cwd = tempDir();
   work.push(cwd);
   fs.mkdirSync(path.join(cwd, '.git'));
-  const r = runBin(['--yes', '--skip-install'], cwd, { GIT_DIR: path.join(cwd, 'nogit') });
+  const r = await cli(['--yes', '--skip-install'], cwd, { GIT_DIR: path.join(cwd, 'nogit') });
   expect(r.status).toBe(0);
   expect(fs.existsSync(path.join(cwd, 'msb-app', '.projenrc.ts'))).toBe(true);
 });
 
-test('--help and --version', () => {
+test('--help and --version', async () => {
   const cwd = tempDir();
   work.push(cwd);
-  const help = runBin(['--help'], cwd);
+  const help = await cli(['--help'], cwd);
   expect(help.status).toBe(0);
   for (const flag of ['--name', '--node-version', '--package-manager', '--port', '--health-path', '--image', '--template', '--yes', '--skip-install', '--force', '--lib', '--help', '--version']) {
     expect(help.stdout).toContain(flag);
   }
-  const version = runBin(['--version'], cwd);
+  const version = await cli(['--version'], cwd);
   expect(version.status).toBe(0);
   const own = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version;
   expect(version.stdout.trim()).toBe(own);

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import { catalogLineForRange, catalogLineOf } from '../../src/cli/node-version';
-import { userAgentPackageManager } from '../../src/cli/resolve';
 import { toAppName } from '../../src/cli/rules';
+import { userAgentPackageManager } from '../../src/families/node/cli';
+import { catalogLineForRange, catalogLineOf } from '../../src/families/node/cli/node-version';
 
 test.each([
   ['>=18', '26'],

@@ -4,9 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PackageManagerName, findPackageManager, packageManagerNames } from '../index';
 import { catalogLineForRange, catalogLineOf } from './node-version';
-import { toAppName } from './rules';
+import { toAppName } from '../../../cli/rules';
+import { PackageManagerName, findPackageManager, packageManagerNames } from '../../../index';
+import { JsonFileError, describe, readJsonFile } from '../../../util/json';
 
 /** A value and where it was read from, e.g. `{ value: 'pnpm', from: 'pnpm-lock.yaml' }`. */
 export interface Inferred<T> {
@@ -46,15 +47,31 @@ export interface ProjectFacts {
   readonly notes: string[];
 }
 
-/** Reads package.json; `undefined` when there is none. Throws on a package.json that is not JSON. */
+/** Reads package.json; `undefined` when there is none. Throws a named error for bad JSON or a field of the wrong type. */
 export function readPackageJson(dir: string): PackageJson | undefined {
   const file = path.join(dir, 'package.json');
   if (!fs.existsSync(file)) return undefined;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as PackageJson;
-  } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const pkg = readJsonFile<Record<string, unknown>>(file, 'package.json');
+  const problems: string[] = [];
+  const expect = (field: string, value: unknown, type: 'string' | 'object', ofStrings = false) => {
+    if (value === undefined) return;
+    const actual = describe(value);
+    if (actual !== type) {
+      problems.push(`"${field}" must be a${type === 'object' ? 'n object' : ' string'}, but holds ${actual === 'null' ? 'null' : `a${actual === 'array' || actual === 'object' ? 'n' : ''} ${actual}`}`);
+      return;
+    }
+    if (ofStrings) {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v !== 'string') problems.push(`"${field}.${k}" must be a string, but holds ${describe(v)}`);
+      }
+    }
+  };
+  for (const f of ['name', 'version', 'main', 'type', 'packageManager']) expect(f, pkg[f], 'string');
+  for (const f of ['scripts', 'dependencies', 'devDependencies']) expect(f, pkg[f], 'object', true);
+  expect('engines', pkg.engines, 'object');
+  if (describe(pkg.engines) === 'object') expect('engines.node', (pkg.engines as Record<string, unknown>).node, 'string');
+  if (problems.length > 0) throw new JsonFileError(`package.json (${file}) has fields of the wrong type: ${problems.join('; ')}.`, file);
+  return pkg as PackageJson;
 }
 
 /** Infers everything it can from the project in `dir` (which has a package.json). */

@@ -3,14 +3,16 @@
  * service with a health endpoint, .gitignore and a README. They belong to the user: each is written
  * only when it does not exist yet.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parsePackageSpec } from '../index';
-import { Definition } from './definition';
+import { tsString } from '../../../cli/ts-literal';
+import { DEFAULTS } from '../../../model/defaults';
+import type { FamilyDefinition as Definition, Tooling } from '../../family-cli';
+
+/** The version of a new project (package.json), also its first image tag. */
+export const NEW_PROJECT_VERSION = '0.1.0';
 
 /** Versions of the dev dependencies a project needs to run its definition. */
 export interface ToolVersions {
-  /** npm spec of create-msb-app, e.g. `^0.3.0` or `file:../create-msb-app`. */
+  /** npm spec of create-msb-app, e.g. `^0.3.0` or `file:vendor/create-msb-app-0.3.0.tgz`. */
   readonly lib: string;
   readonly projen: string;
   readonly constructs: string;
@@ -20,22 +22,23 @@ export interface ToolVersions {
   readonly nodeTypes: string;
 }
 
+/** The tool versions of a Node project from the shared tooling. */
+export function toolVersions(def: Definition, tooling: Tooling): ToolVersions {
+  const v = tooling.versions;
+  return { lib: tooling.lib, projen: v.projen, constructs: v.constructs, sucrase: v.sucrase, typescript: v.typescript, nodeTypes: `^${def.runtime.nodeVersion}` };
+}
+
 /** The dev dependencies running `.projenrc.ts` needs, with an org template package (adoption adds only these). */
-export function definitionDevDeps(v: ToolVersions, def?: Definition): Record<string, string> {
-  const deps: Record<string, string> = { 'constructs': v.constructs, 'create-msb-app': v.lib, 'projen': v.projen, 'sucrase': v.sucrase };
-  if (def?.template?.kind === 'package') {
-    const { name, range } = parsePackageSpec(def.template.spec);
-    deps[name] = range ?? 'latest';
-  }
-  return deps;
+export function definitionDevDeps(v: ToolVersions, def: Definition): Record<string, string> {
+  return { 'constructs': v.constructs, 'create-msb-app': v.lib, 'projen': v.projen, 'sucrase': v.sucrase, ...def.extraDevDependencies };
 }
 
 /** Files of a new project, path -> content. */
 export function newProjectFiles(def: Definition, versions: ToolVersions): Record<string, string> {
-  const outDir = def.build === false ? 'dist' : def.build.outDir;
+  const outDir = def.build === false ? DEFAULTS.build.outDir : def.build.outDir;
   const pkg: Record<string, unknown> = {
     name: def.name,
-    version: '0.1.0',
+    version: NEW_PROJECT_VERSION,
     private: true,
     type: 'module',
     scripts: {
@@ -75,21 +78,8 @@ export function newProjectFiles(def: Definition, versions: ToolVersions): Record
   };
 }
 
-/** Writes the files that do not exist yet; returns the paths written. */
-export function writeOnce(dir: string, files: Record<string, string>): string[] {
-  const written: string[] = [];
-  for (const [rel, content] of Object.entries(files)) {
-    const file = path.join(dir, rel);
-    if (fs.existsSync(file)) continue;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-    written.push(rel);
-  }
-  return written;
-}
-
 function sampleServer(def: Definition): string {
-  const health = def.healthCheckPath === false ? '/healthz' : def.healthCheckPath;
+  const health = def.healthCheckPath === false ? DEFAULTS.healthCheckPath : def.healthCheckPath;
   return `import { createServer, type ServerResponse } from 'node:http';
 
 // The port comes from the environment when set; ${def.port} is the port in .projenrc.ts.
@@ -97,11 +87,11 @@ const port = Number(process.env.PORT ?? ${def.port});
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (req.method === 'GET' && url.pathname === ${JSON.stringify(health).replace(/"/g, "'")}) {
+  if (req.method === 'GET' && url.pathname === ${tsString(health)}) {
     // Readiness and liveness probe: answer fast, depend on nothing.
     send(res, 200, { status: 'ok' });
   } else if (req.method === 'GET' && url.pathname === '/') {
-    send(res, 200, { service: ${JSON.stringify(def.name).replace(/"/g, "'")}, message: 'Hello from a distroless image' });
+    send(res, 200, { service: ${tsString(def.name)}, message: 'Hello from a distroless image' });
   } else {
     send(res, 404, { error: 'not found' });
   }
@@ -124,7 +114,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 function readme(def: Definition): string {
-  const run = def.packageManager === 'npm' ? 'npm run' : def.packageManager;
+  const pm = def.runtime.packageManager;
+  const run = pm === 'npm' ? 'npm run' : pm;
   return `# ${def.name}
 
 A small HTTP service, packaged as a distroless container image and deployed to Kubernetes.
