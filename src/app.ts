@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Component, Project } from 'projen';
 import { AppProps } from './app-props';
 import { DOCKERFILE_PATHS, Dockerfiles } from './dockerfiles';
+import { GenerationGuard } from './edit-guard';
 import { FAMILIES, familyNames, findFamily } from './families';
 import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
@@ -96,6 +97,7 @@ export class App extends Component {
       extraIgnores: sources?.dockerignore ?? [],
     });
     this.kubernetes = new Kubernetes(this, { ...wiring, model });
+    GenerationGuard.of(project).recordModel(() => this.recordedModel());
   }
 
   /** The resolved model, with what was added to the stages since construction. */

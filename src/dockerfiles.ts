@@ -70,7 +70,13 @@ export class Dockerfiles extends Component {
     const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.debug.ref } });
     const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';
     if (!model.allowInsecureDockerfile) {
-      const expected = { uid: model.runtime.uid, gid: model.runtime.gid, workdir: model.workdir, stages: [...family.dockerfile.copyFrom(model)], policy: family.dockerfile.policy?.(model) };
+      const expected = {
+        uid: model.runtime.uid,
+        gid: model.runtime.gid,
+        workdir: model.workdir,
+        stages: [...family.dockerfile.copyFrom(model)],
+        policy: family.dockerfile.policy?.(model),
+      };
       const { runtime, debug } = model.baseImages;
       const weakened = [
         ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [DOCKERFILE_PATHS.dockerfile, x]),
@@ -97,7 +103,8 @@ export class Dockerfiles extends Component {
     if (keep.length > 0) dockerignore = templates.render('dockerignore', { ...ignoreContext, keep });
     if (!model.allowInsecureDockerfile) {
       // Another family's dependency folder (node_modules for a static binary) is not a leak here.
-      const leaks = dockerignoreLeaks(dockerignore, contextSources, 24).filter(notUnder(foreignDependencyDirs(family, this.props.families))).slice(0, 12);
+      const foreign = notUnder(foreignDependencyDirs(family, this.props.families));
+      const leaks = dockerignoreLeaks(dockerignore, contextSources, 24).filter(foreign).slice(0, 12);
       if (leaks.length > 0) {
         p.add(`.dockerignore (templates: ${templates.sourcesUsed('dockerignore').join(', ')})`, leaks,
           `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);

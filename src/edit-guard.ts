@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Component, Project } from 'projen';
 import { GeneratedTextFile } from './generated-file';
 import { readJournal, sha256 } from './synth/journal';
+import { markMsbError } from './validation';
 
 export { sha256 };
 
@@ -35,6 +36,11 @@ export interface GenerationRecord {
   readonly files: Record<string, string>;
   /** path -> template sources that supplied the file, e.g. ["built-in"]. */
   readonly templates: Record<string, string[]>;
+  /**
+   * The resolved model the files were rendered from (family, images, uid/gid, CMD, stages...): what
+   * `create-msb-app verify` reads as the intent, instead of guessing it from the Dockerfile text.
+   */
+  readonly model?: unknown;
 }
 
 /** Raised when a generated file was changed by hand; names the file and how to keep or discard the change. */
@@ -47,6 +53,7 @@ export class HandEditError extends Error {
         'app.runtimeStage.addEnv()/addCopy(), app.kubernetes.addPatch()/addOverride()) and run "npx projen" again.\n' +
         `To discard it, run "${FORCE_ENV}=1 npx projen" (or restore the file with git).`,
     );
+    markMsbError(this);
     this.name = 'HandEditError';
     this.stack = `${this.name}: ${this.message}`;
   }
@@ -64,10 +71,16 @@ export class GenerationGuard extends Component {
 
   private readonly guarded: { file: GeneratedTextFile; templates: () => string[] }[] = [];
   private record?: GenerationRecord;
+  private model?: () => unknown;
 
   private constructor(project: Project) {
     super(project, 'GenerationGuard');
     new GeneratedTextFile(this, RECORD_FILE, (marker) => JSON.stringify({ '//': marker, ...this.record }, null, 2) + '\n');
+  }
+
+  /** Records the resolved model next to the checksums (one App per project). */
+  recordModel(model: () => unknown): void {
+    this.model = model;
   }
 
   /** Puts a file under the guard. */
@@ -99,7 +112,7 @@ export class GenerationGuard extends Component {
       files[file.path] = sha256(content);
       templates[file.path] = t();
     }
-    this.record = { generator: `create-msb-app@${packageVersion()}`, files, templates };
+    this.record = { generator: `create-msb-app@${packageVersion()}`, files, templates, ...(this.model ? { model: this.model() } : {}) };
 
     if (this.forced) return;
     const problems: { path: string; reason: string }[] = [];

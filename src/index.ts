@@ -2,7 +2,8 @@
 // escape hatches, the errors, org templates, and the runtime families a platform team may read.
 export { App, OUTPUT_PATHS } from './app';
 export * from './app-props';
-export { MsbProject, type MsbProjectOptions } from './project';
+export { MsbProject, type MsbProjectOptions, isUserError, DiskWriteError, OutputPathError, SynthesisLockError } from './project';
+export { UnsafeKeyError } from './util/safe-object';
 export { BuildStage, RuntimeStage, type RuntimeCopy } from './stages';
 export { Dockerfiles } from './dockerfiles';
 export { Kubernetes } from './k8s/kubernetes';

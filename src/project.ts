@@ -5,15 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component, Project, ProjenrcFile } from 'projen';
-import { HandEditError, RECORD_FILE, forceFromEnv } from './edit-guard';
+import { RECORD_FILE, forceFromEnv } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
 import { DiskWriteError, explainDiskError, removeStaleTemps } from './synth/disk';
 import { JOURNAL_FILE, readJournal } from './synth/journal';
 import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, SynthesisLock, SynthesisLockError, acquireLock } from './synth/lock';
 import { OutputPathError, checkOutputPaths } from './synth/output-paths';
 import { SynthesisWriter, isSafeRelative } from './synth/writer';
-import { TemplateError } from './templates';
-import { MsbValidationError } from './validation';
+import { isMsbError } from './validation';
 
 /**
  * Set by the `default` task: a problem in the definition is printed as its message alone (no stack
@@ -28,14 +27,9 @@ export { DiskWriteError, OutputPathError, SynthesisLockError };
  * stack). The CLI uses the same test.
  */
 export function isUserError(e: unknown): e is Error {
-  return (
-    e instanceof MsbValidationError ||
-    e instanceof HandEditError ||
-    e instanceof TemplateError ||
-    e instanceof OutputPathError ||
-    e instanceof DiskWriteError ||
-    e instanceof SynthesisLockError
-  );
+  // Every library error is marked (validation, templates, hand edits, disk, lock, links, unsafe keys,
+  // JSON files), also when another copy of this package threw it.
+  return isMsbError(e);
 }
 
 function reportOrThrow(e: unknown): never {

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Adoption, FamilyCli } from '../families/family-cli';
-import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem } from '../index';
+import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import type { ParsedArgs } from './command';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
 import { CancelledError, CliError } from './errors';
@@ -332,6 +332,8 @@ function asCliError(e: unknown): Error {
     return new CliError(`The definition is not valid:\n${e.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`);
   }
   if (e instanceof HandEditError) return new CliError(`${e.message}\nOr run create-msb-app again with --force.`);
+  // Disk, lock, link and unsafe-key errors: their message says what to do.
+  if (isUserError(e)) return new CliError(e.message);
   return e instanceof Error ? e : new Error(String(e));
 }
 

@@ -9,7 +9,7 @@ import { findFamilyCli } from './families';
 import { TemplateSource } from './template-source';
 import { tsString } from './ts-literal';
 import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
-import { App, AppProps, FORCE_ENV, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
+import { App, AppProps, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
 
 /** Everything the definition says; plain data. */
 export interface Definition {
@@ -65,8 +65,8 @@ export function appProps(def: Definition): AppProps {
 }
 
 /** Builds the project in memory (nothing is written). */
-export function buildProject(def: Definition, projectDir: string): { project: MsbProject; app: App } {
-  const project = new MsbProject(projectOptions(def, projectDir));
+export function buildProject(def: Definition, projectDir: string, extra: Partial<MsbProjectOptions> = {}): { project: MsbProject; app: App } {
+  const project = new MsbProject({ ...projectOptions(def, projectDir), ...extra });
   const app = new App(project, appProps(def));
   return { project, app };
 }
@@ -76,14 +76,8 @@ export function buildProject(def: Definition, projectDir: string): { project: Ms
  * {@link renderProjenrc}. `force` lets it replace files it did not generate.
  */
 export function synthesize(def: Definition, projectDir: string, options: { force?: boolean } = {}): void {
-  const previous = process.env[FORCE_ENV];
-  if (options.force) process.env[FORCE_ENV] = '1';
-  try {
-    buildProject(def, projectDir).project.synth();
-  } finally {
-    if (previous === undefined) delete process.env[FORCE_ENV];
-    else process.env[FORCE_ENV] = previous;
-  }
+  // Without --force, MsbProject reads MSB_FORCE itself (the one place it is read).
+  buildProject(def, projectDir, options.force ? { force: true } : {}).project.synth();
 }
 
 /** The `.projenrc.ts` of a definition: readable, commented, public API only. */

@@ -6,9 +6,9 @@
  * src/families/index.ts (see CONTRIBUTING.md, "How to add a runtime family").
  */
 import type { AppProps } from '../app-props';
+import type { RuntimeStagePolicy } from '../dockerfile-policy';
 import type { AppModel, RuntimeCopy } from '../model/model';
 import type { Problems } from '../validation';
-import type { RuntimeStagePolicy } from '../dockerfile-policy';
 import type { FamilyCli } from './family-cli';
 import type { VerifyProfile } from './verify-profile';
 

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { markMsbError } from '../validation';
 
 /** The filesystem calls that change files, replaceable in tests to simulate a full disk. */
 export interface DiskOps {
@@ -80,6 +81,7 @@ export class DiskWriteError extends Error {
     detail: string,
   ) {
     super(`Synthesis could not write ${file}: ${detail}`);
+    markMsbError(this);
     this.name = 'DiskWriteError';
     this.stack = `${this.name}: ${this.message}`;
   }

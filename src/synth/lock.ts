@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { explainDiskError } from './disk';
+import { markMsbError } from '../validation';
 
 /** The lock file, relative to the project. */
 export const LOCK_FILE = '.projen/msb.lock';
@@ -35,6 +36,7 @@ export class SynthesisLockError extends Error {
       }); waited ${Math.round(waitedMs / 1000)} s for ${lockFile}. Run "npx projen" again when it has finished` +
         (holder ? `, or if process ${holder.pid} is not a synthesis, remove ${lockFile}.` : `, or remove ${lockFile}.`),
     );
+    markMsbError(this);
     this.name = 'SynthesisLockError';
     this.stack = `${this.name}: ${this.message}`;
   }

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { markMsbError } from '../validation';
 
 /** An output path that passes through a symbolic link. */
 export class OutputPathError extends Error {
@@ -15,6 +16,7 @@ export class OutputPathError extends Error {
           .map((p) => `  - ${p.path} is a symbolic link to ${p.target}: synthesis writes only regular files inside the project; remove the link`)
           .join('\n'),
     );
+    markMsbError(this);
     this.name = 'OutputPathError';
     this.stack = `${this.name}: ${this.message}`;
   }

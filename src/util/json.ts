@@ -3,11 +3,13 @@
  * file, a parse error (with its line and column) and a wrong shape each get a named error.
  */
 import * as fs from 'node:fs';
+import { markMsbError } from '../validation';
 
 /** A JSON file that cannot be read, does not parse, or has the wrong shape. */
 export class JsonFileError extends Error {
   constructor(message: string, public readonly file: string) {
     super(message);
+    markMsbError(this);
     this.name = 'JsonFileError';
   }
 }

@@ -5,6 +5,8 @@
  * paths) go through here, so no key can change how every other object in the process behaves.
  */
 
+import { markMsbError } from '../validation';
+
 /** Keys that address an object's prototype or constructor rather than its data. */
 export const UNSAFE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
@@ -16,6 +18,7 @@ export class UnsafeKeyError extends Error {
     public readonly key: string,
   ) {
     super(`${where}: key "${key}" is not allowed (${UNSAFE_KEYS.map((k) => `"${k}"`).join(', ')} would change every object's prototype, not this data); rename or remove it`);
+    markMsbError(this);
     this.name = 'UnsafeKeyError';
   }
 }

@@ -2,7 +2,6 @@
  * The Node.js family: distroless nodejs images, npm/pnpm/yarn installs from the lockfile, an optional
  * build script, production dependencies copied into the runtime image.
  */
-import { NODE_RUNTIME_POLICY } from '../../dockerfile-policy';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
@@ -10,6 +9,7 @@ import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
 import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
 import type { AppProps } from '../../app-props';
+import { NODE_RUNTIME_POLICY } from '../../dockerfile-policy';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
