@@ -25,7 +25,8 @@ function load(): Kinds {
     return require(`./${MODELS_BUNDLE}`) as Kinds;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code !== 'MODULE_NOT_FOUND' || !err.message.includes(MODELS_BUNDLE)) throw e;
+    // Node says MODULE_NOT_FOUND; a bundler that inlined this module says so without a code.
+    if ((err.code !== undefined && err.code !== 'MODULE_NOT_FOUND') || !String(err.message).includes(MODELS_BUNDLE)) throw e;
   }
   return {
     Deployment: require('kubernetes-models/apps/v1/Deployment').Deployment,
