@@ -2,7 +2,7 @@
  * Global setup of the `images` test project (real podman builds):
  * 1. podman must be installed (never skipped: run scripts/containers/setup-engine.sh);
  * 2. CONTAINERS_CONF points at the containers.conf that script writes (as scripts/containers/env.sh does);
- * 3. the offline stand-in base images exist for the Node.js lines the tests use (build-standins.sh);
+ * 3. the offline stand-in base images exist for the Node.js lines and the static pair (build-standins.sh);
  * 4. this package is compiled and packed once (`npm pack`); tests get the tarball path, and a
  *    loopback URL serving it, through `inject('tarball')` / `inject('libUrl')`.
  */
@@ -28,6 +28,8 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SCRIPTS = path.join(REPO_ROOT, 'scripts', 'containers');
 /** Node.js lines the scenarios use. */
 export const NODE_LINES = ['22', '24', '26'];
+/** Stand-ins per family: the Node.js lines, and the distroless static pair. */
+const STANDINS = [...NODE_LINES, 'static'];
 
 function fail(message: string): never {
   throw new Error(`images tests: ${message}`);
@@ -55,8 +57,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (info.status !== 0) fail(`\`podman info\` failed (CONTAINERS_CONF=${process.env.CONTAINERS_CONF}):\n${info.stderr}`);
 
   // 3. Stand-in base images (about 1 s when they exist)
-  const standins = spawnSync('bash', [path.join(SCRIPTS, 'build-standins.sh'), ...NODE_LINES], { encoding: 'utf8', env: process.env, timeout: 900_000 });
-  if (standins.status !== 0) fail(`build-standins.sh ${NODE_LINES.join(' ')} failed:\n${standins.stdout.slice(-3000)}\n${standins.stderr.slice(-3000)}`);
+  const standins = spawnSync('bash', [path.join(SCRIPTS, 'build-standins.sh'), ...STANDINS], { encoding: 'utf8', env: process.env, timeout: 900_000 });
+  if (standins.status !== 0) fail(`build-standins.sh ${STANDINS.join(' ')} failed:\n${standins.stdout.slice(-3000)}\n${standins.stderr.slice(-3000)}`);
 
   // 4. Compile (a no-op when lib/ is up to date) and pack once
   const tsc = spawnSync('npx', ['tsc', '--build'], { cwd: REPO_ROOT, encoding: 'utf8' });
