@@ -31,7 +31,7 @@ export class Resources {
 
   /** Removes the containers, and the images (and stage tags) unless `keepImages`. */
   async cleanup(keepImages = false): Promise<void> {
-    for (const c of this.containers) await this.engine.exec(['rm', '-f', c]);
+    for (const c of this.containers) await this.engine.removeContainer(c);
     this.containers.clear();
     if (!keepImages) {
       for (const i of this.images) await this.engine.exec(['rmi', '-f', i]);
@@ -106,8 +106,8 @@ export async function checkServes(engine: Engine, image: string, facts: ProjectF
     const logs = await engine.exec(['logs', name]);
     return { id: 'serves', title, ok: false, detail: `no answer from ${url} within ${timeoutMs / 1000}s (${last}); container output:\n${tail(logs)}` };
   } finally {
-    // Node as PID 1 may ignore SIGTERM: remove at once.
-    await engine.exec(['rm', '-f', name]);
+    // PID 1 may ignore SIGTERM: remove at once.
+    await engine.removeContainer(name);
     res.containers.delete(name);
   }
 }
@@ -237,7 +237,7 @@ export async function checkUid(engine: Engine, image: string, expected: { uid: n
       if (notes.length === 0) notes.push(`no running main process within ${(options.timeoutMs ?? 15_000) / 1000}s`);
     }
   } finally {
-    await engine.exec(['rm', '-f', name]);
+    await engine.removeContainer(name);
     res.containers.delete(name);
   }
 
