@@ -98,12 +98,12 @@ export interface NeededSpec {
 export interface DependencyInstall {
   /** Install commands that must come from the cache after a source-only change. */
   readonly commands: readonly string[];
-  /** Whether an image history entry (its `created_by`) is a dependency layer. */
-  isDependencyLayer(createdBy: string): boolean;
   /** Source files the rebuild check may change (by file name). */
   readonly sourceFile: RegExp;
   /** Folders never copied for the rebuild check (besides `.git`). */
   readonly skipDirs: readonly string[];
+  /** Whether an image history entry (its `created_by`) is a dependency layer. */
+  isDependencyLayer(createdBy: string): boolean;
   /** The line appended to a source file to change it (a comment of the language). */
   comment(text: string): string;
 }
@@ -131,6 +131,8 @@ export interface VerifyProfile {
   readonly family: string;
   /** Package managers and compilers that must not be in the runtime image. */
   readonly forbiddenExecutables: readonly ForbiddenExecutable[];
+  /** Prints the uid with the image's interpreter when /proc cannot be read. @default - none (a binary has no interpreter) */
+  readonly interpreterUid?: InterpreterUid;
   /**
    * Reads what the family needs beyond the model and stops early, with a {@link VerifyProfileError}
    * the user can act on, when the build cannot work (e.g. a dependency outside the build context).
@@ -144,8 +146,6 @@ export interface VerifyProfile {
   dependencyInstall(ctx: ProfileContext): DependencyInstall | NotApplicable;
   /** The single-stage equivalent of the Dockerfile (builder, every dependency, sources, build), or why there is none. */
   singleStage(ctx: ProfileContext): { readonly dockerfile: string } | NotApplicable;
-  /** Prints the uid with the image's interpreter when /proc cannot be read. @default - none (a binary has no interpreter) */
-  readonly interpreterUid?: InterpreterUid;
   /**
    * Recognises this family's output in a project synthesized before the model was recorded, from
    * the commands of its RUN instructions. @default - never (a family newer than the recorded model)

@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../families/verify-profile';
 import type { ProjectFacts } from './context';
 import { Engine, tail } from './engine';
 import { exportImageEntries } from './files';
 import { VERIFY_PROFILES } from './profiles';
+import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../families/verify-profile';
 
 /** The outcome of one check. */
 export type CheckResult = ProfileCheck;
@@ -150,7 +150,11 @@ export function mapToContainer(hostId: number, idMap: string | undefined): numbe
  * pid the engine reports, after checking that the pid belongs to the container (its cgroup names
  * the container id). `{ unreadable }` when /proc is not the engine's (a remote daemon, a VM).
  */
-export function readProcessIds(procRoot: string, pid: number, containerId: string): { uid: number; gid: number; ids: ProcessIds } | { unreadable: string } {
+export function readProcessIds(
+  procRoot: string,
+  pid: number,
+  containerId: string,
+): { uid: number; gid: number; ids: ProcessIds } | { unreadable: string } {
   const at = (f: string) => path.join(procRoot, String(pid), f);
   let cgroup: string;
   let status: string;
@@ -197,7 +201,13 @@ export type UidCheckResult = CheckResult & { uid?: number; gid?: number; method?
  * ENTRYPOINT and CMD, like the serve check): read from the host's /proc, or, where /proc is not the
  * engine's, printed by the family's interpreter. Fails on uid 0 and on ids other than expected.
  */
-export async function checkUid(engine: Engine, image: string, expected: { uid: number; gid: number }, res: Resources, options: UidCheckOptions = {}): Promise<UidCheckResult> {
+export async function checkUid(
+  engine: Engine,
+  image: string,
+  expected: { uid: number; gid: number },
+  res: Resources,
+  options: UidCheckOptions = {},
+): Promise<UidCheckResult> {
   const label = options.label ?? 'runtime';
   const title = `${label} image runs as uid ${expected.uid}, gid ${expected.gid} (non-root)`;
   const id = label === 'runtime' ? 'uid' : `${label}-uid`;

@@ -3,14 +3,14 @@
  * `.projen/msb.json`, see model.ts), its family's verify profile and what that profile read, and the
  * parsed Dockerfiles. Works without running `.projenrc.ts`.
  */
-import * as path from 'node:path';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { OUTPUT_PATHS } from '../app';
-import type { FamilyFacts, ProfileContext, VerifyProfile } from '../families/verify-profile';
 import { VerifyError } from './engine';
 import { ReadModel, VerifyModel, readVerifyModel } from './model';
 import { VERIFY_PROFILES, selectVerifyProfile } from './profiles';
 import { Stage, parseDockerfile } from './project';
+import type { FamilyFacts, ProfileContext, VerifyProfile } from '../families/verify-profile';
 
 /** A synthesized project as verify sees it (also the context its family's profile gets). */
 export interface ProjectFacts extends ProfileContext {

@@ -18,11 +18,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { VerifyProfileError } from '../families/verify-profile';
 import { ENGINE_NAMES, EngineName, VerifyError } from './engine';
 import { VerifyModelError } from './model';
 import { ImageSize, formatBytes } from './size';
 import { VerifyReport, verifyProject } from './verify';
+import { VerifyProfileError } from '../families/verify-profile';
 
 export * from './build';
 export * from './chart';

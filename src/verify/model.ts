@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { OUTPUT_PATHS } from '../app';
 import { RECORD_FILE } from '../edit-guard';
-import type { VerifyProfile } from '../families/verify-profile';
 import { VerifyError } from './engine';
 import { parseDockerfile } from './project';
+import type { VerifyProfile } from '../families/verify-profile';
 
 /** The slice of the resolved model verify needs. */
 export interface VerifyModel {
@@ -196,6 +196,8 @@ export function modelFromGeneratedFiles(dir: string, profiles: readonly VerifyPr
   const runs = stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args));
   const found = profiles.map((p) => ({ family: p.family, r: p.recognizeLegacy?.(runs) })).find((x) => x.r);
   if (!found?.r) throw new VerifyError(`${OUTPUT_PATHS.dockerfile} in ${dir} installs dependencies the way none of the families (${profiles.map((p) => p.family).join(', ')}) does, and ${RECORD_FILE} records no model: run \`npx projen\` to record it.`);
+  const legacy = found.r;
+  const build = legacy.stages.build !== undefined && stages.some((s) => s.name === legacy.stages.build) ? legacy.stages.build : undefined;
   const user = /^(\d+)(?::(\d+))?/.exec(last('USER') ?? '');
   const deployment = readDeployment(dir);
   const container = deployment?.spec?.template?.spec?.containers?.[0];
@@ -212,10 +214,14 @@ export function modelFromGeneratedFiles(dir: string, profiles: readonly VerifyPr
     healthPath: typeof healthPath === 'string' ? healthPath : undefined,
     entrypoint: json(last('ENTRYPOINT')),
     cmd: json(last('CMD')) ?? [],
-    images: { builder: found.r.stages.build || found.r.stages.dependencies ? stages[0].from : undefined, runtime: runtime.from, debug: debugStages[debugStages.length - 1]?.from },
-    hasBuild: !!found.r.stages.build && stages.some((s) => s.name === found.r!.stages.build),
-    stages: { ...found.r.stages, build: stages.some((s) => s.name === found.r!.stages.build) ? found.r.stages.build : undefined, runtime: runtime.name ?? String(stages.length - 1) },
-    packageManager: found.r.packageManager,
+    images: {
+      builder: legacy.stages.build || legacy.stages.dependencies ? stages[0].from : undefined,
+      runtime: runtime.from,
+      debug: debugStages[debugStages.length - 1]?.from,
+    },
+    hasBuild: build !== undefined,
+    stages: { dependencies: legacy.stages.dependencies, build, runtime: runtime.name ?? String(stages.length - 1) },
+    packageManager: legacy.packageManager,
     env,
   }, { file: `${OUTPUT_PATHS.dockerfile} (no recorded model)`, prefix: '' });
 }

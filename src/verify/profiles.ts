@@ -3,10 +3,10 @@
  * The families supply the profiles (src/families/<name>/verify); this list is the one place verify
  * learns which families exist, until the family table carries them (`verify` on each family).
  */
+import { VerifyError } from './engine';
 import { nodeVerifyProfile } from '../families/node/verify';
 import { staticVerifyProfile } from '../families/static/verify';
 import type { VerifyProfile } from '../families/verify-profile';
-import { VerifyError } from './engine';
 
 /** Every family's verify profile. */
 export const VERIFY_PROFILES: readonly VerifyProfile[] = [nodeVerifyProfile, staticVerifyProfile];

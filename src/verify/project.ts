@@ -2,9 +2,9 @@
  * The project's Dockerfile as verify reads it: stages and their instructions ({@link parseDockerfile}),
  * and the single-stage equivalent its family renders for the size report.
  */
-import { isNotApplicable } from '../families/verify-profile';
 import type { ProjectFacts } from './context';
 import { VerifyError } from './engine';
+import { isNotApplicable } from '../families/verify-profile';
 
 /** One Dockerfile instruction, continuation lines joined. */
 export interface Instruction {

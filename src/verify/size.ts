@@ -7,11 +7,11 @@
  * breakdown (base, dependency layers, app layers) is kept as a secondary view.
  */
 import * as path from 'node:path';
-import { Engine, VerifyError } from './engine';
-import type { NeededSource } from '../families/verify-profile';
 import type { ProjectFacts } from './context';
+import { Engine, VerifyError } from './engine';
 import { FsEntry, contextFileBytes, exportImageEntries, fileBytes } from './files';
 import { Stage } from './project';
+import type { NeededSource } from '../families/verify-profile';
 
 export type { NeededSource } from '../families/verify-profile';
 
@@ -71,7 +71,12 @@ const METADATA = /^(WORKDIR|ENV|USER|EXPOSE|LABEL|CMD|ENTRYPOINT|ARG|HEALTHCHECK
  * own, layers the family calls dependency layers are dependencies, other COPY/ADD/RUN layers are
  * the app.
  */
-export function breakdown(image: string, history: readonly HistoryEntry[], stage: Stage, isDependencyLayer: (createdBy: string) => boolean = () => false): SizeBreakdown {
+export function breakdown(
+  image: string,
+  history: readonly HistoryEntry[],
+  stage: Stage,
+  isDependencyLayer: (createdBy: string) => boolean = () => false,
+): SizeBreakdown {
   const own = history.slice(0, stage.instructions.length);
   const below = history.slice(stage.instructions.length);
   let dependencies = 0;

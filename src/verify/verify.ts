@@ -19,7 +19,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
-import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
 import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
 import { renderSizeChart } from './chart';
 import { CheckResult, Resources, checkServes, checkUid, fileChecks, shellRuns } from './checks';
@@ -28,6 +27,7 @@ import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
 import { parseDockerfile } from './project';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
+import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
 
 /** Options of {@link verifyProject}. */
 export interface VerifyOptions extends BuildSettings {

@@ -75,8 +75,15 @@ describe('the model verify reads', () => {
     expect(r.source).toBe('generated-files');
     expect(r.note).toMatch(/^\.projen\/msb\.json records no model \(synthesized by an older create-msb-app\)/);
     expect(r.model).toMatchObject({
-      family: 'node', name: 'orders-api', workdir: '/app', port: 3000, uid: 65532, gid: 65532, healthPath: '/healthz',
-      packageManager: 'npm', stages: { dependencies: 'prod-deps', runtime: 'runtime' },
+      family: 'node',
+      name: 'orders-api',
+      workdir: '/app',
+      port: 3000,
+      uid: 65532,
+      gid: 65532,
+      healthPath: '/healthz',
+      packageManager: 'npm',
+      stages: { dependencies: 'prod-deps', runtime: 'runtime' },
     });
     expect(r.model.images.runtime).toMatch(/^gcr\.io\/distroless\/nodejs\d+-debian13:nonroot$/);
   });
@@ -166,12 +173,16 @@ describe('the report of a family without a rebuild or single-stage part', () => 
   it('lists those parts as not applicable, with the reason, and does not count them as passed', () => {
     const size = { image: 'i', baseImage: 'b', fileBytes: 2, baseFileBytes: 1, addedBytes: 1, waste: 0, missing: 0, layers: { image: 'i', total: 2, base: 1, dependencies: 0, app: 1, other: 0 } };
     const lines = formatReport({
-      project: '/p', engine: 'podman', images: { runtime: 'r', debug: 'd', stages: [] }, buildMs: { runtime: 1, debug: 1 },
+      project: '/p',
+      engine: 'podman',
+      images: { runtime: 'r', debug: 'd', stages: [] },
+      buildMs: { runtime: 1, debug: 1 },
       checks: [{ id: 'uid', title: 'runtime image runs as uid 65532, gid 65532 (non-root)', ok: true, detail: 'x' }],
       notApplicable: [{ id: 'install-cached', title: 'a source-only change reuses the dependency install (build cache)', reason: 'a prebuilt binary' }],
       model: { family: 'static', source: 'recorded' },
       sizes: { needed: { items: [], dependencies: 0, app: 1, total: 1 }, runtime: size, debug: size },
-      runtimeFiles: [], ok: true,
+      runtimeFiles: [],
+      ok: true,
     }, '/');
     expect(lines).toContain('  - a source-only change reuses the dependency install (build cache): not applicable');
     expect(lines).toContain('      a prebuilt binary');

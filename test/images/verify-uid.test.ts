@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { podman } from './helpers';
 import { nodeVerifyProfile } from '../../src/families/node/verify';
 import { Resources, buildImage, checkUid } from '../../src/verify';
-import { podman } from './helpers';
 
 const NODE = 'gcr.io/distroless/nodejs26-debian13:nonroot';
 const STATIC = 'gcr.io/distroless/static-debian13:nonroot';

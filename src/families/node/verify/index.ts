@@ -7,13 +7,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { renderNodeSingleStage } from './single-stage';
 import { PackageJson, fileDependencies } from '../../../app';
 import { PACKAGE_MANAGERS, PackageManagerSpec, findPackageManager } from '../../../runtime/package-managers';
 import type {
   DependencyInstall, FamilyFacts, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile,
 } from '../../verify-profile';
 import { VerifyProfileError } from '../../verify-profile';
-import { renderNodeSingleStage } from './single-stage';
 
 /** What the Node.js profile reads from package.json and the model. */
 export interface NodeVerifyFacts extends FamilyFacts {
