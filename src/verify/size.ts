@@ -57,7 +57,7 @@ export interface SizeBreakdown {
   readonly base: number;
   /** Layers holding dependencies (as the family recognises them: a copy of them, or the install step). */
   readonly dependencies: number;
-  /** Layers holding the app (build output, runtime files, package.json; sources and build in a single stage). */
+  /** Layers holding the app (build output, runtime files, manifests; sources and build in a single stage). */
   readonly app: number;
   /** Layers that are neither (WORKDIR, metadata). */
   readonly other: number;
@@ -99,12 +99,12 @@ export interface NeededItem extends NeededSource {
   readonly bytes: number;
 }
 
-/** What the runtime image needs: production dependencies, build output or runtime files, package.json. */
+/** What the runtime image needs: dependencies, build output or runtime files. */
 export interface NeededContent {
   readonly items: NeededItem[];
   /** Bytes of the production dependencies. */
   readonly dependencies: number;
-  /** Bytes of the app: build output, files copied from the context, package.json. */
+  /** Bytes of the app: build output, files copied from the context. */
   readonly app: number;
   readonly total: number;
 }
