@@ -68,6 +68,16 @@ export interface RuntimeFamily {
      * @default - the common rules only
      */
     readonly policy?: (model: AppModel) => RuntimeStagePolicy;
+    /**
+     * Which stage installs the dependencies and which builds (verify measures them).
+     * @default - none: the runtime stage only
+     */
+    readonly roles?: (model: AppModel) => { readonly dependencies?: string; readonly build?: string };
+    /**
+     * How the runtime stage runs the app in exec form.
+     * @default - CMD is the model's `cmd`; the base image's ENTRYPOINT is kept
+     */
+    readonly exec?: (model: AppModel) => { readonly entrypoint?: readonly string[]; readonly cmd: readonly string[] };
   };
   /** `.dockerignore` additions and secret-bearing files (kept out of the context and never copied). */
   readonly dockerignore: {

@@ -28,6 +28,23 @@ export interface RecordedModel {
   readonly env: Readonly<Record<string, string>>;
   readonly memoryLimit: string;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** What `create-msb-app verify` checks the images against (its `VerifyModel`). */
+  readonly verify: {
+    readonly family: string;
+    readonly name: string;
+    readonly workdir: string;
+    readonly port: number;
+    readonly uid: number;
+    readonly gid: number;
+    readonly healthPath?: string;
+    readonly entrypoint?: readonly string[];
+    readonly cmd: readonly string[];
+    readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
+    readonly hasBuild: boolean;
+    readonly stages: { readonly dependencies?: string; readonly build?: string; readonly runtime: string };
+    readonly packageManager?: string;
+    readonly env: Readonly<Record<string, string>>;
+  };
 }
 
 /** The recorded projection of a model. */
@@ -53,5 +70,28 @@ export function recordModel(model: AppModel, family: RuntimeFamily): RecordedMod
     env: model.env,
     memoryLimit: model.kubernetes.resources.memoryLimit,
     settings: model.runtime.settings,
+    verify: verifySlice(model, family),
   })) as RecordedModel;
+}
+
+function verifySlice(model: AppModel, family: RuntimeFamily): RecordedModel['verify'] {
+  const exec = family.dockerfile.exec?.(model) ?? { cmd: model.runtime.cmd };
+  const roles = family.dockerfile.roles?.(model) ?? {};
+  const pm = model.runtime.settings.packageManager;
+  return {
+    family: model.family,
+    name: model.name,
+    workdir: model.workdir,
+    port: model.port,
+    uid: model.runtime.uid,
+    gid: model.runtime.gid,
+    healthPath: model.healthCheckPath,
+    entrypoint: exec.entrypoint,
+    cmd: exec.cmd,
+    images: { builder: model.baseImages.builder?.ref, runtime: model.baseImages.runtime.ref, debug: model.baseImages.debug.ref },
+    hasBuild: model.runtime.build !== undefined,
+    stages: { ...roles, runtime: 'runtime' },
+    packageManager: typeof pm === 'string' ? pm : undefined,
+    env: { ...model.kubernetes.env },
+  };
 }

@@ -1,24 +1,21 @@
 /**
- * The checks on built images: it serves, it runs as the non-root user, it has no shell and no
- * package manager, the debug twin has a shell, and its filesystem holds no dev dependencies, no
- * TypeScript sources, no .env and no tests.
+ * The checks on built images: it serves, its main process runs as the non-root uid and gid, it has
+ * no shell, no package manager and no compiler, the debug twin has a shell, and its filesystem holds
+ * no .env; the family's profile adds its own checks on the file list (e.g. Node.js: no
+ * devDependencies, no TypeScript sources, no tests).
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import * as path from 'node:path';
+import type { ProjectFacts } from './context';
 import { Engine, tail } from './engine';
 import { exportImageEntries } from './files';
-import { ProjectFacts } from './project';
+import { VERIFY_PROFILES } from './profiles';
+import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../families/verify-profile';
 
 /** The outcome of one check. */
-export interface CheckResult {
-  /** Stable identifier, e.g. `no-shell`. */
-  readonly id: string;
-  /** What was checked, as a sentence. */
-  readonly title: string;
-  readonly ok: boolean;
-  /** What was found (the evidence, or why it failed). */
-  readonly detail: string;
-}
+export type CheckResult = ProfileCheck;
 
 /** Containers started by the checks, removed by {@link Resources.cleanup}. */
 export class Resources {
@@ -34,7 +31,7 @@ export class Resources {
 
   /** Removes the containers, and the images (and stage tags) unless `keepImages`. */
   async cleanup(keepImages = false): Promise<void> {
-    for (const c of this.containers) await this.engine.exec(['rm', '-f', c]);
+    for (const c of this.containers) await this.engine.removeContainer(c);
     this.containers.clear();
     if (!keepImages) {
       for (const i of this.images) await this.engine.exec(['rmi', '-f', i]);
@@ -109,33 +106,164 @@ export async function checkServes(engine: Engine, image: string, facts: ProjectF
     const logs = await engine.exec(['logs', name]);
     return { id: 'serves', title, ok: false, detail: `no answer from ${url} within ${timeoutMs / 1000}s (${last}); container output:\n${tail(logs)}` };
   } finally {
-    // Node as PID 1 may ignore SIGTERM: remove at once.
-    await engine.exec(['rm', '-f', name]);
+    // PID 1 may ignore SIGTERM: remove at once.
+    await engine.removeContainer(name);
     res.containers.delete(name);
   }
 }
 
-/** The image's configured entrypoint and user. */
-export async function imageConfig(engine: Engine, image: string): Promise<{ entrypoint: string[]; user: string }> {
+/** The image's configured entrypoint, command and user. */
+export async function imageConfig(engine: Engine, image: string): Promise<{ entrypoint: string[]; cmd: string[]; user: string }> {
   const out = await engine.must(['image', 'inspect', '--format', '{{json .Config}}', image], { purpose: `inspect ${image}` });
-  const c = JSON.parse(out) as { Entrypoint?: string[] | null; User?: string };
-  return { entrypoint: c.Entrypoint ?? [], user: c.User ?? '' };
+  const c = JSON.parse(out) as { Entrypoint?: string[] | null; Cmd?: string[] | null; User?: string };
+  return { entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], user: c.User ?? '' };
 }
 
-/** The uid the image's processes run as: the configured USER, and what Node reports inside. */
-export async function checkUid(engine: Engine, image: string, expectedUid: number, res: Resources, label = 'runtime'): Promise<CheckResult & { uid?: number }> {
-  const title = `${label} image runs as uid ${expectedUid} (non-root)`;
+/** uid and gid of a process: real, effective, saved and filesystem ids, as /proc/<pid>/status lists them. */
+export interface ProcessIds {
+  readonly uids: number[];
+  readonly gids: number[];
+}
+
+/** Reads `Uid:` and `Gid:` of a /proc/<pid>/status text; `undefined` when either is missing. */
+export function parseProcStatus(text: string): ProcessIds | undefined {
+  const ids = (key: string) => text.split('\n').find((l) => l.startsWith(`${key}:`))?.slice(key.length + 1).trim().split(/\s+/).map(Number);
+  const uids = ids('Uid');
+  const gids = ids('Gid');
+  if (!uids || !gids || uids.some(Number.isNaN) || gids.some(Number.isNaN)) return undefined;
+  return { uids, gids };
+}
+
+/**
+ * An id as the container sees it, from the id the host sees and the process's id map
+ * (/proc/<pid>/uid_map: `inside outside count` lines); the id itself without a map (rootful).
+ */
+export function mapToContainer(hostId: number, idMap: string | undefined): number | undefined {
+  const lines = (idMap ?? '').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((p) => p.length === 3 && !p.some(Number.isNaN));
+  if (lines.length === 0) return hostId;
+  for (const [inside, outside, count] of lines) if (hostId >= outside && hostId < outside + count) return inside + (hostId - outside);
+  return undefined;
+}
+
+/**
+ * The ids of a running container's main process, read from the host: `/proc/<pid>/status` of the
+ * pid the engine reports, after checking that the pid belongs to the container (its cgroup names
+ * the container id). `{ unreadable }` when /proc is not the engine's (a remote daemon, a VM).
+ */
+export function readProcessIds(
+  procRoot: string,
+  pid: number,
+  containerId: string,
+): { uid: number; gid: number; ids: ProcessIds } | { unreadable: string } {
+  const at = (f: string) => path.join(procRoot, String(pid), f);
+  let cgroup: string;
+  let status: string;
+  try {
+    cgroup = fs.readFileSync(at('cgroup'), 'utf8');
+    status = fs.readFileSync(at('status'), 'utf8');
+  } catch (e) {
+    return { unreadable: `${at('status')} cannot be read here (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  if (!containerId || !cgroup.includes(containerId)) return { unreadable: `process ${pid} in ${procRoot} is not the container's (the engine runs elsewhere)` };
+  const ids = parseProcStatus(status);
+  if (!ids) return { unreadable: `${at('status')} has no Uid/Gid lines` };
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(at(f), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const uids = ids.uids.map((u) => mapToContainer(u, read('uid_map')));
+  const gids = ids.gids.map((g) => mapToContainer(g, read('gid_map')));
+  if (uids.some((u) => u === undefined) || gids.some((g) => g === undefined)) return { unreadable: `the ids of process ${pid} are outside its id map` };
+  const mapped = { uids: uids as number[], gids: gids as number[] };
+  return { uid: mapped.uids[1] ?? mapped.uids[0], gid: mapped.gids[1] ?? mapped.gids[0], ids: mapped };
+}
+
+/** Options of {@link checkUid}. */
+export interface UidCheckOptions {
+  /** `runtime` or `debug`: names the check (`uid`, `debug-uid`). @default "runtime" */
+  readonly label?: string;
+  /** The family's way to print the uid with the image's interpreter, used when /proc cannot be read. @default - none */
+  readonly interpreter?: InterpreterUid;
+  /** Where the host's processes are. @default "/proc" */
+  readonly procRoot?: string;
+  /** How long to wait for the main process. @default 15000 */
+  readonly timeoutMs?: number;
+}
+
+/** A uid check result with the ids found and how they were read. */
+export type UidCheckResult = CheckResult & { uid?: number; gid?: number; method?: 'proc' | 'interpreter' };
+
+/**
+ * The uid and gid the image's main process runs as, with the image run as it will run (its own
+ * ENTRYPOINT and CMD, like the serve check): read from the host's /proc, or, where /proc is not the
+ * engine's, printed by the family's interpreter. Fails on uid 0 and on ids other than expected.
+ */
+export async function checkUid(
+  engine: Engine,
+  image: string,
+  expected: { uid: number; gid: number },
+  res: Resources,
+  options: UidCheckOptions = {},
+): Promise<UidCheckResult> {
+  const label = options.label ?? 'runtime';
+  const title = `${label} image runs as uid ${expected.uid}, gid ${expected.gid} (non-root)`;
   const id = label === 'runtime' ? 'uid' : `${label}-uid`;
-  const cfg = await imageConfig(engine, image);
-  const node = cfg.entrypoint.find((e) => /(^|\/)node$/.test(e)) ?? cfg.entrypoint[0];
-  if (!node) return { id, title, ok: false, detail: `the image has no ENTRYPOINT to run Node.js with (USER ${cfg.user || '(none)'})` };
+  const judge = (uid: number, gid: number, method: 'proc' | 'interpreter', how: string): UidCheckResult => {
+    const ok = uid === expected.uid && gid === expected.gid && uid !== 0;
+    const why = uid === 0 ? ': the process runs as root' : ok ? '' : `: expected ${expected.uid}:${expected.gid}`;
+    return { id, title, ok, uid, gid, method, detail: `${how} = ${uid}:${gid}${why}` };
+  };
   const name = containerName('uid');
   res.containers.add(name);
-  const r = await engine.exec(['run', '--rm', '--name', name, '--entrypoint', node, image, '-e', 'console.log(process.getuid())']);
-  res.containers.delete(name);
-  const uid = Number(r.stdout.trim().split('\n').pop());
-  const ok = r.code === 0 && uid === expectedUid && uid !== 0;
-  return { id, title, ok, uid: Number.isNaN(uid) ? undefined : uid, detail: r.code === 0 ? `process.getuid() = ${uid}; image USER ${cfg.user || '(none)'}` : `could not run ${node}:\n${tail(r)}` };
+  const notes: string[] = [];
+  try {
+    const started = await engine.exec(['run', '-d', '--name', name, image]);
+    if (started.code !== 0) {
+      notes.push(`the container did not start:\n${tail(started)}`);
+    } else {
+      const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+      while (Date.now() < deadline) {
+        const st = await engine.exec(['inspect', '--format', '{{.State.Pid}} {{.State.Running}} {{.Id}}', name]);
+        const [pid, running, cid] = st.stdout.trim().split(/\s+/);
+        if (running === 'true' && Number(pid) > 0) {
+          const procRoot = options.procRoot ?? '/proc';
+          const r = readProcessIds(procRoot, Number(pid), cid ?? '');
+          if ('uid' in r) {
+            return judge(r.uid, r.gid, 'proc', `main process ${pid}: ${procRoot}/${pid}/status Uid ${r.ids.uids.join(' ')}, Gid ${r.ids.gids.join(' ')}; uid:gid`);
+          }
+          notes.push(r.unreadable);
+          break;
+        }
+        if (running === 'false' || st.code !== 0) {
+          const logs = await engine.exec(['logs', name]);
+          notes.push(`the container exited before its main process could be read:\n${tail(logs)}`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (notes.length === 0) notes.push(`no running main process within ${(options.timeoutMs ?? 15_000) / 1000}s`);
+    }
+  } finally {
+    await engine.removeContainer(name);
+    res.containers.delete(name);
+  }
+
+  // /proc is not the engine's (or the process is gone): the family's interpreter, if it has one
+  const cfg = await imageConfig(engine, image);
+  const cmd = options.interpreter?.command(cfg.entrypoint);
+  if (!cmd) {
+    return { id, title, ok: false, detail: `${notes.join('; ')}; and the image has no interpreter to print its uid with (USER ${cfg.user || '(none)'})` };
+  }
+  const n2 = containerName('uid');
+  res.containers.add(n2);
+  const r = await engine.exec(['run', '--rm', '--name', n2, '--entrypoint', cmd.entrypoint, image, ...cmd.args]);
+  res.containers.delete(n2);
+  const m = /^(\d+)\s+(\d+)$/.exec(r.stdout.trim().split('\n').pop() ?? '');
+  if (r.code !== 0 || !m) return { id, title, ok: false, detail: `${notes.join('; ')}; and ${cmd.entrypoint} could not print the uid:\n${tail(r)}` };
+  return judge(Number(m[1]), Number(m[2]), 'interpreter', `${notes.join('; ')}; ${cmd.entrypoint} ${cmd.args.join(' ')} printed uid:gid`);
 }
 
 /** Whether `sh -c true` can be executed in the image: `sh` and `/bin/sh` as entrypoint. */
@@ -158,15 +286,21 @@ export async function listImageFiles(engine: Engine, image: string, res: Resourc
   return (await exportImageEntries(engine, image, res.containers)).map((e) => e.path);
 }
 
-/** Package manager executables and packages that must not be in a runtime image. */
-export const PACKAGE_MANAGER_NAMES = ['npm', 'npx', 'yarn', 'yarnpkg', 'pnpm', 'pnpx', 'corepack'] as const;
+/** Operating system package managers: never in a runtime image, whatever the family. */
+export const OS_PACKAGE_MANAGERS: readonly ForbiddenExecutable[] = ['apt', 'apt-get', 'dpkg', 'apk', 'yum', 'dnf', 'microdnf', 'rpm'].map((name) => ({
+  name,
+  kind: 'package manager',
+  pattern: new RegExp(`/s?bin/${name}$`),
+}));
 
-/** Paths of package managers in a file list. */
-export function packageManagerPaths(files: readonly string[]): string[] {
-  const names = PACKAGE_MANAGER_NAMES.join('|');
-  const bin = new RegExp(`/(s?bin)/(${names})$`);
-  const pkg = new RegExp(`/node_modules/(${names})/package\\.json$`);
-  return files.filter((f) => bin.test(f) || pkg.test(f));
+/** Paths in a file list that one of `executables` matches. */
+export function forbiddenPaths(files: readonly string[], executables: readonly ForbiddenExecutable[]): string[] {
+  return files.filter((f) => executables.some((e) => e.pattern.test(f)));
+}
+
+/** Paths of package managers in a file list: the operating system's and every family's. */
+export function packageManagerPaths(files: readonly string[], profiles: readonly VerifyProfile[] = VERIFY_PROFILES): string[] {
+  return forbiddenPaths(files, [...OS_PACKAGE_MANAGERS, ...profiles.flatMap((p) => p.forbiddenExecutables)].filter((e) => e.kind === 'package manager'));
 }
 
 /** Shell executables in a file list. */
@@ -174,38 +308,38 @@ export function shellPaths(files: readonly string[]): string[] {
   return files.filter((f) => /\/(s?bin|busybox)\/(sh|bash|dash|ash|zsh|busybox)$/.test(f));
 }
 
-/** What the filesystem of the runtime image shows, as check results. */
-export function fileChecks(files: readonly string[], facts: ProjectFacts): CheckResult[] {
-  const wd = facts.workdir.replace(/\/+$/, '') || '';
-  const inApp = files.filter((f) => f.startsWith(`${wd}/`));
-  const appOwn = inApp.filter((f) => !f.slice(wd.length).includes('/node_modules/') && !f.slice(wd.length).startsWith('/node_modules'));
-  const results: CheckResult[] = [];
-  const list = (xs: string[]) => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, ... (${xs.length})` : '');
+const list = (xs: readonly string[]) => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, ... (${xs.length})` : '');
 
-  const pms = packageManagerPaths(files);
-  results.push({ id: 'no-package-manager', title: `no package manager (${PACKAGE_MANAGER_NAMES.join(', ')}) in the runtime image`, ok: pms.length === 0, detail: pms.length ? `found ${list(pms)}` : `none among ${files.length} paths` });
+/** What the filesystem of the runtime image shows, as check results: verify's own, then the family's. */
+export function fileChecks(files: readonly string[], facts: ProjectFacts): CheckResult[] {
+  const results: CheckResult[] = [];
+  const forbidden = [...OS_PACKAGE_MANAGERS, ...facts.profile.forbiddenExecutables];
+  for (const kind of ['package manager', 'compiler'] as const) {
+    const ofKind = forbidden.filter((e) => e.kind === kind);
+    if (ofKind.length === 0) continue;
+    const found = forbiddenPaths(files, ofKind);
+    results.push({
+      id: kind === 'package manager' ? 'no-package-manager' : 'no-compiler',
+      title: `no ${kind} (${ofKind.map((e) => e.name).join(', ')}) in the runtime image`,
+      ok: found.length === 0,
+      detail: found.length ? `found ${list(found)}` : `none among ${files.length} paths`,
+    });
+  }
   const shells = shellPaths(files);
   results.push({ id: 'no-shell-binary', title: 'no shell binary (sh, bash, busybox...) in the runtime image', ok: shells.length === 0, detail: shells.length ? `found ${list(shells)}` : 'none' });
-
-  const nm = `${wd}/node_modules`;
-  const present = facts.devDependencies.filter((name) => {
-    const flat = name.replace('/', '+');
-    return inApp.some((f) => f === `${nm}/${name}` || f.startsWith(`${nm}/${name}/`) || f.startsWith(`${nm}/.pnpm/${flat}@`));
-  });
-  results.push({
-    id: 'no-dev-dependencies',
-    title: `no devDependencies in ${nm}`,
-    ok: present.length === 0,
-    detail: present.length ? `found ${list(present)}` : `none of ${facts.devDependencies.length} (${list(facts.devDependencies)})`,
-  });
-
-  if (facts.hasBuild) {
-    const ts = appOwn.filter((f) => /\.(ts|mts|cts|tsx)$/.test(f) && !/\.d\.(ts|mts|cts)$/.test(f));
-    results.push({ id: 'no-typescript-sources', title: `no TypeScript sources in ${wd} (outside node_modules)`, ok: ts.length === 0, detail: ts.length ? `found ${list(ts)}` : 'none' });
-  }
-  const env = files.filter((f) => /\/\.env(\.[^/]*)?$/.test(f) && !f.includes('/node_modules/'));
+  results.push(...facts.profile.fileChecks(files, facts));
+  // .env files shipped inside third-party packages are theirs, not the project's secrets
+  const depDirs = dependencyPaths(facts);
+  const env = files.filter((f) => /\/\.env(\.[^/]*)?$/.test(f) && !depDirs.some((d) => f.startsWith(`${d}/`)));
   results.push({ id: 'no-env-file', title: 'no .env file in the image', ok: env.length === 0, detail: env.length ? `found ${list(env)}` : 'none' });
-  const tests = appOwn.filter((f) => /\/(test|tests|__tests__)(\/|$)/.test(f.slice(wd.length)) || /\.(test|spec)\.[cm]?[jt]sx?$/.test(f));
-  results.push({ id: 'no-tests', title: `no test folders or test files in ${wd}`, ok: tests.length === 0, detail: tests.length ? `found ${list(tests)}` : 'none' });
   return results;
+}
+
+/** Where the family's dependencies are in the runtime image (as its profile tells the size report). */
+function dependencyPaths(facts: ProjectFacts): string[] {
+  try {
+    return facts.profile.needed(facts).sources.filter((s) => s.kind === 'dependencies').map((s) => s.path);
+  } catch {
+    return [];
+  }
 }

@@ -51,6 +51,11 @@ export class Engine {
     return runCommand(this.name, args, { ...options, env: this.env });
   }
 
+  /** Removes a container at once (podman would otherwise wait 10 s for a PID 1 that ignores SIGTERM). */
+  removeContainer(name: string): Promise<CommandResult> {
+    return this.exec(this.name === 'podman' ? ['rm', '-f', '-t', '0', name] : ['rm', '-f', name]);
+  }
+
   /** Runs `<engine> args...` and rejects with the output's tail when it fails. */
   async must(args: readonly string[], options: ExecOptions & { purpose?: string } = {}): Promise<string> {
     const r = await this.exec(args, options);

@@ -2,7 +2,10 @@
  * `create-msb-app verify [dir]`: builds a synthesized project's images with docker or podman, runs
  * the checks and prints a size report. Module map:
  * - engine.ts   which engine, running its commands, {@link VerifyError}
- * - project.ts  facts read from the generated files; the single-stage equivalent
+ * - model.ts    the model recorded in .projen/msb.json (read back from the generated files for older projects)
+ * - profiles.ts the families' verify profiles (src/families/<name>/verify) and the choice of one
+ * - context.ts  what verify knows before building: model, profile, parsed Dockerfiles
+ * - project.ts  the Dockerfile's stages; the single-stage equivalent (the family renders it)
  * - build.ts    builds with progress; which steps came from the cache
  * - checks.ts   checks on running containers and on the image filesystem
  * - files.ts    exported image filesystems (tar entries, file bytes)
@@ -16,14 +19,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENGINE_NAMES, EngineName, VerifyError } from './engine';
+import { VerifyModelError } from './model';
 import { ImageSize, formatBytes } from './size';
 import { VerifyReport, verifyProject } from './verify';
+import { VerifyProfileError } from '../families/verify-profile';
 
 export * from './build';
 export * from './chart';
 export * from './checks';
+export * from './context';
 export * from './engine';
 export * from './files';
+export * from './model';
+export * from './profiles';
 export * from './project';
 export * from './size';
 export * from './verify';
@@ -33,17 +41,19 @@ export function verifyHelp(): string {
   return `Usage: create-msb-app verify [dir] [options]
 
 Builds Dockerfile and Dockerfile.debug of a project made by create-msb-app with docker or podman
-(whichever is installed and running), then checks the images:
+(whichever is installed and running), then checks the images against the model recorded in
+.projen/msb.json, with the checks of the project's runtime family:
   - the runtime image answers HTTP 200 on the health path (or /) over 127.0.0.1
-  - it runs as the non-root uid (65532), has no shell and no package manager
-  - the debug image has a shell
-  - the runtime image holds no devDependencies, no TypeScript sources (with a build), no .env, no tests
-  - after a source-only change (in a temporary copy), the dependency install comes from the build cache
-and prints sizes: runtime vs debug vs the single-stage equivalent, in file bytes of each image and
-of its base image. What the runtime image needs (production dependencies of the prod-deps stage,
-the build output of the build stage or the runtime files of the context, package.json) is measured
-outside the runtime image; waste = image - base image - needed. Writes .msb/verify-report.json and
-.msb/verify-report.svg.
+  - its main process runs as the non-root uid and gid (65532), read from /proc on the host
+  - it has no shell, no package manager and no compiler; the debug image has a shell
+  - its files hold no .env, and nothing the family keeps out (e.g. Node.js: no devDependencies, no
+    TypeScript sources with a build, no tests; static binaries: no C library)
+  - after a source-only change (in a temporary copy), the dependency install comes from the build
+    cache (families with a dependency install)
+and prints sizes: runtime vs debug vs the single-stage equivalent (families with a build), in file
+bytes of each image and of its base image. What the runtime image needs (the production
+dependencies, the build output, the files copied from the context) is measured outside the runtime
+image; waste = image - base image - needed. Writes .msb/verify-report.json and .msb/verify-report.svg.
 
 Options:
   --engine <docker|podman>   Container engine              default: the first that answers
@@ -134,7 +144,7 @@ export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<numb
       stderr.write(`Error: ${e.message}\nRun "create-msb-app verify --help" for the options.\n`);
       return 2;
     }
-    if (e instanceof VerifyError) {
+    if (e instanceof VerifyError || e instanceof VerifyModelError || e instanceof VerifyProfileError) {
       stderr.write(`Error: ${e.message}\n`);
       return 1;
     }
@@ -150,6 +160,10 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push(`  ${c.ok ? '✔' : '✖'} ${c.title}`);
     out.push(...c.detail.split('\n').map((l) => `      ${l}`));
   }
+  for (const n of report.notApplicable) {
+    out.push(`  - ${n.title}: not applicable`);
+    out.push(`      ${n.reason}`);
+  }
   const s = report.sizes;
   const rows: [string, ImageSize][] = [['runtime', s.runtime], ['debug', s.debug]];
   if (s.singleStage) rows.push(['single-stage', s.singleStage]);
@@ -160,18 +174,19 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push(`        ${name.padEnd(13)}${[r.fileBytes, r.baseFileBytes, r.addedBytes, r.waste, r.layers.total].map(mb).join('')}`);
   }
   if (s.ratio !== undefined) out.push(`        single-stage / runtime (image size): ${s.ratio.toFixed(2)}x`);
-  out.push(`        needed by the runtime image: ${formatBytes(s.needed.total)} = production dependencies ${formatBytes(s.needed.dependencies)} + app ${formatBytes(s.needed.app)}`);
+  out.push(`        needed by the runtime image: ${formatBytes(s.needed.total)} = dependencies ${formatBytes(s.needed.dependencies)} + app ${formatBytes(s.needed.app)}`);
   for (const i of s.needed.items) {
     out.push(`          ${i.path.padEnd(28)} ${formatBytes(i.bytes).padStart(10)}  (${i.stage ? `stage ${i.stage}, ${i.src}` : `build context, ${i.src}`})`);
   }
   if (s.runtime.missing > 0) out.push(`        the runtime image holds ${formatBytes(s.runtime.missing)} less than it needs`);
   out.push('        (file bytes of the exported filesystems; waste = files - base image files - needed, with "needed"');
-  out.push('         measured in the prod-deps and build stages and the build context, never in the image itself;');
+  out.push('         measured in the build stages and the build context, never in the image itself;');
   out.push(`         image size: the engine's layer sizes; runtime layers: base ${formatBytes(s.runtime.layers.base)}, deps ${formatBytes(s.runtime.layers.dependencies)}, app ${formatBytes(s.runtime.layers.app)})`);
   if (report.reportFiles) {
     out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);
   }
   const failed = report.checks.filter((c) => !c.ok);
-  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed.` : `All ${report.checks.length} checks passed.`);
+  const na = report.notApplicable.length ? ` (${report.notApplicable.length} not applicable to the ${report.model.family} family)` : '';
+  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed${na}.` : `All ${report.checks.length} checks passed${na}.`);
   return out;
 }

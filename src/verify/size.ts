@@ -1,15 +1,19 @@
 /**
  * Image sizes and waste. The primary view is by file bytes (sizes of the regular files of an
- * exported filesystem, see files.ts): what the runtime image needs is measured outside it (the
- * production dependencies in the `prod-deps` stage, the build output in the `build` stage, files
- * copied from the build context in the context, package.json), and the waste of an image is its
+ * exported filesystem, see files.ts): what the runtime image needs is measured outside it (what the
+ * family names, e.g. the production dependencies in their stage, the build output in the build
+ * stage, files copied from the build context in the context), and the waste of an image is its
  * file bytes minus its base image's file bytes minus what is needed. The history-based layer
  * breakdown (base, dependency layers, app layers) is kept as a secondary view.
  */
 import * as path from 'node:path';
+import type { ProjectFacts } from './context';
 import { Engine, VerifyError } from './engine';
 import { FsEntry, contextFileBytes, exportImageEntries, fileBytes } from './files';
-import { ProjectFacts, Stage } from './project';
+import { Stage } from './project';
+import type { NeededSource } from '../families/verify-profile';
+
+export type { NeededSource } from '../families/verify-profile';
 
 /** One history entry (one Dockerfile instruction). */
 export interface HistoryEntry {
@@ -51,9 +55,9 @@ export interface SizeBreakdown {
   readonly total: number;
   /** Layers of the base image (below the stage's own instructions). */
   readonly base: number;
-  /** Layers holding dependencies (the node_modules copy, or the install step). */
+  /** Layers holding dependencies (as the family recognises them: a copy of them, or the install step). */
   readonly dependencies: number;
-  /** Layers holding the app (build output, runtime files, package.json; sources and build in a single stage). */
+  /** Layers holding the app (build output, runtime files, manifests; sources and build in a single stage). */
   readonly app: number;
   /** Layers that are neither (WORKDIR, metadata). */
   readonly other: number;
@@ -64,10 +68,15 @@ const METADATA = /^(WORKDIR|ENV|USER|EXPOSE|LABEL|CMD|ENTRYPOINT|ARG|HEALTHCHECK
 /**
  * Splits an image's history by the instructions of its last stage: the newest
  * `stage.instructions.length` entries are the stage's own, the rest is the base image. Among its
- * own, layers that copy or install `node_modules` are dependencies, other COPY/ADD/RUN layers are
+ * own, layers the family calls dependency layers are dependencies, other COPY/ADD/RUN layers are
  * the app.
  */
-export function breakdown(image: string, history: readonly HistoryEntry[], stage: Stage, installCommands: readonly string[]): SizeBreakdown {
+export function breakdown(
+  image: string,
+  history: readonly HistoryEntry[],
+  stage: Stage,
+  isDependencyLayer: (createdBy: string) => boolean = () => false,
+): SizeBreakdown {
   const own = history.slice(0, stage.instructions.length);
   const below = history.slice(stage.instructions.length);
   let dependencies = 0;
@@ -76,23 +85,12 @@ export function breakdown(image: string, history: readonly HistoryEntry[], stage
   for (const h of own) {
     // podman writes "/bin/sh -c #(nop) COPY ..." for instructions, BuildKit "COPY ... # buildkit"
     const by = h.createdBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim();
-    if (/node_modules/.test(by) || installCommands.some((c) => by.includes(c))) dependencies += h.size;
+    if (isDependencyLayer(by)) dependencies += h.size;
     else if (METADATA.test(by)) other += h.size;
     else app += h.size; // COPY, ADD, RUN
   }
   const base = below.reduce((n, h) => n + h.size, 0);
   return { image, total: base + dependencies + app + other, base, dependencies, app, other };
-}
-
-/** One thing the runtime image needs, and where it is measured (never in the runtime image). */
-export interface NeededSource {
-  /** Path in the runtime image, e.g. `/app/node_modules`. */
-  readonly path: string;
-  readonly kind: 'dependencies' | 'app';
-  /** Build stage holding it (measured in that stage's filesystem, at `src`). */
-  readonly stage?: string;
-  /** Path in the stage (absolute) or in the build context (relative). */
-  readonly src: string;
 }
 
 /** A {@link NeededSource} with its measured size. */
@@ -101,12 +99,12 @@ export interface NeededItem extends NeededSource {
   readonly bytes: number;
 }
 
-/** What the runtime image needs: production dependencies, build output or runtime files, package.json. */
+/** What the runtime image needs: dependencies, build output or runtime files. */
 export interface NeededContent {
   readonly items: NeededItem[];
   /** Bytes of the production dependencies. */
   readonly dependencies: number;
-  /** Bytes of the app: build output, files copied from the context, package.json. */
+  /** Bytes of the app: build output, files copied from the context. */
   readonly app: number;
   readonly total: number;
 }
@@ -126,31 +124,33 @@ function copyParts(args: string): { from?: string; srcs: string[]; dest: string 
 }
 
 /**
- * What the runtime image needs and where to measure it, from the project's Dockerfile:
- * - `<workdir>/node_modules` of the `prod-deps` stage (the production dependencies);
- * - `<workdir>/package.json` from the context;
+ * What the runtime image needs and where to measure it:
+ * - what the family names (e.g. the production dependencies in their stage, a manifest file);
  * - what the runtime stage copies from another build stage (the build output, e.g. `/app/dist`),
- *   except a stage's whole workdir or root and its node_modules (all dependencies);
- * - what it copies from the build context (runtime files of an app without a build), except the
- *   whole context (`.`) and globs.
- * A copy of anything else (the whole source tree, the build stage's node_modules) is not needed,
- * so it shows up as waste.
+ *   except a stage's whole workdir or root, what the family calls not needed, and copies from the
+ *   stage of the family's dependencies (already counted);
+ * - what it copies from the build context (runtime files, a prebuilt binary), except the whole
+ *   context (`.`) and globs.
+ * A copy of anything else (the whole source tree, all dependencies) is not needed, so it shows up as waste.
  */
 export function neededSources(facts: ProjectFacts): NeededSource[] {
   const wd = normalize(facts.workdir) || '';
+  const spec = facts.profile.needed(facts);
   const stageNames = new Set(facts.stages.map((s) => s.name).filter((n): n is string => !!n));
-  if (!stageNames.has('prod-deps')) throw new VerifyError(`${facts.dockerfile} has no "prod-deps" stage: cannot tell what the runtime image needs.`);
+  for (const s of spec.sources) {
+    if (s.stage !== undefined && !stageNames.has(s.stage)) throw new VerifyError(`${facts.dockerfile} has no "${s.stage}" stage: cannot tell what the runtime image needs.`);
+  }
+  const dependencyStages = new Set(spec.sources.filter((s) => s.kind === 'dependencies' && s.stage !== undefined).map((s) => s.stage));
   const out = new Map<string, NeededSource>();
   const add = (s: NeededSource) => {
     if (!out.has(s.path)) out.set(s.path, s);
   };
-  add({ path: `${wd}/node_modules`, kind: 'dependencies', stage: 'prod-deps', src: `${wd}/node_modules` });
-  add({ path: `${wd}/package.json`, kind: 'app', src: 'package.json' });
+  spec.sources.forEach(add);
   const runtime = facts.stages[facts.stages.length - 1];
   for (const ins of runtime.instructions) {
     if (ins.keyword !== 'COPY') continue;
     const c = copyParts(ins.args);
-    if (!c || c.from === 'prod-deps') continue;
+    if (!c || (c.from !== undefined && dependencyStages.has(c.from))) continue;
     if (c.from !== undefined && !stageNames.has(c.from)) continue; // from an image: never needed
     const destDir = /\/$/.test(c.dest) || c.srcs.length > 1 || normalize(c.dest) === '';
     const destBase = c.dest.startsWith('/') ? normalize(c.dest) : normalize(path.posix.join(wd || '/', c.dest));
@@ -158,10 +158,11 @@ export function neededSources(facts: ProjectFacts): NeededSource[] {
       if (/[*?[]/.test(raw)) continue;
       const src = normalize(raw);
       if (c.from !== undefined) {
-        if (src === '' || src === '/' || src === wd || src === `${wd}/node_modules` || src.startsWith(`${wd}/node_modules/`)) continue;
+        if (src === '' || src === '/' || src === wd) continue;
       } else if (src === '' || src === '/' || src.startsWith('..')) {
         continue;
       }
+      if (spec.notNeeded?.({ stage: c.from, src })) continue;
       const dest = destDir ? `${destBase}/${path.posix.basename(src)}` : destBase;
       add({ path: dest, kind: 'app', stage: c.from, src });
     }

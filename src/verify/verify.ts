@@ -1,31 +1,37 @@
 /**
  * verify, in order:
- * 1. read the project's generated files and find a working container engine;
+ * 1. read the project's model (recorded in .projen/msb.json), its family's verify profile and its
+ *    Dockerfiles, and find a working container engine;
  * 2. build Dockerfile and Dockerfile.debug, showing the build steps;
- * 3. run the runtime image: HTTP 200 on the health path, uid, no shell; the debug image has one;
- * 4. list the runtime image's files: no package manager, dev dependencies, TypeScript sources, .env, tests;
- * 5. change a source file in a copy of the context and rebuild: the dependency install must come from the cache;
- * 6. build the single-stage equivalent and report sizes, as JSON and SVG: file bytes of each image and of
- *    its base, what the runtime image needs (measured in the prod-deps and build stages and the
- *    context, not in the runtime image) and the waste (image - base - needed);
+ * 3. run the runtime image: HTTP 200 on the health path, the main process's uid and gid, no shell;
+ *    the debug image has one;
+ * 4. list the runtime image's files: no package manager, compiler, shell or .env, and the family's
+ *    own checks;
+ * 5. change a source file in a copy of the context and rebuild: the dependency install must come
+ *    from the cache (when the family has one);
+ * 6. build the single-stage equivalent (when the family has one) and report sizes, as JSON and SVG:
+ *    file bytes of each image and of its base, what the runtime image needs (measured in the build
+ *    stages and the context, not in the runtime image) and the waste (image - base - needed);
  * 7. remove the containers, and the images unless asked to keep them.
+ * A part that does not apply to the family is listed in the report as not applicable, with the reason.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
-import { PackageJson, fileDependencies } from '../app';
 import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
 import { renderSizeChart } from './chart';
 import { CheckResult, Resources, checkServes, checkUid, fileChecks, shellRuns } from './checks';
+import { ProjectFacts, readProject } from './context';
 import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
-import { ProjectFacts, parseDockerfile, readProject, renderSingleStageDockerfile } from './project';
+import { parseDockerfile } from './project';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
+import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
 
 /** Options of {@link verifyProject}. */
 export interface VerifyOptions extends BuildSettings {
-  /** The project directory (holds Dockerfile, Dockerfile.debug, package.json). */
+  /** The project directory (holds .projen/msb.json, Dockerfile, Dockerfile.debug). */
   readonly dir: string;
   /** Engine to use. @default - detected: the first of docker and podman that answers */
   readonly engine?: Engine | EngineName;
@@ -39,8 +45,8 @@ export interface VerifyOptions extends BuildSettings {
   readonly keepImages?: boolean;
   /**
    * Repository of the images it builds; tags are `runtime`, `debug`, `single-stage`, `rebuild`, and
-   * the stages measured for the size report (`prod-deps`, `build`).
-   * @default "localhost/msb-verify/<package name>"
+   * the stages measured for the size report (e.g. `prod-deps`, `build`).
+   * @default "localhost/msb-verify/<app name>"
    */
   readonly imageRepository?: string;
   /** Folder for verify-report.json and verify-report.svg; `false` writes nothing. @default "<dir>/.msb" */
@@ -64,6 +70,10 @@ export interface VerifyReport {
   /** Build wall times in milliseconds. */
   readonly buildMs: { readonly runtime: number; readonly debug: number; readonly singleStage?: number; readonly rebuild?: number };
   readonly checks: CheckResult[];
+  /** Parts of verify that do not apply to the project's family, with the reason. */
+  readonly notApplicable: readonly { readonly id: string; readonly title: string; readonly reason: string }[];
+  /** Where the model came from: recorded in .projen/msb.json, or read back from the generated files. */
+  readonly model: { readonly family: string; readonly source: 'recorded' | 'generated-files'; readonly note?: string };
   readonly sizes: SizeReport;
   /** Paths of the runtime image's files (not written to the JSON report). */
   readonly runtimeFiles: string[];
@@ -75,36 +85,18 @@ export interface VerifyReport {
   readonly reportFiles?: { readonly json: string; readonly svg: string };
 }
 
-/**
- * A `file:` dependency outside the project cannot be installed by the image build (its context is the
- * project): say so before a build fails deep inside `npm ci` with ENOENT.
- */
-function assertInstallableInContext(dir: string): void {
-  let pkg: PackageJson;
-  try {
-    pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  } catch {
-    return;
-  }
-  const outsideSpecs = new Set(fileDependencies(pkg).outside);
-  const outside = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies })
-    .filter(([, spec]) => outsideSpecs.has(spec));
-  if (outside.length > 0) {
-    throw new VerifyError(
-      `package.json depends on ${outside.map(([name, spec]) => `${name} (${spec})`).join(', ')}, outside the project: ` +
-        'the image build, whose context is the project, cannot install it. Copy the file into the project ' +
-        '(e.g. vendor/) and point package.json there (npm install -D <name>@file:vendor/<file>), or use a registry version.',
-    );
-  }
-}
-
 /** Runs every check on a synthesized project; see the module comment for the order. */
 export async function verifyProject(options: VerifyOptions): Promise<VerifyReport> {
   const log = options.log ?? (() => undefined);
   const facts = readProject(options.dir);
-  assertInstallableInContext(facts.dir);
+  if (facts.modelNote) log(`Note: ${facts.modelNote}`);
   const engine = options.engine instanceof Engine ? options.engine : await detectEngine(options.engine);
-  log(`Engine: ${engine.name}; project ${facts.name} in ${facts.dir}`);
+  log(`Engine: ${engine.name}; project ${facts.name} (${facts.model.family}) in ${facts.dir}`);
+  const install = facts.profile.dependencyInstall(facts);
+  const singleStage = facts.profile.singleStage(facts);
+  const notApplicable: VerifyReport['notApplicable'][number][] = [];
+  if (isNotApplicable(install)) notApplicable.push({ id: 'install-cached', title: 'a source-only change reuses the dependency install (build cache)', reason: install.notApplicable });
+  if (isNotApplicable(singleStage) && options.singleStage !== false) notApplicable.push({ id: 'single-stage', title: 'the single-stage equivalent (size report)', reason: singleStage.notApplicable });
   const repo = options.imageRepository ?? `localhost/msb-verify/${facts.name.replace(/^@/, '').replace(/[^a-z0-9._/-]/g, '-')}`;
   const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild` };
   const res = new Resources(engine);
@@ -129,12 +121,13 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     if (options.run !== false) {
       log('Running the images');
       checks.push(await checkServes(engine, tags.runtime, facts, res));
-      checks.push(await checkUid(engine, tags.runtime, facts.uid, res));
+      const uidOptions = { interpreter: facts.profile.interpreterUid };
+      checks.push(await checkUid(engine, tags.runtime, facts, res, uidOptions));
       const sh = await shellRuns(engine, tags.runtime, res);
       checks.push({ id: 'no-shell', title: 'no shell can be executed in the runtime image (sh, /bin/sh)', ok: !sh.shell, detail: sh.attempts.join('; ') });
       const dsh = await shellRuns(engine, tags.debug, res);
       checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
-      checks.push(await checkUid(engine, tags.debug, facts.uid, res, 'debug'));
+      checks.push(await checkUid(engine, tags.debug, facts, res, { ...uidOptions, label: 'debug' }));
     }
 
     // 4. Files of the runtime image
@@ -145,13 +138,13 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
 
     // 5. Source-only change
     let rebuild: BuildResult | undefined;
-    if (options.rebuildCheck !== false) {
-      const change = prepareSourceChange(facts);
+    if (options.rebuildCheck !== false && !isNotApplicable(install)) {
+      const change = prepareSourceChange(facts, install);
       try {
         change.apply(1);
         log(`Changed ${change.file} in a copy of the build context`);
         rebuild = await build('Dockerfile after a source-only change', path.join(change.context, path.basename(facts.dockerfile)), tags.rebuild, change.context);
-        checks.push(installReuseCheck(rebuild.output, facts, change.file));
+        checks.push(installReuseCheck(rebuild.output, install.commands, change.file));
       } finally {
         change.dispose();
       }
@@ -160,8 +153,8 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     // 6. Sizes
     let single: BuildResult | undefined;
     let singleText: string | undefined;
-    if (options.singleStage !== false) {
-      singleText = renderSingleStageDockerfile(facts);
+    if (options.singleStage !== false && !isNotApplicable(singleStage)) {
+      singleText = singleStage.dockerfile;
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
       try {
         const file = path.join(tmp, 'Dockerfile.single-stage');
@@ -171,7 +164,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
         fs.rmSync(tmp, { recursive: true, force: true });
       }
     }
-    log('Measuring what the runtime image needs (prod-deps and build stages, build context) and the image files');
+    log('Measuring what the runtime image needs (build stages, build context) and the image files');
     const stageTags: string[] = [];
     const needed = await measureNeeded(engine, neededSources(facts), facts.dir, async (stage) => {
       const tag = `${repo}:${stage.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
@@ -179,19 +172,19 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       stageTags.push(tag);
       return tag;
     }, res.containers);
-    const installs = [facts.packageManager.installAll, facts.packageManager.installProd];
+    const isDependencyLayer = isNotApplicable(install) ? () => false : install.isDependencyLayer;
     const runtimeStage = facts.stages[facts.stages.length - 1];
     const debugStage = facts.debugStages[facts.debugStages.length - 1];
     const baseCache = new Map<string, number>();
     const measure = async (image: string, base: string, stage: Parameters<typeof breakdown>[2], entries?: readonly FsEntry[]) => ({
       content: await imageContent(engine, image, base, { entries, baseCache, track: res.containers }),
-      layers: breakdown(image, await imageHistory(engine, image), stage, installs),
+      layers: breakdown(image, await imageHistory(engine, image), stage, isDependencyLayer),
     });
     const sizes = sizeReport(
       needed,
       await measure(tags.runtime, facts.runtimeBase, runtimeStage, runtimeEntries),
       await measure(tags.debug, facts.debugBase, debugStage),
-      single && singleText ? await measure(tags.singleStage, facts.builderImage, parseDockerfile(singleText)[0]) : undefined,
+      single && singleText && facts.builderImage ? await measure(tags.singleStage, facts.builderImage, parseDockerfile(singleText)[0]) : undefined,
     );
 
     const report: VerifyReport = {
@@ -206,6 +199,8 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       },
       buildMs: { runtime: runtimeBuild.durationMs, debug: debugBuild.durationMs, singleStage: single?.durationMs, rebuild: rebuild?.durationMs },
       checks,
+      notApplicable,
+      model: { family: facts.model.family, source: facts.modelSource, note: facts.modelNote },
       sizes,
       runtimeFiles,
       rebuildOutput: rebuild?.output,
@@ -219,9 +214,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
 }
 
 /** The install steps of a rebuild after a source-only change must all come from the cache. */
-export function installReuseCheck(output: readonly string[], facts: ProjectFacts, changed: string): CheckResult {
-  const pm = facts.packageManager;
-  const commands = facts.hasBuild ? [pm.installProd, pm.installAll] : [pm.installProd];
+export function installReuseCheck(output: readonly string[], commands: readonly string[], changed: string): CheckResult {
   const steps = commands.flatMap((c) => stepsRunning(output, c).map((s) => ({ ...s, command: c })));
   const missing = commands.filter((c) => !steps.some((s) => s.command === c));
   const rerun = steps.filter((s) => !s.cached);
@@ -245,20 +238,23 @@ export interface SourceChange {
   dispose(): void;
 }
 
-const SOURCE_FILE = /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/;
-const SKIP_DIRS = new Set(['node_modules', '.git', '.msb', '.projen', 'k8s']);
+/** Folders of every project the rebuild check never picks a source file from. */
+const SKIP_DIRS = ['.git', '.msb', '.projen', 'k8s'];
 
 /**
- * Copies the project (without node_modules, .git, .msb) to a temporary folder and picks a source
- * file the build context holds: the entrypoint without a build, else a file under src/.
+ * Copies the project (without .git, .msb and the family's skipped folders, e.g. installed
+ * dependencies) to a temporary folder and picks a source file the build context holds: the
+ * entrypoint without a build, else a file under src/.
  */
-export function prepareSourceChange(facts: ProjectFacts): SourceChange {
+export function prepareSourceChange(facts: ProjectFacts, install: DependencyInstall): SourceChange {
   const context = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-context-'));
+  const skip = new Set([...SKIP_DIRS, ...install.skipDirs]);
+  const sourceFile = install.sourceFile;
   fs.cpSync(facts.dir, context, {
     recursive: true,
     filter: (src) => {
       const base = path.basename(src);
-      return base !== 'node_modules' && !(path.dirname(src) === facts.dir && (base === '.git' || base === '.msb'));
+      return !install.skipDirs.includes(base) && !(path.dirname(src) === facts.dir && (base === '.git' || base === '.msb'));
     },
   });
   let ignored = (_: string) => false;
@@ -273,8 +269,8 @@ export function prepareSourceChange(facts: ProjectFacts): SourceChange {
     for (const e of fs.readdirSync(path.join(context, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !ignored(r)) walk(r);
-      } else if (SOURCE_FILE.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name) && e.name !== '.projenrc.ts' && !ignored(r)) {
+        if (!skip.has(e.name) && !ignored(r)) walk(r);
+      } else if (sourceFile.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name) && e.name !== '.projenrc.ts' && !ignored(r)) {
         files.push(r);
       }
     }
@@ -285,7 +281,7 @@ export function prepareSourceChange(facts: ProjectFacts): SourceChange {
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   if (files.length === 0) {
     fs.rmSync(context, { recursive: true, force: true });
-    throw new Error(`No source file (${SOURCE_FILE}) in the build context of ${facts.dir} to change for the rebuild check.`);
+    throw new VerifyError(`No source file (${sourceFile}) in the build context of ${facts.dir} to change for the rebuild check.`);
   }
   const file = files[0];
   const original = fs.readFileSync(path.join(context, file), 'utf8');
@@ -294,7 +290,7 @@ export function prepareSourceChange(facts: ProjectFacts): SourceChange {
   return {
     context,
     file,
-    apply: (n) => fs.writeFileSync(path.join(context, file), `${original}\n// create-msb-app verify: source-only change ${n} (${nonce})\n`),
+    apply: (n) => fs.writeFileSync(path.join(context, file), `${original}\n${install.comment(`create-msb-app verify: source-only change ${n} (${nonce})`)}\n`),
     dispose: () => fs.rmSync(context, { recursive: true, force: true }),
   };
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { MANIFEST_FILES, ManifestKind, schemaError } from '../../src';
+import { nodeFacts } from '../../src/families/node/verify';
 import {
   CheckResult, Engine, ProjectFacts, VerifyReport, buildImage, contextFileBytes, fileChecks, imageContent, imageSize, listImageFiles,
   packageManagerPaths, readProject, Resources, stepsRunning, verifyProject,
@@ -242,11 +243,11 @@ export function describeScenario(s: Scenario): void {
       expect(p.facts.builderImage).toBe(`docker.io/library/node:${s.nodeVersion}-trixie`);
       expect(p.facts.runtimeBase).toBe(`gcr.io/distroless/nodejs${s.nodeVersion}-debian13:nonroot`);
       expect(p.facts.debugBase).toBe(`gcr.io/distroless/nodejs${s.nodeVersion}-debian13:debug-nonroot`);
-      expect(p.facts.packageManager.name).toBe(s.packageManager);
+      expect(nodeFacts(p.facts).packageManager.name).toBe(s.packageManager);
       expect(p.facts.port).toBe(s.expect.port);
       expect(p.facts.healthPath).toBe(s.expect.healthPath);
       expect(p.facts.hasBuild).toBe(s.expect.hasBuild);
-      expect(fs.existsSync(path.join(p.dir, p.facts.packageManager.lockfile))).toBe(true);
+      expect(fs.existsSync(path.join(p.dir, nodeFacts(p.facts).packageManager.lockfile))).toBe(true);
     });
 
     it('builds Dockerfile and Dockerfile.debug', async () => {
@@ -282,7 +283,7 @@ export function describeScenario(s: Scenario): void {
     });
 
     it('holds production dependencies and no devDependencies', () => {
-      expect(p.facts.devDependencies).toEqual(expect.arrayContaining(s.expect.devDependencies));
+      expect(nodeFacts(p.facts).devDependencies).toEqual(expect.arrayContaining(s.expect.devDependencies));
       expectPass(p.report, 'no-dev-dependencies');
       for (const dep of s.expect.devDependencies) {
         expect(p.report.runtimeFiles.filter((f) => f.startsWith(`/app/node_modules/${dep}/`))).toEqual([]);
@@ -315,7 +316,7 @@ export function describeScenario(s: Scenario): void {
       expect(p.report.images.rebuild).toBeDefined();
       // the install steps were found, and the change was real: a COPY of the sources ran again
       const output = p.report.rebuildOutput!;
-      expect(stepsRunning(output, p.facts.packageManager.installProd).map((x) => x.cached)).toEqual([true]);
+      expect(stepsRunning(output, nodeFacts(p.facts).packageManager.installProd).map((x) => x.cached)).toEqual([true]);
       const steps = stepsRunning(output, '');
       expect(steps.filter((x) => !x.cached && /: COPY /.test(x.step)).length, steps.map((x) => `${x.cached ? 'cached' : 'ran'} ${x.step}`).join('\n')).toBeGreaterThan(0);
     });

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_MANAGERS } from '../../src';
+import { nodeFacts, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
   breakdown, compactStep, contextFileBytes, detectEngine, fileBytes, fileChecks, neededContent, neededSources, parseDockerfile, parseSize,
   ProjectFacts, readProject, readTarEntries, renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
@@ -121,7 +122,7 @@ describe('sizes', () => {
       { size: 100, createdBy: 'WORKDIR /app' },
       { size: 150e6, createdBy: '/bin/sh' },
     ];
-    const b = breakdown('img', history, stage, []);
+    const b = breakdown('img', history, stage, (by) => by.includes('node_modules'));
     expect(b).toEqual({ image: 'img', total: 150e6 + 3_005_100, base: 150e6, dependencies: 3_000_000, app: 5000, other: 100 });
   });
 
@@ -200,12 +201,13 @@ describe('exported filesystems', () => {
 });
 
 describe('file checks', () => {
-  const facts = { workdir: '/app', hasBuild: true, devDependencies: ['nodemon', '@types/node'] } as unknown as ProjectFacts;
+  const model = { family: 'node', workdir: '/app', hasBuild: true, stages: { dependencies: 'prod-deps', build: 'build', runtime: 'runtime' } };
+  const facts = { workdir: '/app', hasBuild: true, model, profile: nodeVerifyProfile, familyFacts: { devDependencies: ['nodemon', '@types/node'] } } as unknown as ProjectFacts;
   const ids = (files: string[]) => Object.fromEntries(fileChecks(files, facts).map((c) => [c.id, c.ok]));
 
   it('pass on a clean listing', () => {
     expect(ids(['/nodejs/bin/node', '/app/package.json', '/app/dist/index.js', '/app/node_modules/express/package.json', '/app/node_modules/x/index.d.ts'])).toEqual({
-      'no-package-manager': true, 'no-shell-binary': true, 'no-dev-dependencies': true, 'no-typescript-sources': true, 'no-env-file': true, 'no-tests': true,
+      'no-package-manager': true, 'no-compiler': true, 'no-shell-binary': true, 'no-dev-dependencies': true, 'no-typescript-sources': true, 'no-env-file': true, 'no-tests': true,
     });
   });
 
@@ -214,8 +216,12 @@ describe('file checks', () => {
       '/usr/local/bin/npm', '/bin/sh', '/app/node_modules/nodemon', '/app/node_modules/.pnpm/@types+node@24.0.0/node_modules/@types/node/package.json',
       '/app/src/index.ts', '/app/.env.production', '/app/test/a.js',
     ])).toEqual({
-      'no-package-manager': false, 'no-shell-binary': false, 'no-dev-dependencies': false, 'no-typescript-sources': false, 'no-env-file': false, 'no-tests': false,
+      'no-package-manager': false, 'no-compiler': true, 'no-shell-binary': false, 'no-dev-dependencies': false, 'no-typescript-sources': false, 'no-env-file': false, 'no-tests': false,
     });
+    expect(ids(['/usr/bin/gcc'])['no-compiler']).toBe(false);
+    expect(ids(['/usr/bin/dpkg'])['no-package-manager']).toBe(false);
+    // a .env file shipped inside a dependency is the package's, not the project's
+    expect(ids(['/app/node_modules/dotenv/.env'])['no-env-file']).toBe(true);
     expect(ids(['/app/dist/a.spec.js'])['no-tests']).toBe(false);
     expect(ids(['/app/node_modules/corepack/package.json'])['no-package-manager']).toBe(false);
   });
@@ -251,8 +257,12 @@ describe('project facts and the single-stage equivalent', () => {
 
   it('reads the facts from the generated files', () => {
     const f = readProject(project(true));
-    expect(f).toMatchObject({ builderImage: 'docker.io/library/node:24-trixie', runtimeBase: 'gcr.io/distroless/nodejs24-debian13:nonroot', debugBase: 'gcr.io/distroless/nodejs24-debian13:debug-nonroot', port: 3000, uid: 65532, workdir: '/app', hasBuild: true, healthPath: '/', devDependencies: ['b'] });
-    expect(f.packageManager.name).toBe('pnpm');
+    expect(f).toMatchObject({ builderImage: 'docker.io/library/node:24-trixie', runtimeBase: 'gcr.io/distroless/nodejs24-debian13:nonroot', debugBase: 'gcr.io/distroless/nodejs24-debian13:debug-nonroot', port: 3000, uid: 65532, workdir: '/app', hasBuild: true, healthPath: '/' });
+    expect(nodeFacts(f).devDependencies).toEqual(['b']);
+    expect(nodeFacts(f).packageManager.name).toBe('pnpm');
+    expect(f.model).toMatchObject({ family: 'node', packageManager: 'pnpm', gid: 65532, stages: { dependencies: 'prod-deps', build: 'build', runtime: 'runtime' } });
+    expect(f.modelSource).toBe('generated-files');
+    expect(f.modelNote).toMatch(/^\.projen\/msb\.json records no model .*run `npx projen` to record it\.$/);
   });
 
   it('renders one stage: builder, all dependencies, sources, build', () => {

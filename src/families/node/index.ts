@@ -8,6 +8,7 @@ import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
 import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
 import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
+import { nodeVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
 import { NODE_RUNTIME_POLICY } from '../../dockerfile-policy';
 import { DEFAULTS } from '../../model/defaults';
@@ -96,6 +97,7 @@ export const nodeFamily: RuntimeFamily = {
     stages: (model) => ['base', 'prod-deps', ...(model.runtime.build ? ['build'] : []), 'runtime'],
     copyFrom: () => ['prod-deps', 'build'],
     policy: () => NODE_RUNTIME_POLICY,
+    roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined }),
     context(model) {
       const pm = packageManagerOf(model);
       const localPackages = model.runtime.settings.localPackages as string[];
@@ -137,7 +139,7 @@ export const nodeFamily: RuntimeFamily = {
     return out;
   },
 
-  verify: { uidCommand: ['/nodejs/bin/node', '-e', 'process.stdout.write(String(process.getuid()))'] },
+  verify: nodeVerifyProfile,
 };
 
 /** Without a build, the entrypoint's top-level folder (or the file itself at the root) is copied. */

@@ -5,6 +5,7 @@
  *
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/base/README.md
  */
+import { staticVerifyProfile } from './verify';
 import type { AppModel } from '../../model/model';
 import * as v from '../../validation';
 import type { FamilyResolution, RuntimeFamily } from '../family';
@@ -75,11 +76,12 @@ export const staticFamily: RuntimeFamily = {
     copyFrom: () => [],
     context: () => ({}),
     policy: (model) => ({ entrypoints: [model.runtime.cmd] }),
+    exec: (model) => ({ entrypoint: model.runtime.cmd, cmd: [] }),
   },
 
   dockerignore: { sections: [], dependencyDirs: [], secretFiles: [] },
 
   buildWarnings: (_model, _dir, missingCopies) => [...missingCopies],
 
-  verify: {},
+  verify: staticVerifyProfile,
 };

@@ -1,0 +1,162 @@
+/**
+ * The Node.js family's verify profile: npm, pnpm, yarn and corepack must not be in the runtime
+ * image; its node_modules holds no devDependencies; with a build it holds no TypeScript sources;
+ * no tests. What the runtime image needs is the prod-deps stage's node_modules, package.json and
+ * what the runtime stage copies; the dependency layer is the lockfile install. The uid can be
+ * printed with the image's own `node`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderNodeSingleStage } from './single-stage';
+import type {
+  DependencyInstall, FamilyFacts, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile,
+} from '../../verify-profile';
+import { VerifyProfileError } from '../../verify-profile';
+import { PackageJson, fileDependencies } from '../package-json';
+import { PACKAGE_MANAGERS, PackageManagerSpec, findPackageManager } from '../package-managers';
+
+/** What the Node.js profile reads from package.json and the model. */
+export interface NodeVerifyFacts extends FamilyFacts {
+  readonly packageManager: PackageManagerSpec;
+  /** devDependencies that are not also production dependencies, sorted. */
+  readonly devDependencies: readonly string[];
+}
+
+/** Package manager executables (and their packages) that must not be in a runtime image. */
+export const NODE_PACKAGE_MANAGER_NAMES = ['npm', 'npx', 'yarn', 'yarnpkg', 'pnpm', 'pnpx', 'corepack'] as const;
+
+const FORBIDDEN: readonly ForbiddenExecutable[] = [
+  ...NODE_PACKAGE_MANAGER_NAMES.map((name): ForbiddenExecutable => ({
+    name,
+    kind: 'package manager',
+    pattern: new RegExp(`(/s?bin/${name}|/node_modules/${name}/package\\.json)$`),
+  })),
+  ...['gcc', 'g++', 'cc', 'c++'].map((name): ForbiddenExecutable => ({
+    name,
+    kind: 'compiler',
+    pattern: new RegExp(`/s?bin/${name.replace(/\+/g, '\\+')}$`),
+  })),
+];
+
+/** The Node.js facts of a verify context (for the family's own checks). */
+export function nodeFacts(ctx: { readonly familyFacts: FamilyFacts }): NodeVerifyFacts {
+  return ctx.familyFacts as NodeVerifyFacts;
+}
+
+function readPackageJson(dir: string): PackageJson & Record<string, any> {
+  const file = path.join(dir, 'package.json');
+  if (!fs.existsSync(file)) throw new VerifyProfileError(`${file} not found: verify needs the package.json of a Node.js project.`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new VerifyProfileError(`${file} is not valid JSON (${(e as Error).message}).`);
+  }
+}
+
+/**
+ * A `file:` dependency outside the project cannot be installed by the image build (its context is the
+ * project): say so before a build fails deep inside `npm ci` with ENOENT.
+ */
+function assertInstallableInContext(pkg: PackageJson): void {
+  const outsideSpecs = new Set(fileDependencies(pkg).outside);
+  const outside = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies })
+    .filter(([, spec]) => outsideSpecs.has(spec));
+  if (outside.length > 0) {
+    throw new VerifyProfileError(
+      `package.json depends on ${outside.map(([name, spec]) => `${name} (${spec})`).join(', ')}, outside the project: ` +
+        'the image build, whose context is the project, cannot install it. Copy the file into the project ' +
+        '(e.g. vendor/) and point package.json there (npm install -D <name>@file:vendor/<file>), or use a registry version.',
+    );
+  }
+}
+
+const list = (xs: readonly string[]) => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, ... (${xs.length})` : '');
+
+/** The checks of the Node.js family on the runtime image's file list. */
+export function nodeFileChecks(files: readonly string[], ctx: Pick<ProfileContext, 'model' | 'familyFacts'>): ProfileCheck[] {
+  const wd = ctx.model.workdir.replace(/\/+$/, '') || '';
+  const inApp = files.filter((f) => f.startsWith(`${wd}/`));
+  const appOwn = inApp.filter((f) => !f.slice(wd.length).startsWith('/node_modules/') && f.slice(wd.length) !== '/node_modules');
+  const results: ProfileCheck[] = [];
+  const dev = nodeFacts(ctx).devDependencies;
+  const nm = `${wd}/node_modules`;
+  const present = dev.filter((name) => {
+    const flat = name.replace('/', '+');
+    return inApp.some((f) => f === `${nm}/${name}` || f.startsWith(`${nm}/${name}/`) || f.startsWith(`${nm}/.pnpm/${flat}@`));
+  });
+  results.push({
+    id: 'no-dev-dependencies',
+    title: `no devDependencies in ${nm}`,
+    ok: present.length === 0,
+    detail: present.length ? `found ${list(present)}` : `none of ${dev.length} (${list(dev)})`,
+  });
+  if (ctx.model.hasBuild) {
+    const ts = appOwn.filter((f) => /\.(ts|mts|cts|tsx)$/.test(f) && !/\.d\.(ts|mts|cts)$/.test(f));
+    results.push({ id: 'no-typescript-sources', title: `no TypeScript sources in ${wd} (outside node_modules)`, ok: ts.length === 0, detail: ts.length ? `found ${list(ts)}` : 'none' });
+  }
+  const tests = appOwn.filter((f) => /\/(test|tests|__tests__)(\/|$)/.test(f.slice(wd.length)) || /\.(test|spec)\.[cm]?[jt]sx?$/.test(f));
+  results.push({ id: 'no-tests', title: `no test folders or test files in ${wd}`, ok: tests.length === 0, detail: tests.length ? `found ${list(tests)}` : 'none' });
+  return results;
+}
+
+/** The Node.js family's verify profile. */
+export const nodeVerifyProfile: VerifyProfile = {
+  family: 'node',
+  forbiddenExecutables: FORBIDDEN,
+
+  readFacts(dir, model): NodeVerifyFacts {
+    const pkg = readPackageJson(dir);
+    assertInstallableInContext(pkg);
+    const pm = findPackageManager(model.packageManager ?? '');
+    if (!pm) {
+      throw new VerifyProfileError(`The model names the package manager ${JSON.stringify(model.packageManager)}; expected one of ${Object.keys(PACKAGE_MANAGERS).join(', ')}.`);
+    }
+    const deps = new Set(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }));
+    return {
+      packageManager: pm,
+      devDependencies: Object.keys(pkg.devDependencies ?? {}).filter((n) => !deps.has(n)).sort(),
+    };
+  },
+
+  fileChecks: nodeFileChecks,
+
+  needed(ctx) {
+    const wd = ctx.model.workdir.replace(/\/+$/, '');
+    const depsStage = ctx.model.stages.dependencies;
+    if (!depsStage) throw new VerifyProfileError(`${ctx.dockerfile} has no dependency stage in the model: cannot tell what the runtime image needs.`);
+    return {
+      sources: [
+        { path: `${wd}/node_modules`, kind: 'dependencies', stage: depsStage, src: `${wd}/node_modules` },
+        { path: `${wd}/package.json`, kind: 'app', src: 'package.json' },
+      ],
+      // a stage's node_modules holds every dependency, the development ones too
+      notNeeded: (copy) => copy.stage !== undefined && (copy.src === `${wd}/node_modules` || copy.src.startsWith(`${wd}/node_modules/`)),
+    };
+  },
+
+  dependencyInstall(ctx): DependencyInstall | NotApplicable {
+    const pm = nodeFacts(ctx).packageManager;
+    const commands = ctx.model.hasBuild ? [pm.installProd, pm.installAll] : [pm.installProd];
+    return {
+      commands,
+      isDependencyLayer: (createdBy) => /node_modules/.test(createdBy) || commands.some((c) => createdBy.includes(c)),
+      sourceFile: /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/,
+      skipDirs: ['node_modules'],
+      comment: (text) => `// ${text}`,
+    };
+  },
+
+  singleStage: (ctx) => ({ dockerfile: renderNodeSingleStage(ctx) }),
+
+  interpreterUid: {
+    command(entrypoint) {
+      const node = entrypoint.find((e) => /(^|\/)node$/.test(e)) ?? entrypoint[0];
+      return node ? { entrypoint: node, args: ['-e', 'console.log(process.getuid() + " " + process.getgid())'] } : undefined;
+    },
+  },
+
+  recognizeLegacy(runs) {
+    const pm = Object.values(PACKAGE_MANAGERS).find((p) => runs.some((r) => r.includes(p.installAll) || r.includes(p.installProd)));
+    return pm ? { packageManager: pm.name, stages: { dependencies: 'prod-deps', build: 'build' } } : undefined;
+  },
+};
