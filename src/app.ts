@@ -92,7 +92,6 @@ export class App extends Component {
     this.dockerfiles = new Dockerfiles(this, {
       ...wiring,
       family: this.family,
-      families: Object.values(FAMILIES),
       templates: this.templates,
       extraIgnores: sources?.dockerignore ?? [],
     });

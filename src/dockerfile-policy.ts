@@ -49,12 +49,14 @@ export const SECRET_SAMPLE_FOLDERS = ['', 'src/', 'deploy/', 'ops/', 'test/', 'p
  * generated: every sample secret in every sample folder, in every folder a `!` line re-includes
  * (and the re-included path itself), and in every path the definition copies from the context
  * (`copied`: a `files` entry such as `test` must not carry `test/.env` in). Empty means safe;
- * `max` stops after that many leaks.
+ * `max` stops after that many leaks. `dependencyDirs` are the family's installed-dependency folders
+ * (e.g. Node's `node_modules`), which the build context must not hold either.
  */
-export function dockerignoreLeaks(text: string, copied: readonly string[] = [], max = Infinity): string[] {
+export function dockerignoreLeaks(text: string, copied: readonly string[] = [], max = Infinity, dependencyDirs: readonly string[] = []): string[] {
   const ignore = ignoreMatcher().add(text);
   const folders = new Set(SECRET_SAMPLE_FOLDERS);
-  const literal = new Set<string>(['node_modules/x/index.js']);
+  const dependencySamples = dependencyDirs.map((d) => `${d.replace(/\/+$/, '')}/x/index`);
+  const literal = new Set<string>(dependencySamples);
   const addFolder = (p: string) => {
     const clean = path.posix.normalize(p).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
     if (clean === '' || clean === '.' || clean.startsWith('..')) return;
@@ -82,7 +84,7 @@ export function dockerignoreLeaks(text: string, copied: readonly string[] = [], 
   }
   for (const c of copied) addFolder(c);
   // Every sample is a secret (or VCS data) by construction; a re-included path only when it looks like one.
-  const candidates = new Set<string>([...literal].filter((p) => p === 'node_modules/x/index.js' || SECRET_MATCHER.ignores(p)));
+  const candidates = new Set<string>([...literal].filter((p) => dependencySamples.includes(p) || SECRET_MATCHER.ignores(p)));
   for (const folder of folders) for (const name of SECRET_FILE_SAMPLES) candidates.add(`${folder}${name}`);
   const leaks: string[] = [];
   const ignores = lastRuleDecides(ignore);
@@ -149,11 +151,6 @@ export interface RuntimeStagePolicy {
   readonly secretReads?: readonly string[];
 }
 
-/** Node (the built-in templates): dependencies and the build output, the CA secret read by path. */
-export const NODE_RUNTIME_POLICY: RuntimeStagePolicy = {
-  copyFrom: ['prod-deps', 'build'],
-  secretReads: ['[ ! -f /run/secrets/ca_cert ]', 'NODE_EXTRA_CA_CERTS=/run/secrets/ca_cert'],
-};
 /** An init process (tini) as PID 1: its static binary copied to `/tini` and the matching ENTRYPOINT. */
 export const INIT_POLICY: RuntimeStagePolicy = {
   fixedCopies: [{ from: 'build', src: '/usr/bin/tini-static', dest: '/tini' }],
@@ -194,7 +191,7 @@ export interface ExpectedRuntimeStage {
   readonly workdir: string;
   /** Stages the runtime stage may copy from. @default the policy's `copyFrom` */
   readonly stages?: string[];
-  /** The allow-list. @default NODE_RUNTIME_POLICY */
+  /** The allow-list: the family's entry, merged with the features' entries. @default - the common rules only */
   readonly policy?: RuntimeStagePolicy;
 }
 
@@ -212,7 +209,7 @@ const SAFE_PATH = /^[A-Za-z0-9._@+\-/]+$/;
 export function runtimeStageViolations(dockerfile: string, expected: ExpectedRuntimeStage): string[] {
   const parsed = parse(dockerfile);
   const out: string[] = parsed.problems.map((p: ParseProblem) => `line ${p.line}: ${p.message}`);
-  const policy = mergeRuntimeStagePolicies(expected.policy ?? NODE_RUNTIME_POLICY);
+  const policy = mergeRuntimeStagePolicies(expected.policy ?? {});
   const stages = parsed.stages;
   if (stages.length === 0) return [...out, 'there is no FROM line'];
   const rt = stages[stages.length - 1];

@@ -21,7 +21,6 @@ export const DOCKERFILE_PATHS = { dockerfile: 'Dockerfile', debugDockerfile: 'Do
 export interface DockerfilesProps {
   readonly family: RuntimeFamily;
   /** Every runtime family: a dependency folder of another family is not required in .dockerignore. */
-  readonly families: readonly RuntimeFamily[];
   readonly templates: TemplateRenderer;
   /** `.dockerignore` additions of the org templates. */
   readonly extraIgnores: readonly string[];
@@ -102,9 +101,7 @@ export class Dockerfiles extends Component {
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = templates.render('dockerignore', { ...ignoreContext, keep });
     if (!model.allowInsecureDockerfile) {
-      // Another family's dependency folder (node_modules for a static binary) is not a leak here.
-      const foreign = notUnder(foreignDependencyDirs(family, this.props.families));
-      const leaks = dockerignoreLeaks(dockerignore, contextSources, 24).filter(foreign).slice(0, 12);
+      const leaks = dockerignoreLeaks(dockerignore, contextSources, 12, family.dockerignore.dependencyDirs);
       if (leaks.length > 0) {
         p.add(`.dockerignore (templates: ${templates.sourcesUsed('dockerignore').join(', ')})`, leaks,
           `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);
@@ -118,14 +115,6 @@ export class Dockerfiles extends Component {
   }
 }
 
-/** Dependency folders of the other families: this family's .dockerignore need not name them. */
-function foreignDependencyDirs(family: RuntimeFamily, families: readonly RuntimeFamily[]): string[] {
-  return families.flatMap((f) => f.dockerignore.dependencyDirs).filter((d) => !family.dockerignore.dependencyDirs.includes(d));
-}
-
-function notUnder(dirs: readonly string[]): (p: string) => boolean {
-  return (p) => !dirs.some((d) => p === d || p.startsWith(`${d}/`));
-}
 
 /** The context of the Dockerfile templates: the common part, then the family's. */
 export function dockerfileContext(model: AppModel, family: RuntimeFamily, marker: string): Record<string, unknown> {

@@ -5,7 +5,8 @@
 import ignoreMatcher from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, extractFlags, parse, parseDockerfile, secretMounts } from '../../src/dockerfile/parser';
-import { dockerignoreLeaks, INIT_POLICY, HEALTHCHECK_POLICY, mergeRuntimeStagePolicies, MULTI_ARCH_POLICY, NODE_RUNTIME_POLICY, ROOT_OWNED_FILES_POLICY, runtimeStageViolations, SECRET_FILE_SAMPLES, SECRET_PATTERNS, TRACED_STAGE_POLICY } from '../../src/dockerfile-policy';
+import { dockerignoreLeaks, INIT_POLICY, HEALTHCHECK_POLICY, mergeRuntimeStagePolicies, MULTI_ARCH_POLICY, ROOT_OWNED_FILES_POLICY, runtimeStageViolations, SECRET_FILE_SAMPLES, SECRET_PATTERNS, TRACED_STAGE_POLICY } from '../../src/dockerfile-policy';
+import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
 
 const kw = (text: string) => parse(text).stages.flatMap((s) => [`FROM ${s.from}`, ...s.instructions.map((i) => `${i.keyword} ${i.args}`)]);
 
@@ -73,7 +74,7 @@ describe('Dockerfile parser', () => {
 });
 
 const RT = 'gcr.io/distroless/nodejs26-debian13:nonroot';
-const EXPECTED = { image: RT, uid: 65532, gid: 65532, workdir: '/app' };
+const EXPECTED = { image: RT, uid: 65532, gid: 65532, workdir: '/app', policy: NODE_RUNTIME_POLICY };
 const dockerfile = (...runtime: string[]) => ['FROM node:26 AS build', 'WORKDIR /app', 'FROM build AS prod-deps', `FROM ${RT} AS runtime`, 'WORKDIR /app', ...runtime, 'USER 65532:65532', 'CMD ["dist/index.js"]', ''].join('\n');
 
 describe('runtime-stage policy', () => {

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from '../../src/dockerfile/parser';
 import { SECRET_FILE_SAMPLES, SECRET_PATTERNS, dockerignoreLeaks, runtimeStageViolations } from '../../src/dockerfile-policy';
+import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
 import { synth } from '../util';
 
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 1000);
@@ -20,7 +21,7 @@ const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.
 const params = { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) };
 
 const IMAGE = 'gcr.io/distroless/nodejs26-debian13:nonroot';
-const EXPECTED = { image: IMAGE, uid: 65532, gid: 65532, workdir: '/app' };
+const EXPECTED = { image: IMAGE, uid: 65532, gid: 65532, workdir: '/app', policy: NODE_RUNTIME_POLICY };
 
 let builders = '';
 let dockerignore = '';

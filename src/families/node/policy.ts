@@ -1,0 +1,11 @@
+/**
+ * The Node family's entry in the runtime-stage allow-list (src/dockerfile-policy.ts): the runtime
+ * stage copies the production dependencies and the build output; the build stages read the CA
+ * secret by path only.
+ */
+import type { RuntimeStagePolicy } from '../../dockerfile-policy';
+
+export const NODE_RUNTIME_POLICY: RuntimeStagePolicy = {
+  copyFrom: ['prod-deps', 'build'],
+  secretReads: ['[ ! -f /run/secrets/ca_cert ]', 'NODE_EXTRA_CA_CERTS=/run/secrets/ca_cert'],
+};
