@@ -3,6 +3,8 @@
  * and .dockerignore, rendered from the model with the family's templates, and the policy every
  * rendering must keep (runtime stage not weakened, secrets out of the build context).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
 import { IConstruct } from 'constructs';
 import { Component } from 'projen';
@@ -106,6 +108,17 @@ export class Dockerfiles extends Component {
         p.add(`.dockerignore (templates: ${templates.sourcesUsed('dockerignore').join(', ')})`, leaks,
           `a .dockerignore that keeps secrets and VCS data out of the build context (${optOut})`);
       }
+      // Files the builders read INSTEAD of .dockerignore: podman/buildah prefer .containerignore,
+      // BuildKit prefers <Dockerfile>.dockerignore. Each is judged the same way.
+      for (const file of SHADOWING_IGNORE_FILES) {
+        const text = readIfFile(path.join(this.project.outdir, file));
+        if (text === undefined) continue;
+        const shadowLeaks = dockerignoreLeaks(text, contextSources, 12, family.dockerignore.dependencyDirs);
+        if (shadowLeaks.length > 0) {
+          p.add(`${file} (read by the builders instead of the generated .dockerignore)`, shadowLeaks,
+            `no ${file}, or one that keeps secrets and VCS data out of the build context as .dockerignore does (${optOut})`);
+        }
+      }
     }
     this.rendered = {
       [DOCKERFILE_PATHS.dockerfile]: dockerfile,
@@ -115,6 +128,16 @@ export class Dockerfiles extends Component {
   }
 }
 
+/** Ignore files that replace .dockerignore for some builder: Buildah's, then BuildKit's per Dockerfile. */
+export const SHADOWING_IGNORE_FILES = ['.containerignore', `${DOCKERFILE_PATHS.dockerfile}.dockerignore`, `${DOCKERFILE_PATHS.debugDockerfile}.dockerignore`];
+
+function readIfFile(file: string): string | undefined {
+  try {
+    return fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The context of the Dockerfile templates: the common part, then the family's. */
 export function dockerfileContext(model: AppModel, family: RuntimeFamily, marker: string): Record<string, unknown> {

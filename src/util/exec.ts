@@ -45,43 +45,71 @@ export class ExecError extends Error {
 /** The command was stopped because its AbortSignal fired. */
 export class ExecAbortedError extends ExecError {}
 
-/** Runs `command args`; resolves with its output, rejects with an {@link ExecError} naming it and showing its output. */
-export function exec(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+/** How a command ended, for callers that judge the exit code themselves ({@link run}). */
+export interface RunResult {
+  /** Exit code; 1 when it was killed by a signal. */
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The signal that ended it, if any. */
+  readonly signal?: NodeJS.Signals;
+}
+
+/** Options of {@link run}: those of {@link exec} and a time limit. */
+export interface RunOptions extends Omit<ExecOptions, 'cwd'> {
+  readonly cwd?: string;
+  /** Kill the command (its whole group) after this many milliseconds. @default - no limit */
+  readonly timeoutMs?: number;
+  /**
+   * Run the child in its own process group, so a kill reaches its children and a Ctrl-C typed at the
+   * terminal reaches only this process (which then stops the child and rolls back). `false` keeps the
+   * child in this process's group: a Ctrl-C reaches it directly (e.g. a container build in `verify`).
+   * @default true
+   */
+  readonly ownProcessGroup?: boolean;
+}
+
+/**
+ * Runs `command args` and resolves with how it ended, whatever the exit code (never rejects for a
+ * non-zero code); rejects with an {@link ExecError} when it cannot start and an
+ * {@link ExecAbortedError} when its AbortSignal fired.
+ */
+export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const shown = [command, ...args].join(' ');
   const purpose = options.purpose ? ` (needed to ${options.purpose})` : '';
   if (options.signal?.aborted) return Promise.reject(new ExecAbortedError(`"${shown}" was not started: cancelled.`, shown, undefined, '', ''));
+  const group = options.ownProcessGroup ?? true;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      // Its own process group: a kill reaches its children too, and a Ctrl-C on the terminal reaches
-      // only us (we decide when to stop it and roll back).
-      detached: process.platform !== 'win32',
+      detached: group && process.platform !== 'win32',
       shell: process.platform === 'win32',
     });
-    let stdout = '';
-    let stderr = '';
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
     let pending = '';
-    const onChunk = (d: Buffer, isErr: boolean) => {
-      const text = d.toString();
-      if (isErr) stderr += text;
-      else stdout += text;
-      if (options.onOutput) {
-        pending += text;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach((l) => options.onOutput!(l));
-      }
+    const onChunk = (d: Buffer, into: Buffer[]) => {
+      into.push(d);
+      if (!options.onOutput) return;
+      const lines = (pending + d.toString()).split(/\r?\n|\r/);
+      pending = lines.pop() ?? '';
+      lines.forEach((l) => options.onOutput!(l));
     };
-    child.stdout!.on('data', (d: Buffer) => onChunk(d, false));
-    child.stderr!.on('data', (d: Buffer) => onChunk(d, true));
-    if (options.input !== undefined) child.stdin!.end(options.input);
-    const kill = () => killGroup(child.pid);
+    child.stdout!.on('data', (d: Buffer) => onChunk(d, out));
+    child.stderr!.on('data', (d: Buffer) => onChunk(d, err));
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined); // the command may exit without reading its input
+      child.stdin.end(options.input);
+    }
+    const kill = () => (group ? killGroup(child.pid) : child.kill('SIGKILL'));
     options.signal?.addEventListener('abort', kill, { once: true });
     // Should this process die, its child must not keep writing.
     process.on('exit', kill);
+    const timer = options.timeoutMs ? setTimeout(kill, options.timeoutMs) : undefined;
     const done = () => {
+      if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', kill);
       process.off('exit', kill);
     };
@@ -94,15 +122,24 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
     child.on('close', (code, sig) => {
       done();
       if (options.onOutput && pending) options.onOutput(pending);
+      const stdout = Buffer.concat(out).toString();
+      const stderr = Buffer.concat(err).toString() + (sig && options.timeoutMs && !options.signal?.aborted ? `\n(killed by ${sig} after ${options.timeoutMs} ms)` : '');
       if (options.signal?.aborted) return reject(new ExecAbortedError(`"${shown}" was stopped: cancelled.`, shown, undefined, stdout, stderr));
-      if (code === 0) return resolve({ stdout, stderr });
-      const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-25).join('\n');
-      reject(new ExecError(
-        `"${shown}" failed (${sig ? `signal ${sig}` : `exit code ${code}`})${options.purpose ? ` while trying to ${options.purpose}` : ''}:\n${tail}`,
-        shown, code ?? undefined, stdout, stderr,
-      ));
+      resolve({ code: code ?? 1, stdout, stderr, signal: sig ?? undefined });
     });
   });
+}
+
+/** Runs `command args`; resolves with its output, rejects with an {@link ExecError} naming it and showing its output. */
+export async function exec(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const shown = [command, ...args].join(' ');
+  const r = await run(command, args, options);
+  if (r.code === 0 && !r.signal) return { stdout: r.stdout, stderr: r.stderr };
+  const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
+  throw new ExecError(
+    `"${shown}" failed (${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`})${options.purpose ? ` while trying to ${options.purpose}` : ''}:\n${tail}`,
+    shown, r.signal ? undefined : r.code, r.stdout, r.stderr,
+  );
 }
 
 /** Stops a process group: SIGTERM now, SIGKILL if it is still there after a grace period. */

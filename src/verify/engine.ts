@@ -2,9 +2,9 @@
  * The container engine: which one is present (docker or podman) and whether it answers, and a way
  * to run its commands with captured output, streamed lines and clear errors.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ExecError, run } from '../util/exec';
 
 /** Engines verify knows how to drive. */
 export type EngineName = 'docker' | 'podman';
@@ -72,46 +72,15 @@ export interface RunCommandOptions extends ExecOptions {
 }
 
 /** Runs a command; resolves with its exit code and output; rejects only when it cannot start. */
-export function runCommand(command: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const lines = lineSplitter(options.onLine);
-    child.stdout!.on('data', (d: Buffer) => { out.push(d); lines.push(d); });
-    child.stderr!.on('data', (d: Buffer) => { err.push(d); lines.push(d); });
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (timer) clearTimeout(timer);
-      reject(e.code === 'ENOENT' ? new VerifyError(`"${command}" was not found on PATH.`) : e);
-    });
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      lines.end();
-      const stderr = Buffer.concat(err).toString() + (signal ? `\n(killed by ${signal}${options.timeoutMs ? ` after ${options.timeoutMs} ms` : ''})` : '');
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr });
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => undefined); // the command may exit without reading its input
-      child.stdin.end(options.input);
-    }
-  });
-}
-
-function lineSplitter(onLine?: (line: string) => void) {
-  let rest = '';
-  return {
-    push(d: Buffer) {
-      if (!onLine) return;
-      const parts = (rest + d.toString()).split(/\r?\n|\r/);
-      rest = parts.pop() ?? '';
-      for (const p of parts) onLine(p);
-    },
-    end() {
-      if (onLine && rest) onLine(rest);
-      rest = '';
-    },
-  };
+export async function runCommand(command: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandResult> {
+  try {
+    // The one exec helper; containers stay in this process's group, so a Ctrl-C reaches them too.
+    const r = await run(command, args, { ...options, onOutput: options.onLine, ownProcessGroup: false });
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    if (e instanceof ExecError && e.exitCode === undefined && /was not found on PATH/.test(e.message)) throw new VerifyError(`"${command}" was not found on PATH.`);
+    throw e;
+  }
 }
 
 /** The last lines of a command's output, for error messages. */
