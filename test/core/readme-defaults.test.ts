@@ -1,0 +1,47 @@
+/**
+ * The README's App options table shows the defaults of the one defaults table (and the Node
+ * family's): a default changed in code and not in the README (or the other way round) fails here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NODE_DEFAULTS } from '../../src/families/node';
+import { DEFAULTS } from '../../src/model/defaults';
+
+const README = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+
+/** The App props table row of `prop` (its first cell names it first), or its default cell. */
+function row(prop: string): string {
+  const found = README.split('\n').find((l) => l.startsWith(`| \`${prop}\` |`) || l.startsWith(`| \`${prop}\` (`));
+  if (!found) throw new Error(`README has no options row for ${prop}`);
+  return found;
+}
+const defaultOf = (prop: string) => row(prop).split('|')[2];
+
+describe('README App options table', () => {
+  const k = DEFAULTS.kubernetes;
+  const cases: [string, (string | number)[]][] = [
+    ['port', [DEFAULTS.port]],
+    ['healthCheckPath', [DEFAULTS.healthCheckPath]],
+    ['workdir', [DEFAULTS.workdir]],
+    ['build', [`script: '${DEFAULTS.build.script}'`, `outDir: '${DEFAULTS.build.outDir}'`]],
+    ['runtime.family', [DEFAULTS.family]],
+    ['runtime.version', [NODE_DEFAULTS.version]],
+    ['runtime.packageManager', [NODE_DEFAULTS.packageManager]],
+    ['kubernetes.replicas', [k.replicas]],
+    ['kubernetes.resources', [k.resources.cpuRequest, k.resources.memoryRequest, k.resources.memoryLimit]],
+    ['kubernetes.autoscaling', [`min ${k.autoscaling.minReplicas}`, `max ${k.autoscaling.maxReplicas}`, `${k.autoscaling.targetCpuUtilization} %`]],
+  ];
+  for (const [prop, values] of cases) {
+    it(`${prop}: ${values.join(', ')}`, () => {
+      // autoscaling is off by default: its numbers are in the row's description
+      const cell = prop === 'kubernetes.autoscaling' ? row(prop) : defaultOf(prop);
+      for (const v of values) expect(cell).toContain(String(v));
+    });
+  }
+
+  it('image.tag and the servicePort', () => {
+    expect(README.split('\n').find((l) => l.startsWith('| `image.repository`, `image.tag`'))).toContain(`\`${DEFAULTS.imageTag}\``);
+    expect(README).toContain(`\`servicePort\` (\`${k.servicePort}\`)`);
+  });
+});
