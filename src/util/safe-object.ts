@@ -56,13 +56,18 @@ export function assertSafeData(value: unknown, where: string): void {
  */
 export function safeMerge<T>(base: T, over: unknown, where = 'value'): T {
   if (!isPlainObject(base) || !isPlainObject(over)) {
-    if (over === undefined) return base;
+    if (over === undefined) {
+      assertSafeData(base, where);
+      return base;
+    }
     assertSafeData(over, where);
     return over as T;
   }
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(base)) {
     assertSafeKey(key, where);
+    // a nested key of `base` that `over` does not touch is copied as it is: check it all the same
+    assertSafeData(base[key], `${where}.${key}`);
     out[key] = base[key];
   }
   for (const key of Object.keys(over)) {
