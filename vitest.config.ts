@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          setupFiles: ['test/setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -22,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          setupFiles: ['test/setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
         },

@@ -9,9 +9,24 @@ import { parseAllDocuments } from 'yaml';
 import { App, AppProps, MsbProject } from '../src';
 import { parse as parseDockerfileText } from '../src/dockerfile/parser';
 
-/** A fresh directory under the OS temp dir, removed by `cleanup()`. */
+const made: string[] = [];
+
+/** A fresh directory under the OS temp dir, removed by {@link removeTempDirs} after the test file. */
 export function tempDir(prefix = 'msb-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory {@link tempDir} made (test/setup.ts calls it after each test file). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // a test that made a folder unreadable on purpose restores it itself; nothing else to do
+    }
+  }
 }
 
 /** All files under `dir` (relative paths, sorted), excluding `exclude` prefixes. */
