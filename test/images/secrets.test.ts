@@ -304,7 +304,12 @@ describe('secrets never reach the build context or an image (real builds)', () =
 
   afterAll(async () => {
     // eslint-disable-next-line no-console
-    console.log(`secrets.test timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
+    console.log([
+      `secrets.test timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`,
+      `context probe: ${contextFiles?.length ?? 0} paths in /ctx: ${contextFiles?.join(' ')}`,
+      ...Object.values(scans).map((x) => `${x.image}: ${x.layers} layers, ${(x.bytes / 1e6).toFixed(1)} MB searched, ${x.paths.size} paths, `
+        + `${x.setuid.length} setuid/setgid, hits: ${x.hits.length ? x.hits.map((h) => `${h.token} @ ${h.where}`).join('; ') : 'none'}`),
+    ].join('\n'));
     await res.cleanup();
     if (root) fs.rmSync(root, { recursive: true, force: true });
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
