@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { MANIFEST_FILES, ManifestKind, schemaError } from '../../src';
 import { nodeFacts } from '../../src/families/node/verify';
 import {
-  CheckResult, Engine, ProjectFacts, VerifyReport, buildImage, contextFileBytes, fileChecks, imageContent, imageSize, listImageFiles,
+  BuildSettings, CheckResult, Engine, ProjectFacts, VerifyReport, buildImage, contextFileBytes, fileChecks, imageContent, imageSize, listImageFiles,
   packageManagerPaths, readProject, Resources, stepsRunning, verifyProject,
 } from '../../src/verify';
 
@@ -84,6 +84,19 @@ export interface Prepared {
 export function podman(): Engine {
   process.env.CONTAINERS_CONF ??= inject('containersConf');
   return new Engine('podman', { ...process.env, CONTAINERS_CONF: inject('containersConf') });
+}
+
+/**
+ * Build settings of the images tests: local base images only (`--pull=never`), the host's CA bundle
+ * as the `ca_cert` build secret (npm reaches the registry through the TLS-intercepting proxy), any
+ * further `secrets`, and the host network when the library is served over loopback.
+ */
+export function imageBuildSettings(secrets: readonly string[] = []): BuildSettings {
+  return {
+    pull: 'never',
+    network: process.env.MSB_IMAGES_LIB === 'url' ? 'host' : undefined,
+    secrets: [`id=ca_cert,src=${CA_BUNDLE}`, ...secrets],
+  };
 }
 
 /**
