@@ -69,7 +69,9 @@ export function dockerignoreLeaks(text: string, copied: readonly string[] = [], 
     const line = raw.trim();
     if (!line.startsWith('!')) continue;
     const pattern = line.slice(1).trim();
-    // The folder the pattern starts in (before its first glob), and one concrete instance of it.
+    // The folder the pattern starts in (before its first glob), and concrete instances of it: every
+    // character class and escape resolved to a character it matches (`c[o]nfig`, `conf\\ig` name
+    // `config`), so no glob syntax hides a re-included folder from the samples.
     const segments = pattern.split('/');
     const plain: string[] = [];
     for (const s of segments) {
@@ -77,9 +79,13 @@ export function dockerignoreLeaks(text: string, copied: readonly string[] = [], 
       plain.push(s);
     }
     addFolder(plain.join('/'));
-    const instance = pattern.replace(/\*\*/g, 'x/y').replace(/[*?]/g, 'x').replace(/\[[^\]]*\]/g, 'x');
-    addFolder(instance);
-    literal.add(instance.replace(/^\/+/, ''));
+    for (const instance of literalInstances(pattern)) {
+      addFolder(instance);
+      literal.add(instance.replace(/^\/+/, ''));
+      // and the folder it starts in, once its glob-free prefix is resolved
+      const resolved = instance.split('/');
+      addFolder(resolved.slice(0, Math.max(plain.length, resolved.length - 1)).join('/'));
+    }
     if (plain.length < segments.length) addFolder(`${plain.join('/')}/x/y`);
   }
   for (const c of copied) addFolder(c);
@@ -132,6 +138,13 @@ function lastRuleDecides(m: ReturnType<typeof ignoreMatcher>): (p: string) => bo
  * Entries are merged: lists are joined, switches are on when one entry turns them on.
  */
 export interface RuntimeStagePolicy {
+  /** ENV names the family's templates set in the runtime stage besides the definition's env and PORT, e.g. `NODE_ENV`. */
+  readonly env?: readonly string[];
+  /**
+   * ENV names that change what the runtime runs (a preload, a debugger, module paths): an org
+   * template's defaults may not set them; only the project's own definition may.
+   */
+  readonly controlEnv?: readonly string[];
   /** Stages the runtime stage may `COPY --from` (paths under the workdir only). */
   readonly copyFrom?: readonly string[];
   /** Exact copies allowed outside the workdir, e.g. an init binary: `{ from: 'build', src: '/usr/bin/tini-static', dest: '/tini' }`. */
@@ -171,6 +184,8 @@ export const MULTI_ARCH_POLICY: RuntimeStagePolicy = { builderPlatforms: ['$BUIL
 export function mergeRuntimeStagePolicies(...entries: RuntimeStagePolicy[]): Required<RuntimeStagePolicy> {
   const all = <K extends keyof RuntimeStagePolicy>(k: K) => entries.flatMap((e) => (e[k] ?? []) as any[]);
   return {
+    env: [...new Set(all('env') as string[])],
+    controlEnv: [...new Set([...COMMON_CONTROL_ENV, ...(all('controlEnv') as string[])])],
     copyFrom: [...new Set(all('copyFrom') as string[])],
     fixedCopies: all('fixedCopies'),
     entrypoints: all('entrypoints'),
@@ -191,12 +206,61 @@ export interface ExpectedRuntimeStage {
   readonly workdir: string;
   /** Stages the runtime stage may copy from. @default the policy's `copyFrom` */
   readonly stages?: string[];
+  /**
+   * Names of the definition's env: the only ENV the runtime stage may set, with PORT and the
+   * policy's `env`. @default - ENV is not judged
+   */
+  readonly env?: readonly string[];
+  /** The exec-form CMD of the definition: the runtime stage's CMD must be exactly this. @default - not judged */
+  readonly cmd?: readonly string[];
   /** The allow-list: the family's entry, merged with the features' entries. @default - the common rules only */
   readonly policy?: RuntimeStagePolicy;
 }
 
 const BASE_INSTRUCTIONS = new Set(['WORKDIR', 'ENV', 'COPY', 'USER', 'EXPOSE', 'LABEL', 'CMD', 'ARG', 'STOPSIGNAL']);
 const SAFE_PATH = /^[A-Za-z0-9._@+\-/]+$/;
+
+/** ENV names that change what any process runs: the dynamic loader's. */
+export const COMMON_CONTROL_ENV: readonly string[] = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
+
+/**
+ * Concrete paths a .dockerignore pattern matches, for the leak samples: `**` as one and as two
+ * folders, `*` and `?` as `x`, a character class as a character it admits (the first listed, or
+ * for a `^`-negated class one it excludes), an escaped character as itself.
+ */
+export function literalInstances(pattern: string): string[] {
+  const resolve = (doubleStar: string) => {
+    let out = '';
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i];
+      if (c === '\\' && i + 1 < pattern.length) {
+        out += pattern[++i];
+      } else if (c === '*' && pattern[i + 1] === '*') {
+        out += doubleStar;
+        i++;
+      } else if (c === '*' || c === '?') {
+        out += 'x';
+      } else if (c === '[') {
+        const end = pattern.indexOf(']', i + 2);
+        if (end < 0) {
+          out += c;
+          continue;
+        }
+        let body = pattern.slice(i + 1, end);
+        // Docker's matcher turns the pattern into a regular expression: `^` negates, `!` is a character
+        const negated = body.startsWith('^');
+        if (negated) body = body.slice(1);
+        const chars = body.replace(/\\(.)/g, '$1');
+        out += negated ? ['x', 'q', 'z', '0'].find((ch) => !chars.includes(ch)) ?? '_' : (chars[0] ?? 'x');
+        i = end;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  return [...new Set([resolve('x'), resolve('x/y')])];
+}
 
 /**
  * What a template must not do to the runtime stage (the last stage), read as the builders read the
@@ -228,6 +292,7 @@ export function runtimeStageViolations(dockerfile: string, expected: ExpectedRun
 
   const named = new Map(stages.slice(0, -1).filter((s) => s.name).map((s) => [s.name!, s]));
   let users = 0;
+  let cmds = 0;
   let currentWorkdir = '/';
   for (const ins of rt.instructions) {
     const k = ins.keyword;
@@ -243,7 +308,15 @@ export function runtimeStageViolations(dockerfile: string, expected: ExpectedRun
       currentWorkdir = path.posix.resolve(currentWorkdir, ins.rest);
       if (ins.rest.includes('$') || currentWorkdir !== workdir) out.push(`${at(ins)} (expected WORKDIR ${expected.workdir})`);
     } else if (k === 'CMD') {
+      cmds++;
       if (!ins.json) out.push(`${at(ins)} (CMD must be exec form: the image has no shell)`);
+      else if (expected.cmd && JSON.stringify(ins.json) !== JSON.stringify(expected.cmd)) out.push(`${at(ins)} (expected CMD ${JSON.stringify(expected.cmd)}, the definition's entrypoint)`);
+    } else if (k === 'ENV' && expected.env) {
+      // One pair per instruction, as the templates write it (value quoted with `$` escaped, or bare).
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\$]|\\.)*"|[^\s"'\\$]*)$/.exec(ins.rest);
+      const allowedEnv = new Set([...expected.env, 'PORT', ...policy.env]);
+      if (!m) out.push(`${at(ins)} (ENV must be one NAME=value pair with a quoted or plain value, as the templates write it)`);
+      else if (!allowedEnv.has(m[1])) out.push(`${at(ins)} (ENV ${m[1]} is not in the definition: the runtime stage sets only the definition's env, PORT${policy.env.length ? ` and ${policy.env.join(', ')}` : ''})`);
     } else if (k === 'ENTRYPOINT') {
       if (!ins.json || !policy.entrypoints.some((e) => e.length === ins.json!.length && e.every((x, i) => x === ins.json![i]))) {
         out.push(`${at(ins)} (ENTRYPOINT may only be one of ${policy.entrypoints.map((e) => JSON.stringify(e)).join(', ')})`);
@@ -256,6 +329,7 @@ export function runtimeStageViolations(dockerfile: string, expected: ExpectedRun
     }
   }
   if (users === 0) out.push(`no USER in the runtime stage (expected USER ${user})`);
+  if (expected.cmd && expected.cmd.length > 0 && cmds === 0) out.push(`no CMD in the runtime stage (expected CMD ${JSON.stringify(expected.cmd)})`);
 
   // Build stages: FROM --platform only as allowed; a secret mount's target may not be copied out.
   for (const s of stages.slice(0, -1)) {
@@ -369,6 +443,14 @@ function secretUseViolations(ins: Instruction, reads: readonly string[]): string
   let command = ins.json ? ins.json.join(' ') : ins.rest;
   for (const r of reads) command = command.split(r).join(' ');
   const out: string[] = [];
+  // With a secret mounted, nothing may name a path indirectly: a glob (`/root/.np?rc`), a variable
+  // (`$NODE_EXTRA_CA_CERTS`, `$(...)`), a backtick or a backslash escape. Quotes only join words
+  // (`'/root/.np''mrc'` is `/root/.npmrc`): they are dropped before the names are looked for.
+  const indirect = /[*?[\]$`\\{}]/.exec(command);
+  if (indirect) {
+    out.push(`the build step uses "${indirect[0]}" while the secrets ${mounts.map((m) => m.id).join(', ')} are mounted: globs, variables, command substitution and escapes could name a secret indirectly; write the paths out`);
+  }
+  command = command.replace(/['"]/g, '');
   for (const m of mounts) {
     const names = [m.target, path.posix.basename(m.target), ...(m.target.startsWith('/run/secrets/') ? ['/run/secrets'] : [])];
     // The folder that holds it, named as a whole (`cp -r ~ x`), not a path below it (`/root/.cache`).

@@ -77,6 +77,8 @@ export class Dockerfiles extends Component {
         workdir: model.workdir,
         stages: [...family.dockerfile.copyFrom(model)],
         policy: family.dockerfile.policy?.(model),
+        env: Object.keys(model.env),
+        cmd: (family.dockerfile.exec?.(model) ?? { cmd: model.runtime.cmd }).cmd,
       };
       const { runtime, debug } = model.baseImages;
       const weakened = [

@@ -69,6 +69,8 @@ export interface AppModel {
   readonly image: { readonly repository: string; readonly tag: string; readonly debugTag: string };
   /** Environment baked into the image. */
   readonly env: Readonly<Record<string, string>>;
+  /** Names in `env` that an org template's defaults set (the project's own definition does not). */
+  readonly orgEnv: readonly string[];
   /** Image labels, in the order they are written. */
   readonly labels: Readonly<Record<string, string>>;
   /** Commands at the start of the builder (org `buildSteps`, then `addBaseStep`). */

@@ -47,6 +47,7 @@ export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, famil
     baseImages: baseImages(runtime.images, runtime.debugTag, props.baseImages ?? {}, orgDefaults.baseImages ?? {}),
     image: { repository: merged.image?.repository ?? name, tag, debugTag: `${tag}${DEFAULTS.debugTagSuffix}` },
     env: { ...(merged.env ?? {}) },
+    orgEnv: Object.keys(orgDefaults.env ?? {}).filter((k) => props.env?.[k] === undefined),
     labels,
     // Org build steps run in the builder; a family without one has nothing to run them in.
     builderSteps: runtime.images.builder ? [...(orgDefaults.buildSteps ?? [])] : [],

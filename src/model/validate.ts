@@ -4,7 +4,7 @@
  * replaced without the project's opt-out.
  */
 import ignoreMatcher from '@balena/dockerignore';
-import { SECRET_PATTERNS } from '../dockerfile-policy';
+import { mergeRuntimeStagePolicies, SECRET_PATTERNS } from '../dockerfile-policy';
 import type { RuntimeFamily } from '../families/family';
 import { validateKubernetes } from '../k8s/validate';
 import type { OrgTemplatePolicies } from '../org-template';
@@ -68,6 +68,12 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
     runtime.ref.includes('@') ? `${v.IMAGE_REFERENCE_RULE}; required when baseImages.runtime is pinned by digest` : v.IMAGE_REFERENCE_RULE);
   if (props.baseImages?.mirror !== undefined) {
     p.check(/^[a-zA-Z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(props.baseImages.mirror), 'baseImages.mirror', props.baseImages.mirror, 'a registry host, optionally with port and path, e.g. "mirror.example.com"');
+  }
+  if (!model.allowInsecureDockerfile) {
+    const control = mergeRuntimeStagePolicies(family.dockerfile.policy?.(model) ?? {}).controlEnv;
+    for (const name of model.orgEnv.filter((n) => control.includes(n))) {
+      p.add(`env.${name}`, model.env[name], `no ${name} from an org template's defaults: it changes what the runtime runs (${control.join(', ')}); set it in the project's own env, or allowInsecureDockerfile: true in .projenrc.ts`);
+    }
   }
   if (!model.allowOrgBaseImages && !model.allowInsecureDockerfile) {
     for (const [key, image] of Object.entries(model.baseImages)) {

@@ -110,9 +110,14 @@ describe('runtime-stage policy', () => {
     const mounts = '--mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=secret,id=ca_cert,target=/run/secrets/ca_cert';
     const run = (cmd: string) => runtimeStageViolations(dockerfile().replace('WORKDIR /app\nFROM build', `WORKDIR /app\nRUN ${mounts} ${cmd}\nFROM build`), EXPECTED);
     expect(run('[ ! -f /run/secrets/ca_cert ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca_cert; npm ci --store-dir /root/.cache/x')).toEqual([]);
-    for (const bad of ['cp /root/.npmrc ./x', 'cat $HOME/.npmrc', 'tar c ~ > /app/home.tar', 'cp -r /run/secrets /app/s', 'base64 /run/secrets/ca_cert']) {
+    for (const bad of ['cp /root/.npmrc ./x', 'tar c ~ > /app/home.tar', 'cp -r /run/secrets /app/s', 'base64 /run/secrets/ca_cert', "cat '/root/.np''mrc' > x"]) {
       expect(run(bad), bad).toEqual([expect.stringMatching(/names the secret/)]);
     }
+    // Indirect names: a glob, a variable, command substitution, an escape.
+    for (const bad of ['cp /root/.np?rc dist/x', 'cat /root/.np*', 'cat $NODE_EXTRA_CA_CERTS > dist/ca', 'cat $(echo /root/.npmrc)', 'cat /root/.np\\mrc', 'cat `ls /root`']) {
+      expect(run(bad).join('\n'), bad).toMatch(/could name a secret indirectly/);
+    }
+    expect(run('cat $HOME/.npmrc')).toEqual([expect.stringMatching(/indirectly/), expect.stringMatching(/names the secret/)]);
   });
 });
 

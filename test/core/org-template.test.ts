@@ -241,3 +241,18 @@ describe('org templates', () => {
     }
   });
 });
+
+describe('org defaults cannot change what the runtime runs', () => {
+  it('an org env default NODE_OPTIONS (or LD_PRELOAD) needs the project\'s own env or the opt-out; nothing is written', () => {
+    for (const [name, value] of [['NODE_OPTIONS', '--inspect=0.0.0.0:9229'], ['LD_PRELOAD', '/app/dist/x.so']]) {
+      const dir = newDir();
+      install(dir, (d) => edit(path.join(d, 'msb-template.json'), (s) => s.replace('"defaults": {', `"defaults": { "env": { "${name}": "${value}" },`)));
+      const before = readTree(dir);
+      expect(() => synthIn(dir, TEAM, '@acme/msb-template')).toThrow(new RegExp(`env\\.${name}: got "${value.replace(/[.*/]/g, '\\$&')}"; expected no ${name} from an org template's defaults`));
+      expect(readTree(dir)).toEqual(before);
+      // the project's own definition is trusted: its value wins and is accepted
+      expect(synthIn(dir, { ...TEAM, env: { [name]: 'own' } }, '@acme/msb-template').Dockerfile).toContain(`ENV ${name}="own"`);
+      expect(synthIn(dir, { ...TEAM, allowInsecureDockerfile: true }, '@acme/msb-template').Dockerfile).toContain(`ENV ${name}=`);
+    }
+  });
+});

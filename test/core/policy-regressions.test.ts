@@ -101,6 +101,18 @@ describe('.dockerignore, evaluated against secret paths at every depth', () => {
     expect(synth({ templateFolders: [folder], allowInsecureDockerfile: true }, { dir }).files['.dockerignore']).toContain('!deploy/**');
   });
 
+  for (const entry of ['!c[o]nfig/**', '!conf\\ig/**', '![c]onfig', '!c[a-z]nfig/**', '![^a]onfig/**']) {
+    it(`glob syntax does not hide a re-included folder from the samples: ${entry}`, () => {
+      const dir = tempDir();
+      writePackage(dir);
+      const text = fs.readFileSync(path.resolve(__dirname, '../../templates/shared/partials/dockerignore.hbs'), 'utf8');
+      const folder = templateFolder({ dockerignore: `${text}${entry}\n` });
+      const before = readTree(dir);
+      expect(() => synth({ templateFolders: [folder] }, { dir })).toThrow(/\.dockerignore \(templates: org: partials\/dockerignore\.hbs[\s\S]*(\.env|credentials|id_rsa)/);
+      expect(readTree(dir)).toEqual(before);
+    });
+  }
+
   it('a partial that lists only a sample of secret paths is not enough', () => {
     const dir = tempDir();
     writePackage(dir);
@@ -184,5 +196,18 @@ describe('prototype-safe data', () => {
       expect((err as Error).message, json).toMatch(message);
       expect((Object.prototype as any).allowPodSecurityViolations).toBeUndefined();
     }
+  });
+});
+
+describe('a runtime-stage partial cannot change what runs', () => {
+  it('an ENV the definition does not set (LD_PRELOAD, NODE_OPTIONS) is rejected', () => {
+    expectRejected([...RUNTIME_HEAD, 'ENV LD_PRELOAD=/app/dist/x.so', ...RUNTIME_TAIL], /ENV LD_PRELOAD is not in the definition/);
+    expectRejected([...RUNTIME_HEAD, 'ENV NODE_OPTIONS="--inspect=0.0.0.0:9229"', ...RUNTIME_TAIL], /ENV NODE_OPTIONS is not in the definition/);
+    expectRejected([...RUNTIME_HEAD, 'ENV A=1 LD_PRELOAD=/x', ...RUNTIME_TAIL], /ENV must be one NAME=value pair/, { env: { A: '1' } });
+  });
+
+  it('a CMD other than the definition\'s is rejected', () => {
+    expectRejected([...RUNTIME_HEAD, 'USER {{uid}}:{{gid}}', 'CMD ["-e","require(\'child_process\').execSync(process.env.X)"]'], /expected CMD \[\\?"dist\/index\.js\\?"\]/);
+    expectRejected([...RUNTIME_HEAD, 'USER {{uid}}:{{gid}}'], /no CMD in the runtime stage/);
   });
 });

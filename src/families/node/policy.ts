@@ -6,6 +6,8 @@
 import type { RuntimeStagePolicy } from '../../dockerfile-policy';
 
 export const NODE_RUNTIME_POLICY: RuntimeStagePolicy = {
+  env: ['NODE_ENV'],
+  controlEnv: ['NODE_OPTIONS', 'NODE_PATH', 'NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_EXTRA_CA_CERTS'],
   copyFrom: ['prod-deps', 'build'],
   secretReads: ['[ ! -f /run/secrets/ca_cert ]', 'NODE_EXTRA_CA_CERTS=/run/secrets/ca_cert'],
 };
