@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ProjectFacts } from './context';
 import { Engine, tail } from './engine';
-import { exportImageEntries } from './files';
+import { FsEntry, exportImageEntries } from './files';
 import { VERIFY_PROFILES } from './profiles';
 import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../families/verify-profile';
 
@@ -305,7 +305,19 @@ export function packageManagerPaths(files: readonly string[], profiles: readonly
 
 /** Shell executables in a file list. */
 export function shellPaths(files: readonly string[]): string[] {
-  return files.filter((f) => /\/(s?bin|busybox)\/(sh|bash|dash|ash|zsh|busybox)$/.test(f));
+  // Anywhere, not only in bin folders: a build step can copy /bin/dash into the build output.
+  return files.filter((f) => /\/(sh|bash|dash|ash|zsh|ksh|mksh|busybox|toybox)$/.test(f));
+}
+
+/** Regular files with the setuid or setgid bit: a way back to another user from uid 65532. */
+export function setuidPaths(entries: readonly FsEntry[]): string[] {
+  return entries.filter((e) => e.type === 'file' && (e.mode & 0o6000) !== 0).map((e) => `${e.path} (${e.mode.toString(8).padStart(4, '0')})`);
+}
+
+/** The setuid/setgid check of the runtime image. */
+export function setuidCheck(entries: readonly FsEntry[]): CheckResult {
+  const found = setuidPaths(entries);
+  return { id: 'no-setuid', title: 'no setuid or setgid files in the runtime image', ok: found.length === 0, detail: found.length ? `found ${list(found)}` : `none among ${entries.length} paths` };
 }
 
 const list = (xs: readonly string[]) => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, ... (${xs.length})` : '');

@@ -17,6 +17,8 @@ export interface FsEntry {
   readonly type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
   /** Bytes of a regular file; 0 for every other type. */
   readonly size: number;
+  /** Permission bits with setuid/setgid/sticky (e.g. 0o4755); 0 when the archive does not say. */
+  readonly mode: number;
 }
 
 /** Normalizes a tar member name to an absolute path without a trailing slash. */
@@ -97,7 +99,8 @@ export function readTarEntries(archive: string): FsEntry[] {
       if (pax.size !== undefined) size = Number(pax.size);
       const kind: FsEntry['type'] = type === '0' || type === '7' ? 'file' : type === '5' ? 'dir' : type === '2' ? 'symlink' : type === '1' ? 'hardlink' : 'other';
       const p = entryPath(name);
-      if (p !== '/') entries.push({ path: p, type: kind, size: kind === 'file' ? size : 0 });
+      const mode = readNumber(header, 100, 8);
+      if (p !== '/') entries.push({ path: p, type: kind, size: kind === 'file' ? size : 0, mode: Number.isNaN(mode) ? 0 : mode & 0o7777 });
       pos = dataAt + (kind === 'dir' || kind === 'symlink' || kind === 'hardlink' ? 0 : Math.ceil(size / 512) * 512);
       pax = {};
       longName = undefined;

@@ -20,10 +20,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageBuildSettings, podman, scaffold } from './helpers';
+import { runtimeStageViolations } from '../../src/dockerfile-policy';
+import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
 import {
   BuildResult, Engine, ProjectFacts, Resources, UidCheckResult, buildImage, checkUid, entryPath, listImageFiles, readProject,
   renderSingleStageDockerfile, shellPaths, stepsRunning,
 } from '../../src/verify';
+import { setuidCheck, setuidPaths } from '../../src/verify/checks';
+import { FsEntry, exportImageEntries } from '../../src/verify/files';
 
 const ID = 'secrets';
 const REPO = `localhost/msb-test/${ID}`;
@@ -33,6 +37,7 @@ const TAGS = {
   debug: `${REPO}:debug`,
   singleStage: `${REPO}:single-stage`,
   leak: `${REPO}:leak-control`,
+  escape: `${REPO}:escape-shell`,
 };
 const BUILDER = 'docker.io/library/node:26-trixie';
 const UID = 65532;
@@ -234,6 +239,8 @@ describe('secrets never reach the build context or an image (real builds)', () =
   const builds: Record<string, BuildResult> = {};
   const scans: Record<string, ImageScan> = {};
   const timings: Record<string, number> = {};
+  let escapeDockerfile = '';
+  let escapeEntries: FsEntry[] = [];
 
   const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
     const started = Date.now();
@@ -295,6 +302,15 @@ describe('secrets never reach the build context or an image (real builds)', () =
     fs.writeFileSync(leak, `${text.slice(0, lastFrom)}RUN --mount=type=secret,id=npmrc cat /run/secrets/npmrc > /leak\n\n${text.slice(lastFrom)}`
       .replace(/^USER /m, `COPY --from=${buildStage} /leak ./leak\nUSER `));
     await build('leak', leak);
+
+    // 4. An escape the policy cannot see: a build step (or the build script) puts a setuid shell into
+    //    the build output, which the runtime stage copies as it copies any build output.
+    const escape = path.join(tmp, 'Dockerfile.escape-shell');
+    escapeDockerfile = text.replace(/^(RUN npm run build)$/m, '$1\nRUN cp /bin/dash dist/sh && chmod 4755 dist/sh');
+    if (escapeDockerfile === text) throw new Error(`no "RUN npm run build" line in ${facts.dockerfile}`);
+    fs.writeFileSync(escape, escapeDockerfile);
+    await build('escape', escape);
+    escapeEntries = await exportImageEntries(engine, TAGS.escape, res.containers);
 
     const all = { ...secretTokens, 'control file (in the context)': controlToken };
     for (const label of ['runtime', 'debug', 'singleStage', 'leak'] as const) {
@@ -363,6 +379,14 @@ describe('secrets never reach the build context or an image (real builds)', () =
     expect(scans.debug.setuid).toEqual([]);
     expect(scans.singleStage.setuid.length, 'the check can fail').toBeGreaterThan(0);
     expect(scans.singleStage.setuid.join('\n')).toMatch(/\/usr\/bin\/passwd \(4755\)/);
+  });
+
+  it('an escape the static policy accepts (a build step copies a setuid shell into dist/) is caught by verify\'s file checks', () => {
+    // what synthesis would write with such a step: the policy reads nothing wrong in it
+    expect(runtimeStageViolations(escapeDockerfile, { image: facts.runtimeBase, uid: UID, gid: UID, workdir: facts.workdir, policy: NODE_RUNTIME_POLICY })).toEqual([]);
+    expect(shellPaths(escapeEntries.map((e) => e.path))).toEqual(['/app/dist/sh']);
+    expect(setuidPaths(escapeEntries)).toEqual(['/app/dist/sh (4755)']);
+    expect(setuidCheck(escapeEntries)).toMatchObject({ id: 'no-setuid', ok: false });
   });
 
   it('the runtime image has no shell in its file list (the debug image has one)', async () => {
