@@ -100,7 +100,7 @@ export function readTarEntries(archive: string): FsEntry[] {
       const kind: FsEntry['type'] = type === '0' || type === '7' ? 'file' : type === '5' ? 'dir' : type === '2' ? 'symlink' : type === '1' ? 'hardlink' : 'other';
       const p = entryPath(name);
       const mode = readNumber(header, 100, 8);
-      if (p !== '/') entries.push({ path: p, type: kind, size: kind === 'file' ? size : 0, mode: Number.isNaN(mode) ? 0 : mode & 0o7777 });
+      if (p !== '/') entries.push({ path: p, type: kind, size: kind === 'file' ? size : 0, mode: Number.isNaN(mode) ? 0 : mode & 0o7777 }); // eslint-disable-line no-bitwise
       pos = dataAt + (kind === 'dir' || kind === 'symlink' || kind === 'hardlink' ? 0 : Math.ceil(size / 512) * 512);
       pax = {};
       longName = undefined;

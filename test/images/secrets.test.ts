@@ -383,7 +383,8 @@ describe('secrets never reach the build context or an image (real builds)', () =
 
   it('an escape the static policy accepts (a build step copies a setuid shell into dist/) is caught by verify\'s file checks', () => {
     // what synthesis would write with such a step: the policy reads nothing wrong in it
-    expect(runtimeStageViolations(escapeDockerfile, { image: facts.runtimeBase, uid: UID, gid: UID, workdir: facts.workdir, policy: NODE_RUNTIME_POLICY })).toEqual([]);
+    const expected = { image: facts.runtimeBase, uid: UID, gid: UID, workdir: facts.workdir, policy: NODE_RUNTIME_POLICY };
+    expect(runtimeStageViolations(escapeDockerfile, expected)).toEqual([]);
     expect(shellPaths(escapeEntries.map((e) => e.path))).toEqual(['/app/dist/sh']);
     expect(setuidPaths(escapeEntries)).toEqual(['/app/dist/sh (4755)']);
     expect(setuidCheck(escapeEntries)).toMatchObject({ id: 'no-setuid', ok: false });
