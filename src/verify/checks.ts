@@ -311,7 +311,8 @@ export function shellPaths(files: readonly string[]): string[] {
 
 /** Regular files with the setuid or setgid bit: a way back to another user from uid 65532. */
 export function setuidPaths(entries: readonly FsEntry[]): string[] {
-  return entries.filter((e) => e.type === 'file' && (e.mode & 0o6000) !== 0); // eslint-disable-line no-bitwise.map((e) => `${e.path} (${e.mode.toString(8).padStart(4, '0')})`);
+  const special = (mode: number) => (mode & 0o6000) !== 0; // eslint-disable-line no-bitwise
+  return entries.filter((e) => e.type === 'file' && special(e.mode)).map((e) => `${e.path} (${e.mode.toString(8).padStart(4, '0')})`);
 }
 
 /** The setuid/setgid check of the runtime image. */
