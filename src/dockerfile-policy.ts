@@ -27,12 +27,6 @@ export const SECRET_PATTERNS = [
   '**/.aws', '**/.docker', '**/.kube', '**/.gnupg', '**/.ssh', '**/.config/gcloud', '**/.azure',
 ];
 
-/** Sample paths a rendered .dockerignore must exclude (secrets and VCS data); see {@link dockerignoreLeaks}. */
-export const MUST_IGNORE = [
-  '.env', 'src/.env', 'config/.env.production', 'server.pem', 'certs/server.pem', 'src/server.key', '.npmrc',
-  'packages/a/.npmrc', 'id_rsa', '.aws/credentials', '.docker/config.json', '.git/config', 'node_modules/x/index.js',
-];
-
 /** Secret-looking files, one per pattern family, as they appear in a folder. */
 export const SECRET_FILE_SAMPLES = [
   '.env', '.env.production', 'prod.env', '.envrc', '.npmrc', '.netrc', '.git-credentials', '.pypirc',

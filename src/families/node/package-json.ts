@@ -4,11 +4,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { JsonFileError, describe, readJsonFile } from '../../util/json';
 import { isRelativePath, normalizePath } from '../../validation';
 
-/** The parts of package.json the Node.js family reads. */
+/** The parts of package.json the Node.js family reads (synthesis, adoption, verify). */
 export interface PackageJson {
+  name?: string;
   version?: string;
+  main?: string;
+  type?: string;
+  packageManager?: string;
+  engines?: { node?: string };
+  scripts?: Record<string, string>;
   description?: string;
   repository?: string | { url?: string };
   dependencies?: Record<string, string>;
@@ -16,11 +23,40 @@ export interface PackageJson {
   optionalDependencies?: Record<string, string>;
 }
 
-/** Reads `<dir>/package.json`; undefined when it is missing or not JSON. */
+/** Reads package.json; `undefined` when there is none. Throws a named error for bad JSON or a field of the wrong type. */
+export function loadPackageJson(dir: string): PackageJson | undefined {
+  const file = path.join(dir, 'package.json');
+  if (!fs.existsSync(file)) return undefined;
+  const pkg = readJsonFile<Record<string, unknown>>(file, 'package.json');
+  const problems: string[] = [];
+  const expect = (field: string, value: unknown, type: 'string' | 'object', ofStrings = false) => {
+    if (value === undefined) return;
+    const actual = describe(value);
+    if (actual !== type) {
+      problems.push(`"${field}" must be a${type === 'object' ? 'n object' : ' string'}, but holds ${actual === 'null' ? 'null' : `a${actual === 'array' || actual === 'object' ? 'n' : ''} ${actual}`}`);
+      return;
+    }
+    if (ofStrings) {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v !== 'string') problems.push(`"${field}.${k}" must be a string, but holds ${describe(v)}`);
+      }
+    }
+  };
+  for (const f of ['name', 'version', 'main', 'type', 'packageManager']) expect(f, pkg[f], 'string');
+  for (const f of ['scripts', 'dependencies', 'devDependencies']) expect(f, pkg[f], 'object', true);
+  expect('engines', pkg.engines, 'object');
+  if (describe(pkg.engines) === 'object') expect('engines.node', (pkg.engines as Record<string, unknown>).node, 'string');
+  if (problems.length > 0) throw new JsonFileError(`package.json (${file}) has fields of the wrong type: ${problems.join('; ')}.`, file);
+  return pkg as PackageJson;
+}
+
+/**
+ * The same, for synthesis: `undefined` when package.json is missing, not JSON or of the wrong shape
+ * (synthesis then uses no package.json facts; adoption and verify report the problem by name).
+ */
 export function readPackageJson(dir: string): PackageJson | undefined {
   try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as PackageJson) : undefined;
+    return loadPackageJson(dir);
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { catalogLineForRange, catalogLineOf } from './node-version';
 import { toAppName } from '../../../cli/rules';
 import { PackageManagerName, findPackageManager, packageManagerNames } from '../../../index';
-import { JsonFileError, describe, readJsonFile } from '../../../util/json';
+import { DEFAULTS } from '../../../model/defaults';
 
 /** A value and where it was read from, e.g. `{ value: 'pnpm', from: 'pnpm-lock.yaml' }`. */
 export interface Inferred<T> {
@@ -15,18 +15,9 @@ export interface Inferred<T> {
   readonly from: string;
 }
 
-/** The package.json fields adoption reads. */
-export interface PackageJson {
-  name?: string;
-  version?: string;
-  main?: string;
-  type?: string;
-  packageManager?: string;
-  engines?: { node?: string };
-  scripts?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-}
+// The one package.json reader (strict here: adoption names a field of the wrong type).
+export { loadPackageJson as readPackageJson, type PackageJson } from '../package-json';
+import { type PackageJson } from '../package-json';
 
 /** What adoption found out about a project. */
 export interface ProjectFacts {
@@ -45,33 +36,6 @@ export interface ProjectFacts {
   readonly typescript: boolean;
   /** What the start script does that the generated image does not (node options, env, arguments). */
   readonly notes: string[];
-}
-
-/** Reads package.json; `undefined` when there is none. Throws a named error for bad JSON or a field of the wrong type. */
-export function readPackageJson(dir: string): PackageJson | undefined {
-  const file = path.join(dir, 'package.json');
-  if (!fs.existsSync(file)) return undefined;
-  const pkg = readJsonFile<Record<string, unknown>>(file, 'package.json');
-  const problems: string[] = [];
-  const expect = (field: string, value: unknown, type: 'string' | 'object', ofStrings = false) => {
-    if (value === undefined) return;
-    const actual = describe(value);
-    if (actual !== type) {
-      problems.push(`"${field}" must be a${type === 'object' ? 'n object' : ' string'}, but holds ${actual === 'null' ? 'null' : `a${actual === 'array' || actual === 'object' ? 'n' : ''} ${actual}`}`);
-      return;
-    }
-    if (ofStrings) {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v !== 'string') problems.push(`"${field}.${k}" must be a string, but holds ${describe(v)}`);
-      }
-    }
-  };
-  for (const f of ['name', 'version', 'main', 'type', 'packageManager']) expect(f, pkg[f], 'string');
-  for (const f of ['scripts', 'dependencies', 'devDependencies']) expect(f, pkg[f], 'object', true);
-  expect('engines', pkg.engines, 'object');
-  if (describe(pkg.engines) === 'object') expect('engines.node', (pkg.engines as Record<string, unknown>).node, 'string');
-  if (problems.length > 0) throw new JsonFileError(`package.json (${file}) has fields of the wrong type: ${problems.join('; ')}.`, file);
-  return pkg as PackageJson;
 }
 
 /** Infers everything it can from the project in `dir` (which has a package.json). */
@@ -128,10 +92,11 @@ function inferNodeVersion(dir: string, pkg: PackageJson): Pick<ProjectFacts, 'no
 }
 
 function inferBuild(dir: string, pkg: PackageJson): Inferred<{ script: string; outDir: string }> | undefined {
-  const script = pkg.scripts?.build;
+  const name = DEFAULTS.build.script;
+  const script = pkg.scripts?.[name];
   if (!script) return undefined;
-  const outDir = tsconfigOutDir(dir) ?? /--outDir[= ]+["']?([^\s"']+)/.exec(script)?.[1] ?? mainDir(pkg.main) ?? 'dist';
-  return { value: { script: 'build', outDir: stripDot(outDir) }, from: `package.json "scripts.build" (${script})` };
+  const outDir = tsconfigOutDir(dir) ?? /--outDir[= ]+["']?([^\s"']+)/.exec(script)?.[1] ?? mainDir(pkg.main) ?? DEFAULTS.build.outDir;
+  return { value: { script: name, outDir: stripDot(outDir) }, from: `package.json "scripts.${name}" (${script})` };
 }
 
 /** `compilerOptions.outDir` of tsconfig.json (JSON with comments and trailing commas). */

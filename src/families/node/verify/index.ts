@@ -5,14 +5,13 @@
  * what the runtime stage copies; the dependency layer is the lockfile install. The uid can be
  * printed with the image's own `node`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderNodeSingleStage } from './single-stage';
 import type {
   DependencyInstall, FamilyFacts, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile,
 } from '../../verify-profile';
 import { VerifyProfileError } from '../../verify-profile';
-import { PackageJson, fileDependencies } from '../package-json';
+import { PackageJson, fileDependencies, loadPackageJson } from '../package-json';
 import { PACKAGE_MANAGERS, PackageManagerSpec, findPackageManager } from '../package-managers';
 
 /** What the Node.js profile reads from package.json and the model. */
@@ -43,14 +42,16 @@ export function nodeFacts(ctx: { readonly familyFacts: FamilyFacts }): NodeVerif
   return ctx.familyFacts as NodeVerifyFacts;
 }
 
-function readPackageJson(dir: string): PackageJson & Record<string, any> {
+function requirePackageJson(dir: string): PackageJson & Record<string, any> {
   const file = path.join(dir, 'package.json');
-  if (!fs.existsSync(file)) throw new VerifyProfileError(`${file} not found: verify needs the package.json of a Node.js project.`);
+  let pkg: PackageJson | undefined;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    pkg = loadPackageJson(dir);
   } catch (e) {
-    throw new VerifyProfileError(`${file} is not valid JSON (${(e as Error).message}).`);
+    throw new VerifyProfileError((e as Error).message);
   }
+  if (!pkg) throw new VerifyProfileError(`${file} not found: verify needs the package.json of a Node.js project.`);
+  return pkg;
 }
 
 /**
@@ -105,7 +106,7 @@ export const nodeVerifyProfile: VerifyProfile = {
   forbiddenExecutables: FORBIDDEN,
 
   readFacts(dir, model): NodeVerifyFacts {
-    const pkg = readPackageJson(dir);
+    const pkg = requirePackageJson(dir);
     assertInstallableInContext(pkg);
     const pm = findPackageManager(model.packageManager ?? '');
     if (!pm) {
