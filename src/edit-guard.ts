@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Component, Project } from 'projen';
 import { GeneratedTextFile } from './generated-file';
 import { readJournal, sha256 } from './synth/journal';
+import { readJsonFile, readJsonIfValid } from './util/json';
 import { markMsbError } from './validation';
 
 export { sha256 };
@@ -143,20 +144,14 @@ function tryRead(file: string): string | undefined {
 }
 
 function readRecord(outdir: string): GenerationRecord | undefined {
-  const text = tryRead(path.join(outdir, RECORD_FILE));
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as GenerationRecord;
-  } catch {
-    return undefined;
-  }
+  return readJsonIfValid(path.join(outdir, RECORD_FILE)) as GenerationRecord | undefined;
 }
 
 let version: string | undefined;
 /** This package's version. */
 export function packageVersion(): string {
   if (!version) {
-    version = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    version = readJsonFile<{ version: string }>(path.resolve(__dirname, '..', 'package.json'), 'package.json of create-msb-app').version;
   }
   return version;
 }

@@ -12,6 +12,7 @@ import { Component, Project } from 'projen';
 import * as semver from 'semver';
 import type { AppProps, KubernetesOptions } from './app-props';
 import { TemplateError, TemplateFolder } from './templates';
+import { readJsonFile, readJsonIfValid } from './util/json';
 import { UnsafeKeyError, assertSafeData, safeMerge } from './util/safe-object';
 
 /** The file in a template source that holds defaults and policies. */
@@ -161,9 +162,9 @@ function readManifest(root: string, source: string): { manifest: OrgTemplateMani
   if (!fs.existsSync(file)) return { manifest: {} };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    parsed = readJsonFile(file, TEMPLATE_MANIFEST, 'any');
   } catch (e) {
-    throw new TemplateError(`template ${source}: ${file} is not valid JSON: ${(e as Error).message}`, file);
+    throw new TemplateError(`template ${source}: ${(e as Error).message}`, file);
   }
   try {
     assertSafeData(parsed, TEMPLATE_MANIFEST);
@@ -221,11 +222,7 @@ export function loadTemplateSource(spec: string, projectDir: string): TemplateSo
 }
 
 function readJson(file: string): Record<string, any> | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  return readJsonIfValid(file) as Record<string, any> | undefined;
 }
 
 /**

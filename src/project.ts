@@ -12,6 +12,7 @@ import { JOURNAL_FILE, readJournal } from './synth/journal';
 import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, SynthesisLock, SynthesisLockError, acquireLock } from './synth/lock';
 import { OutputPathError, checkOutputPaths } from './synth/output-paths';
 import { SynthesisWriter, isSafeRelative } from './synth/writer';
+import { readJsonIfValid } from './util/json';
 import { isMsbError } from './validation';
 
 /**
@@ -174,24 +175,15 @@ export class MsbProject extends Project {
   private outputPaths(): string[] {
     const paths = new Set<string>([LOCK_FILE, JOURNAL_FILE, RECORD_FILE]);
     for (const f of this.files) paths.add(f.path);
-    try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(this.outdir, '.projen/files.json'), 'utf8')) as { files?: unknown };
-      if (Array.isArray(manifest.files)) for (const f of manifest.files) if (typeof f === 'string' && isSafeRelative(f)) paths.add(f);
-    } catch {
-      // no manifest yet
-    }
+    const manifest = readJsonIfValid(path.join(this.outdir, '.projen/files.json')) as { files?: unknown } | undefined;
+    if (Array.isArray(manifest?.files)) for (const f of manifest.files) if (typeof f === 'string' && isSafeRelative(f)) paths.add(f);
     for (const f of Object.keys(readJournal(this.outdir)?.files ?? {})) if (isSafeRelative(f)) paths.add(f);
     return [...paths];
   }
 }
 
 function defaultProjenrcCommand(outdir: string): string {
-  let type: unknown;
-  try {
-    type = (JSON.parse(fs.readFileSync(path.join(outdir, 'package.json'), 'utf8')) as { type?: unknown }).type;
-  } catch {
-    type = undefined;
-  }
+  const type = (readJsonIfValid(path.join(outdir, 'package.json')) as { type?: unknown } | undefined)?.type;
   // In a "type": "module" package Node would load .projenrc.ts as ESM; require() keeps it on the hook.
   return type === 'module'
     ? 'node --require sucrase/register/ts -e "require(\'./.projenrc.ts\')"'

@@ -24,7 +24,7 @@ import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
 import { DEFAULTS } from '../model/defaults';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
-import { JsonFileError } from '../util/json';
+import { JsonFileError, readJsonIfValid } from '../util/json';
 
 /** Where the command runs and how it talks to its user. */
 export interface CreateContext {
@@ -302,12 +302,8 @@ function checkConflicts(target: Target, outputs: string[], force: boolean, templ
 }
 
 function readRecordedFiles(dir: string): Set<string> {
-  try {
-    const record = JSON.parse(fs.readFileSync(path.join(dir, RECORD_FILE), 'utf8')) as { files?: Record<string, string> };
-    return new Set(Object.keys(record.files ?? {}));
-  } catch {
-    return new Set();
-  }
+  const record = readJsonIfValid(path.join(dir, RECORD_FILE)) as { files?: Record<string, string> } | undefined;
+  return new Set(Object.keys(record?.files ?? {}));
 }
 
 async function insideGitRepository(dir: string): Promise<boolean> {

@@ -18,6 +18,18 @@ export class JsonFileError extends Error {
 export type JsonShape = 'object' | 'array' | 'any';
 
 /**
+ * Reads and parses `file` when it is there and is JSON; `undefined` otherwise (a missing or broken
+ * file that the caller treats as absent: a record of an earlier run, an optional package.json).
+ */
+export function readJsonIfValid(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Reads and parses `file`. `what` names it in messages (e.g. `package.json`). With `shape: 'object'`
  * (the default) the top-level value must be a plain object (not null, not an array).
  */

@@ -13,6 +13,7 @@ import { RECORD_FILE } from '../edit-guard';
 import { VerifyError } from './engine';
 import { parseDockerfile } from './project';
 import type { VerifyProfile } from '../families/verify-profile';
+import { readJsonFile } from '../util/json';
 
 /** The slice of the resolved model verify needs. */
 export interface VerifyModel {
@@ -155,7 +156,7 @@ export function readVerifyModel(dir: string, profiles: readonly VerifyProfile[])
   let record: unknown;
   if (fs.existsSync(file)) {
     try {
-      record = JSON.parse(fs.readFileSync(file, 'utf8'));
+      record = readJsonFile(file, RECORD_FILE, 'any');
     } catch (e) {
       throw new VerifyModelError('(the whole file)', undefined, `JSON (${(e as Error).message})`);
     }

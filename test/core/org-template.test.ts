@@ -151,7 +151,7 @@ describe('org templates', () => {
       ['unknown setting', (d) => edit(path.join(d, 'msb-template.json'), (s) => s.replace('"defaults": {', '"defaults": { "allowPodSecurityViolations": true,')),
         /defaults\.allowPodSecurityViolations: unknown setting/],
       ['invalid JSON', (d) => edit(path.join(d, 'msb-template.json'), (s) => s.slice(0, 20)),
-        /msb-template\.json is not valid JSON/],
+        /msb-template\.json \(.*msb-template\.json\) is not valid JSON at line \d+/],
     ];
     for (const [name, breakIt, message] of cases) {
       it(`${name}: an error naming the template file, nothing written`, () => {
