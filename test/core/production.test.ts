@@ -154,7 +154,8 @@ describe('NetworkPolicy on by default', () => {
 
 describe('spread, startup and shutdown', () => {
   it('spreads over hostname and zone only when more than one pod may run', () => {
-    const spread = (props: AppProps) => (deployment(synth(props).files).spec.template.spec.topologySpreadConstraints ?? []).map((t: any) => t.topologyKey);
+    const spread = (props: AppProps) => (deployment(synth(props).files).spec.template.spec.topologySpreadConstraints ?? [])
+      .map((t: any) => t.topologyKey);
     expect(spread({ kubernetes: { replicas: 1 } })).toEqual([]);
     expect(spread({ kubernetes: { replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 1 } } })).toEqual([]);
     expect(spread({ kubernetes: { replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 3 } } })).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);

@@ -94,23 +94,23 @@ describe('sweep over option combinations', () => {
       expect(overlay.images).toEqual([{ name: props.image!.repository, newTag: `${props.image!.tag}-debug`, ...(debugDigest ? { digest: debugDigest } : {}) }]);
 
       // production settings: spread when more than one pod may run, startup probe, shutdown timeline
-      const k = props.kubernetes!;
-      const mostPods = k.autoscaling ? k.autoscaling.maxReplicas! : k.replicas!;
+      const ko = props.kubernetes!;
+      const mostPods = ko.autoscaling ? ko.autoscaling.maxReplicas! : ko.replicas!;
       expect((pod.topologySpreadConstraints ?? []).map((t: any) => t.topologyKey), label)
         .toEqual(mostPods > 1 ? ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'] : []);
-      expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(k.startupProbeBudgetSeconds ?? 60);
-      const sleep = k.preStopSleepSeconds ?? 5;
+      expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(ko.startupProbeBudgetSeconds ?? 60);
+      const sleep = ko.preStopSleepSeconds ?? 5;
       expect(c.lifecycle?.preStop?.sleep?.seconds).toBe(sleep > 0 ? sleep : undefined);
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(sleep);
       // the heap follows the memory limit (75 %), merged with the user's own NODE_OPTIONS
-      const limitMiB = { '256Mi': 256, '1Gi': 1024, '512M': 488, '536870912': 512 }[k.resources!.memoryLimit!]!;
+      const limitMiB = { '256Mi': 256, '1Gi': 1024, '512M': 488, '536870912': 512 }[ko.resources!.memoryLimit!]!;
       const nodeOptions = c.env.find((e: any) => e.name === 'NODE_OPTIONS').value;
-      expect(nodeOptions, label).toBe(`${k.env?.NODE_OPTIONS ? `${k.env.NODE_OPTIONS} ` : ''}--max-old-space-size=${Math.floor(limitMiB * 0.75)}`);
+      expect(nodeOptions, label).toBe(`${ko.env?.NODE_OPTIONS ? `${ko.env.NODE_OPTIONS} ` : ''}--max-old-space-size=${Math.floor(limitMiB * 0.75)}`);
       // secrets by reference only
-      if (k.envValueFrom) expect(c.env).toContainEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'svc-db', key: 'password' } } });
-      expect(c.envFrom?.length ?? 0).toBe(k.envFrom?.length ?? 0);
+      if (ko.envValueFrom) expect(c.env).toContainEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'svc-db', key: 'password' } } });
+      expect(c.envFrom?.length ?? 0).toBe(ko.envFrom?.length ?? 0);
       // NetworkPolicy unless turned off
-      expect(objs.some((o) => o.kind === 'NetworkPolicy'), label).toBe(k.networkPolicy !== false);
+      expect(objs.some((o) => o.kind === 'NetworkPolicy'), label).toBe(ko.networkPolicy !== false);
       // no moving tag unless the definition sets one
       if (props.image!.tag !== 'main') for (const text of Object.values(files)) expect(text).not.toMatch(/:latest\b|newTag: latest/);
 
