@@ -172,8 +172,8 @@ export class App extends Component {
   imageWarnings(): string[] {
     const img = this.model.image;
     const out: string[] = [];
-    if (img.tagSource === 'git') out.push(`image tag ${img.tag} comes from the git commit (no image.tag and no app version): set image.tag or a version in the project`);
-    if (img.tagSource === 'fallback') out.push(`image tag ${img.tag} is a placeholder (no image.tag, no app version, no git commit): set image.tag or a version in the project`);
+    if (img.tagSource === 'git') out.push(`image tag ${img.tag} comes from the git commit (no image.tag and no app version usable as a tag): set image.tag or a version in the project`);
+    if (img.tagSource === 'fallback') out.push(`image tag ${img.tag} is a placeholder (no image.tag, no app version usable as a tag, no git commit): set image.tag or a version in the project`);
     if (img.pullPolicy === 'Always') out.push(`image tag "${img.tag}" moves (the same name points at new images): the Deployment pulls it with imagePullPolicy Always; pin it with image.digest or use a version tag`);
     return out;
   }
