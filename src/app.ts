@@ -15,6 +15,7 @@ import { FAMILIES, familyNames, findFamily } from './families';
 import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
 import { KUBERNETES_PATHS, Kubernetes } from './k8s/kubernetes';
+import { validateConfigFiles } from './k8s/validate';
 import { DEFAULTS } from './model/defaults';
 import type { AppModel } from './model/model';
 import { RecordedModel, recordModel } from './model/record';
@@ -23,6 +24,7 @@ import { validateModel } from './model/validate';
 import { TemplateSources } from './org-template';
 import { BuildStage, RuntimeStage } from './stages';
 import { TemplateRenderer, builtinTemplateFolders } from './templates';
+import { gitShortCommit } from './util/git';
 import * as v from './validation';
 
 // Kept here for the modules that import them from this path.
@@ -76,7 +78,7 @@ export class App extends Component {
     }
     this.family = family ?? FAMILIES[DEFAULTS.family];
     this.facts = this.family.readFacts(project.outdir);
-    const model = (this.resolved = resolve(props, orgDefaults, this.family, this.facts));
+    const model = (this.resolved = resolve(props, orgDefaults, this.family, this.facts, { gitCommit: () => gitShortCommit(project.outdir) }));
 
     this.name = model.name;
     this.port = model.port;
@@ -155,6 +157,7 @@ export class App extends Component {
   validate(): v.ValidationProblem[] {
     const p = new v.Problems(this.displayPath);
     validateModel(this.model, this.family, this.facts, this.sources?.policies ?? [], p);
+    validateConfigFiles(p, this.model, this.project.outdir);
     return [...this.familyProblems, ...p.all];
   }
 
@@ -162,7 +165,17 @@ export class App extends Component {
   preSynthesize(): void {
     this.checked = false;
     this.check();
-    for (const warning of this.buildWarnings()) this.project.logger.warn(warning);
+    for (const warning of [...this.imageWarnings(), ...this.buildWarnings()]) this.project.logger.warn(warning);
+  }
+
+  /** What the image reference risks although it is valid: a tag from a fallback, or a moving tag. */
+  imageWarnings(): string[] {
+    const img = this.model.image;
+    const out: string[] = [];
+    if (img.tagSource === 'git') out.push(`image tag ${img.tag} comes from the git commit (no image.tag and no app version usable as a tag): set image.tag or a version in the project`);
+    if (img.tagSource === 'fallback') out.push(`image tag ${img.tag} is a placeholder (no image.tag, no app version usable as a tag, no git commit): set image.tag or a version in the project`);
+    if (img.pullPolicy === 'Always') out.push(`image tag "${img.tag}" moves (the same name points at new images): the Deployment pulls it with imagePullPolicy Always; pin it with image.digest or use a version tag`);
+    return out;
   }
 
   /**

@@ -45,6 +45,17 @@ export interface DockerignoreSection {
   readonly patterns: readonly string[];
 }
 
+/** What {@link RuntimeFamily.podEnv} reads. */
+export interface PodEnvInput {
+  readonly runtime: FamilyResolution;
+  /** Env baked into the image (the definition's `env`). */
+  readonly imageEnv: Readonly<Record<string, string>>;
+  /** The definition's `kubernetes.env`. */
+  readonly podEnv: Readonly<Record<string, string>>;
+  /** The container's memory limit (a Kubernetes quantity, possibly invalid: validation reports it). */
+  readonly memoryLimit: string;
+}
+
 export interface RuntimeFamily {
   /** The `runtime.family` value that selects this family, e.g. `node`. */
   readonly name: string;
@@ -99,6 +110,13 @@ export interface RuntimeFamily {
    * fall back to defaults, {@link validate} reports them).
    */
   resolve(props: AppProps, facts: unknown): FamilyResolution;
+  /**
+   * Env the family sets in the Deployment's container (never in the image), e.g. the Node.js heap
+   * size from the memory limit; the result replaces the same names of `kubernetes.env`, so the
+   * family merges the user's own value itself. Pure, never throws.
+   * @default - none
+   */
+  podEnv?(input: PodEnvInput): Record<string, string>;
   /** Problems of the resolved model that only the family can judge (e.g. a build script name). */
   validateModel?(model: AppModel, p: Problems): void;
   /**

@@ -4,14 +4,16 @@
  * {@link KubernetesManifests} applied, then checked against the Kubernetes schema and the Pod
  * Security Standards "restricted" profile.
  */
+import * as path from 'node:path';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { GenerationGuard } from '../edit-guard';
 import { GeneratedTextFile } from '../generated-file';
 import type { AppModel } from '../model/model';
-import type { Problems } from '../validation';
+import { type Problems, normalizePath } from '../validation';
 import {
   MANIFEST_FILES,
+  KustomizeConfigMapGenerator,
   ManifestKind,
   ManifestObject,
   WorkloadModel,
@@ -79,10 +81,23 @@ export class Kubernetes extends KubernetesManifests {
     }
     const out: Record<string, string> = {};
     for (const kind of Object.keys(manifests) as ManifestKind[]) out[`${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]}`] = yaml(manifests[kind]!);
-    out[`${KUBERNETES_PATHS.base}/kustomization.yaml`] = yaml(renderBaseKustomization(Object.keys(manifests) as ManifestKind[], model.kubernetes.namespace));
-    out[`${KUBERNETES_PATHS.debugOverlay}/kustomization.yaml`] = yaml(renderDebugKustomization(model.image.repository, model.image.debugTag));
+    out[`${KUBERNETES_PATHS.base}/kustomization.yaml`] = yaml(renderBaseKustomization(Object.keys(manifests) as ManifestKind[], model.kubernetes.namespace, generator(model)));
+    out[`${KUBERNETES_PATHS.debugOverlay}/kustomization.yaml`] = yaml(renderDebugKustomization(model.image.repository, model.image.debugTag, model.image.debugDigest));
     this.rendered = out;
   }
+}
+
+/** The configMapGenerator with paths relative to k8s/base (validation keeps them inside it). */
+function generator(model: AppModel): KustomizeConfigMapGenerator | undefined {
+  const g = model.kubernetes.configMapGenerator;
+  if (!g) return undefined;
+  const rel = (f: string) => path.posix.relative(KUBERNETES_PATHS.base, normalizePath(f));
+  return { name: g.name, files: (g.files ?? []).map(rel), envFile: g.envFile === undefined ? undefined : rel(g.envFile) };
+}
+
+/** The Deployment's image: `repo:tag`, with `@sha256:...` when pinned (the tag stays for people reading it). */
+export function imageReference(image: AppModel['image']): string {
+  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
 }
 
 function yaml(obj: ManifestObject): string {
@@ -106,7 +121,8 @@ export function workloadModel(model: AppModel): WorkloadModel {
     selectorLabels,
     annotations: { ...k.annotations },
     podAnnotations: { ...k.podAnnotations },
-    image: `${model.image.repository}:${model.image.tag}`,
+    image: imageReference(model.image),
+    imagePullPolicy: model.image.pullPolicy,
     port: model.port,
     portName: 'http',
     servicePort: k.servicePort,
@@ -120,6 +136,12 @@ export function workloadModel(model: AppModel): WorkloadModel {
       limits: { memory: k.resources.memoryLimit, ...(k.resources.cpuLimit ? { cpu: k.resources.cpuLimit } : {}) },
     },
     env: { ...k.env },
+    envFrom: k.envFrom.map((e) => ({ ...e })),
+    envValueFrom: Object.fromEntries(Object.entries(k.envValueFrom).map(([n, e]) => [n, { ...e }])),
+    startupProbe: { ...k.startupProbe },
+    preStopSleepSeconds: k.preStopSleepSeconds,
+    terminationGracePeriodSeconds: k.terminationGracePeriodSeconds,
+    topologySpreadKeys: [...k.topologySpreadKeys],
     podDisruptionBudget: k.podDisruptionBudget,
     autoscaling: k.autoscaling ? { ...k.autoscaling } : undefined,
     networkPolicy: k.networkPolicy

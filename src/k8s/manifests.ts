@@ -38,7 +38,9 @@ export interface WorkloadModel {
   readonly selectorLabels: Record<string, string>;
   readonly annotations: Record<string, string>;
   readonly podAnnotations: Record<string, string>;
+  /** `repo:tag`, or `repo:tag@sha256:...` when pinned. */
   readonly image: string;
+  readonly imagePullPolicy: 'Always' | 'IfNotPresent';
   readonly port: number;
   readonly portName: string;
   readonly servicePort: number;
@@ -50,6 +52,16 @@ export interface WorkloadModel {
   readonly gid: number;
   readonly resources: { requests: Record<string, string>; limits: Record<string, string> };
   readonly env: Record<string, string>;
+  /** Whole ConfigMaps/Secrets as env (names only: never a value). */
+  readonly envFrom: ({ configMap: string; optional?: boolean } | { secret: string; optional?: boolean })[];
+  /** Single variables from a key of a Secret or ConfigMap. */
+  readonly envValueFrom: Record<string, { secret: string; key: string } | { configMap: string; key: string }>;
+  readonly startupProbe: { periodSeconds: number; failureThreshold: number };
+  /** 0: no preStop hook. */
+  readonly preStopSleepSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** Topology keys to spread over; empty for none. */
+  readonly topologySpreadKeys: string[];
   readonly podDisruptionBudget: boolean;
   readonly autoscaling?: { minReplicas: number; maxReplicas: number; targetCpuUtilization: number };
   readonly networkPolicy?: { allowFromNamespaces: string[]; allowFromPodLabels: Record<string, string>[] };
@@ -82,6 +94,20 @@ function probe(m: WorkloadModel, overrides: Partial<IProbe>): IProbe {
   return { ...handler, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, ...overrides };
 }
 
+/** Literal values first, then references (names of Secrets and keys, never their values). */
+function envVars(m: WorkloadModel) {
+  const out = [
+    ...Object.entries(m.env).map(([name, value]) => ({ name, value })),
+    ...Object.entries(m.envValueFrom).map(([name, src]) => ({
+      name,
+      valueFrom: 'secret' in src
+        ? { secretKeyRef: { name: src.secret, key: src.key } }
+        : { configMapKeyRef: { name: src.configMap, key: src.key } },
+    })),
+  ];
+  return out.length > 0 ? out : undefined;
+}
+
 /** Renders the objects of `k8s/base`, keyed by kind; only the kinds the model asks for. */
 export function renderManifests(m: WorkloadModel): Partial<Record<ManifestKind, ManifestObject>> {
   const out: Partial<Record<ManifestKind, ManifestObject>> = {};
@@ -112,6 +138,16 @@ export function renderManifests(m: WorkloadModel): Partial<Record<ManifestKind, 
             fsGroup: m.gid,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          terminationGracePeriodSeconds: m.terminationGracePeriodSeconds,
+          // Spread over nodes and zones when more than one pod may run; never blocks scheduling.
+          topologySpreadConstraints: m.topologySpreadKeys.length > 0
+            ? m.topologySpreadKeys.map((topologyKey) => ({
+              maxSkew: 1,
+              topologyKey,
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: { ...m.selectorLabels } },
+            }))
+            : undefined,
           nodeSelector: nonEmpty({ ...m.nodeSelector }),
           tolerations: m.tolerations.length > 0 ? m.tolerations.map((t) => ({ ...t })) : undefined,
           priorityClassName: m.priorityClassName,
@@ -119,12 +155,20 @@ export function renderManifests(m: WorkloadModel): Partial<Record<ManifestKind, 
             {
               name: m.name,
               image: m.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: m.imagePullPolicy,
               ports: [{ name: m.portName, containerPort: m.port, protocol: 'TCP' }],
-              env: nonEmpty(m.env) ? Object.entries(m.env).map(([name, value]) => ({ name, value })) : undefined,
+              env: envVars(m),
+              envFrom: m.envFrom.length > 0
+                ? m.envFrom.map((e) => ('secret' in e
+                  ? { secretRef: { name: e.secret, optional: e.optional } }
+                  : { configMapRef: { name: e.configMap, optional: e.optional } }))
+                : undefined,
               resources: { requests: { ...m.resources.requests }, limits: { ...m.resources.limits } },
+              // Liveness and readiness start once the startup probe passed (its budget: period x threshold).
+              startupProbe: probe(m, { periodSeconds: m.startupProbe.periodSeconds, failureThreshold: m.startupProbe.failureThreshold }),
               readinessProbe: probe(m, { initialDelaySeconds: 2 }),
               livenessProbe: probe(m, { initialDelaySeconds: 10, periodSeconds: 20 }),
+              lifecycle: m.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: m.preStopSleepSeconds } } } : undefined,
               securityContext: {
                 runAsNonRoot: true,
                 runAsUser: m.uid,
@@ -180,21 +224,25 @@ export function renderManifests(m: WorkloadModel): Partial<Record<ManifestKind, 
   }
 
   if (m.networkPolicy) {
+    // The same namespace (all its pods, or the listed label sets), plus every pod of the listed namespaces.
+    const sameNamespace = m.networkPolicy.allowFromPodLabels.length > 0
+      ? m.networkPolicy.allowFromPodLabels.map((labels) => ({ podSelector: { matchLabels: { ...labels } } }))
+      : [{ podSelector: {} }];
     const from = [
+      ...sameNamespace,
       ...m.networkPolicy.allowFromNamespaces.map((ns) => ({
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
       })),
-      ...m.networkPolicy.allowFromPodLabels.map((labels) => ({ podSelector: { matchLabels: { ...labels } } })),
     ];
     out.NetworkPolicy = new NetworkPolicy({
       metadata: metadata(m),
       spec: {
         podSelector: { matchLabels: { ...m.selectorLabels } },
         policyTypes: ['Ingress'],
-        // Only the app port is open; with no sources listed, only pods of the same namespace reach it.
+        // Only the app port is open, and only to these sources.
         ingress: [
           {
-            from: from.length > 0 ? from : [{ podSelector: {} }],
+            from,
             ports: [{ port: m.portName, protocol: 'TCP' }],
           },
         ],
@@ -252,22 +300,36 @@ export function prune<T>(value: T): T {
 }
 
 /** The base kustomization: every rendered file, in a stable order. */
-export function renderBaseKustomization(kinds: ManifestKind[], namespace?: string): ManifestObject {
+export function renderBaseKustomization(kinds: ManifestKind[], namespace?: string, configMapGenerator?: KustomizeConfigMapGenerator): ManifestObject {
   const order = Object.keys(MANIFEST_FILES) as ManifestKind[];
   return prune({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace,
     resources: order.filter((k) => kinds.includes(k)).map((k) => MANIFEST_FILES[k]),
+    configMapGenerator: configMapGenerator
+      ? [{
+        name: configMapGenerator.name,
+        files: configMapGenerator.files.length > 0 ? [...configMapGenerator.files] : undefined,
+        envs: configMapGenerator.envFile !== undefined ? [configMapGenerator.envFile] : undefined,
+      }]
+      : undefined,
   });
 }
 
-/** The debug overlay: the base with the debug image, nothing else changed. */
-export function renderDebugKustomization(imageRepository: string, debugTag: string): ManifestObject {
+/** A ConfigMap kustomize generates; paths relative to the base kustomization. */
+export interface KustomizeConfigMapGenerator {
+  readonly name: string;
+  readonly files: readonly string[];
+  readonly envFile?: string;
+}
+
+/** The debug overlay: the base with the debug image (pinned by digest when given), nothing else changed. */
+export function renderDebugKustomization(imageRepository: string, debugTag: string, debugDigest?: string): ManifestObject {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: ['../../base'],
-    images: [{ name: imageRepository, newTag: debugTag }],
+    images: [{ name: imageRepository, newTag: debugTag, ...(debugDigest ? { digest: debugDigest } : {}) }],
   };
 }

@@ -16,8 +16,19 @@ export const DEFAULTS = {
   workdir: '/app',
   /** package.json script that builds the app, and the folder it writes. */
   build: { script: 'build', outDir: 'dist' },
-  /** Image tag when the definition and package.json give none. */
-  imageTag: 'latest',
+  /**
+   * Image tag when the definition gives none: the app version (package.json), else
+   * `<gitTagPrefix><short commit>` in a git repository with a commit, else this (with a warning).
+   * Never `latest`.
+   */
+  imageTag: '0.0.0-dev',
+  /** Prefix of the tag made from the git short commit. */
+  gitTagPrefix: '0.0.0-',
+  /**
+   * Tags documented or commonly used as moving: set explicitly they get `imagePullPolicy: Always`
+   * and a warning (a digest pin, `image.digest`, makes them safe).
+   */
+  movingTags: ['latest', 'main', 'master', 'dev', 'edge', 'nightly', 'stable'],
   /** Suffix of the debug image's tag. */
   debugTagSuffix: '-debug',
   kubernetes: {
@@ -28,5 +39,16 @@ export const DEFAULTS = {
     resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
     autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilization: 75 },
     ingressPath: '/',
+    /** Oldest Kubernetes minor the manifests target (the preStop `sleep` action needs 1.30). */
+    minVersion: '1.30',
+    /** Startup probe: the app has periodSeconds x failureThreshold to pass it before liveness applies. */
+    startupProbe: { budgetSeconds: 60, periodSeconds: 5 },
+    /** Seconds the pod keeps serving after it is marked terminating, while endpoints update. */
+    preStopSleepSeconds: 5,
+    terminationGracePeriodSeconds: 30,
+    /** The NetworkPolicy is on unless `kubernetes.networkPolicy: false`. */
+    networkPolicy: true,
+    /** Topology keys the pods are spread over when more than one may run (ScheduleAnyway). */
+    topologySpreadKeys: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'],
   },
 } as const;

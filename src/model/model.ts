@@ -2,7 +2,7 @@
  * The resolved model: every default applied, every source (org defaults, the project's props, the
  * family) merged once. Validation, rendering and the org policies read this and nothing else.
  */
-import type { AppProps } from '../app-props';
+import type { AppProps, ConfigMapGeneratorOptions, EnvFromSource, EnvValueSource } from '../app-props';
 import type { FamilyResolution } from '../families/family';
 
 /** A file or folder copied into the runtime image. */
@@ -31,7 +31,19 @@ export interface KubernetesModel {
   readonly servicePort: number;
   readonly serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   readonly resources: { readonly cpuRequest: string; readonly memoryRequest: string; readonly memoryLimit: string; readonly cpuLimit?: string };
+  /** The container's env in the Deployment: the definition's, with what the family adds (e.g. NODE_OPTIONS) merged in. */
   readonly env: Readonly<Record<string, string>>;
+  readonly envFrom: readonly EnvFromSource[];
+  readonly envValueFrom: Readonly<Record<string, EnvValueSource>>;
+  readonly configMapGenerator?: ConfigMapGeneratorOptions;
+  /** Oldest Kubernetes version targeted, `1.<minor>`. */
+  readonly minVersion: string;
+  readonly startupProbe: { readonly periodSeconds: number; readonly failureThreshold: number };
+  /** 0: no preStop hook. */
+  readonly preStopSleepSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** Topology keys the pods spread over (empty when at most one pod runs). */
+  readonly topologySpreadKeys: readonly string[];
   readonly podDisruptionBudget: boolean;
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilization: number };
   readonly networkPolicy?: { readonly allowFromNamespaces: readonly string[]; readonly allowFromPodLabels: readonly Record<string, string>[] };
@@ -66,7 +78,17 @@ export interface AppModel {
   readonly runtime: FamilyResolution;
   readonly baseImages: { readonly builder?: BaseImage; readonly runtime: BaseImage; readonly debug: BaseImage };
   /** The app's own image. */
-  readonly image: { readonly repository: string; readonly tag: string; readonly debugTag: string };
+  readonly image: {
+    readonly repository: string;
+    readonly tag: string;
+    readonly debugTag: string;
+    /** Where the tag came from: the definition, the app version, the git commit, or the last fallback. */
+    readonly tagSource: 'definition' | 'version' | 'git' | 'fallback';
+    readonly digest?: string;
+    readonly debugDigest?: string;
+    /** `Always` for a moving tag without a digest, else `IfNotPresent`. */
+    readonly pullPolicy: 'Always' | 'IfNotPresent';
+  };
   /** Environment baked into the image. */
   readonly env: Readonly<Record<string, string>>;
   /** Names in `env` that an org template's defaults set (the project's own definition does not). */

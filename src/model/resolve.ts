@@ -7,6 +7,7 @@
 import type { AppProps, BaseImageOptions } from '../app-props';
 import type { RuntimeFamily } from '../families/family';
 import { type OrgTemplateDefaults, deepMerge } from '../org-template';
+import { isImageTag } from '../validation';
 import { DEFAULTS } from './defaults';
 import type { AppModel, BaseImage, KubernetesModel } from './model';
 
@@ -19,14 +20,39 @@ export function mergeProps(props: AppProps, orgDefaults: OrgTemplateDefaults = {
   return deepMerge({ ...defaults, ...(runtime && sameFamily ? { runtime } : {}) } as AppProps, props);
 }
 
+/** What the App reads about the project besides the family's facts; called only when needed. */
+export interface ProjectFacts {
+  /** The git short commit of the project's repository, if any (the image tag fallback). */
+  readonly gitCommit?: () => string | undefined;
+}
+
+/** The image tag and where it came from: never `latest` unless the definition says so. */
+export function imageTag(own: string | undefined, version: string | undefined, project: ProjectFacts): { tag: string; tagSource: AppModel['image']['tagSource'] } {
+  if (own !== undefined) return { tag: own, tagSource: 'definition' };
+  if (version !== undefined && isImageTag(version)) return { tag: version, tagSource: 'version' };
+  const commit = project.gitCommit?.();
+  if (commit) return { tag: `${DEFAULTS.gitTagPrefix}${commit}`, tagSource: 'git' };
+  return { tag: DEFAULTS.imageTag, tagSource: 'fallback' };
+}
+
+/** Whether a tag is one of the moving tags (its content changes under the same name). */
+export function isMovingTag(tag: string): boolean {
+  return (DEFAULTS.movingTags as readonly string[]).includes(tag);
+}
+
 /** Resolves an App's definition into its model. */
-export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, family: RuntimeFamily, facts?: unknown): AppModel {
+export function resolve(
+  props: AppProps, orgDefaults: OrgTemplateDefaults, family: RuntimeFamily, facts?: unknown, project: ProjectFacts = {},
+): AppModel {
   const merged = mergeProps(props, orgDefaults);
   const name = merged.name ?? '';
   const workdir = normalizeWorkdir(merged.workdir ?? DEFAULTS.workdir);
   const runtime = family.resolve({ ...merged, workdir }, facts);
-  const tag = merged.image?.tag ?? DEFAULTS.imageTag;
   const version = merged.version ?? runtime.metadata.version;
+  const { tag, tagSource } = imageTag(merged.image?.tag, version, project);
+  const digest = merged.image?.digest;
+  const k8s = kubernetes(merged);
+  const familyEnv = family.podEnv?.({ runtime, imageEnv: merged.env ?? {}, podEnv: k8s.env, memoryLimit: k8s.resources.memoryLimit }) ?? {};
   const source = merged.sourceUrl ?? runtime.metadata.sourceUrl;
   // fromEntries defines own properties: a key such as "__proto__" stays a plain label
   const labels: Record<string, string> = Object.fromEntries([
@@ -45,7 +71,15 @@ export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, famil
     family: family.name,
     runtime,
     baseImages: baseImages(runtime.images, runtime.debugTag, props.baseImages ?? {}, orgDefaults.baseImages ?? {}),
-    image: { repository: merged.image?.repository ?? name, tag, debugTag: `${tag}${DEFAULTS.debugTagSuffix}` },
+    image: {
+      repository: merged.image?.repository ?? name,
+      tag,
+      debugTag: `${tag}${DEFAULTS.debugTagSuffix}`,
+      tagSource,
+      digest,
+      debugDigest: merged.image?.debugDigest,
+      pullPolicy: isMovingTag(tag) && digest === undefined ? 'Always' : 'IfNotPresent',
+    },
     env: { ...(merged.env ?? {}) },
     orgEnv: Object.keys(orgDefaults.env ?? {}).filter((k) => props.env?.[k] === undefined),
     labels,
@@ -53,7 +87,7 @@ export function resolve(props: AppProps, orgDefaults: OrgTemplateDefaults, famil
     builderSteps: runtime.images.builder ? [...(orgDefaults.buildSteps ?? [])] : [],
     buildSteps: [],
     copies: [...runtime.copies],
-    kubernetes: kubernetes(merged),
+    kubernetes: { ...k8s, env: { ...k8s.env, ...familyEnv } },
     allowInsecureDockerfile: props.allowInsecureDockerfile === true,
     allowOrgBaseImages: props.allowOrgBaseImages === true,
   };
@@ -91,6 +125,8 @@ function kubernetes(props: AppProps): KubernetesModel {
   const k = props.kubernetes ?? {};
   const d = DEFAULTS.kubernetes;
   const r = k.resources ?? {};
+  // Spread only when more than one pod may run.
+  const mostPods = k.autoscaling ? (k.autoscaling.maxReplicas ?? d.autoscaling.maxReplicas) : (k.replicas ?? d.replicas);
   return {
     namespace: k.namespace,
     replicas: k.replicas ?? d.replicas,
@@ -109,9 +145,20 @@ function kubernetes(props: AppProps): KubernetesModel {
       maxReplicas: k.autoscaling.maxReplicas ?? d.autoscaling.maxReplicas,
       targetCpuUtilization: k.autoscaling.targetCpuUtilization ?? d.autoscaling.targetCpuUtilization,
     } : undefined,
-    networkPolicy: k.networkPolicy
-      ? { allowFromNamespaces: k.networkPolicy.allowFromNamespaces ?? [], allowFromPodLabels: k.networkPolicy.allowFromPodLabels ?? [] }
-      : undefined,
+    networkPolicy: k.networkPolicy === false || (k.networkPolicy === undefined && !d.networkPolicy)
+      ? undefined
+      : { allowFromNamespaces: k.networkPolicy?.allowFromNamespaces ?? [], allowFromPodLabels: k.networkPolicy?.allowFromPodLabels ?? [] },
+    envFrom: Array.isArray(k.envFrom) ? k.envFrom.map((x) => ({ ...x })) : [],
+    envValueFrom: Object.fromEntries(Object.entries(k.envValueFrom ?? {}).map(([n, x]) => [n, { ...x }])),
+    configMapGenerator: k.configMapGenerator ? { ...k.configMapGenerator } : undefined,
+    minVersion: k.minVersion ?? d.minVersion,
+    startupProbe: {
+      periodSeconds: d.startupProbe.periodSeconds,
+      failureThreshold: startupThreshold(k.startupProbeBudgetSeconds ?? d.startupProbe.budgetSeconds, d.startupProbe.periodSeconds),
+    },
+    preStopSleepSeconds: k.preStopSleepSeconds ?? d.preStopSleepSeconds,
+    terminationGracePeriodSeconds: k.terminationGracePeriodSeconds ?? d.terminationGracePeriodSeconds,
+    topologySpreadKeys: mostPods > 1 ? [...d.topologySpreadKeys] : [],
     ingress: k.ingress ? {
       host: k.ingress.host,
       path: k.ingress.path ?? d.ingressPath,
@@ -127,4 +174,10 @@ function kubernetes(props: AppProps): KubernetesModel {
     priorityClassName: k.priorityClassName,
     allowPodSecurityViolations: k.allowPodSecurityViolations === true,
   };
+}
+
+/** Failures the startup probe allows so that period x threshold covers the budget (invalid budgets: validation reports them). */
+function startupThreshold(budget: unknown, period: number): number {
+  const n = Math.ceil(Number(budget) / period);
+  return Number.isFinite(n) && n >= 1 ? n : 1;
 }

@@ -6,7 +6,7 @@
 import ignoreMatcher from '@balena/dockerignore';
 import { mergeRuntimeStagePolicies, SECRET_PATTERNS } from '../dockerfile-policy';
 import type { RuntimeFamily } from '../families/family';
-import { validateKubernetes } from '../k8s/validate';
+import { validateKubernetes, validateWorkload } from '../k8s/validate';
 import type { OrgTemplatePolicies } from '../org-template';
 import * as v from '../validation';
 import type { AppModel } from './model';
@@ -84,6 +84,7 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
   p.check(v.isImageRepository(model.image.repository), 'image.repository', model.image.repository, v.IMAGE_REPOSITORY_RULE);
   p.check(v.isImageTag(model.image.tag) && v.isImageTag(model.image.debugTag), 'image.tag', model.image.tag, `${v.IMAGE_TAG_RULE} (at most 122, since "-debug" is appended)`);
   validateKubernetes(p, props.kubernetes ?? {});
+  validateWorkload(p, model);
   for (const { source, policies: pol } of policies) checkPolicies(model, p, source, pol);
 }
 

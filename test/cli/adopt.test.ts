@@ -53,8 +53,8 @@ test('adopts a CommonJS Express app without a build step', async () => {
 
   const dockerfile = read(dir, 'Dockerfile');
   expect(dockerfile).toContain('COPY package.json package-lock.json ./');
-  expect(dockerfile).toContain('COPY --chown=65532:65532 routes ./routes');
-  expect(dockerfile).toContain('COPY --chown=65532:65532 server.js ./server.js');
+  expect(dockerfile).toContain('COPY --chown=0:0 --chmod=0555 routes ./routes');
+  expect(dockerfile).toContain('COPY --chown=0:0 --chmod=0555 server.js ./server.js');
   expect(dockerfile).not.toContain('run build');
   expect(dockerfile).toContain('EXPOSE 3000');
   expect(dockerfile).toContain('CMD ["server.js"]');
@@ -133,7 +133,7 @@ describe('start scripts with node options', () => {
     const projenrc = read(dir, '.projenrc.ts');
     expect(projenrc).toContain("entrypoint: 'server.js'");
     expect(projenrc).toContain("files: ['otel', 'public', 'routes', 'server.js', 'tracing.js']");
-    expect(read(dir, 'Dockerfile')).toContain('COPY --chown=65532:65532 tracing.js ./tracing.js');
+    expect(read(dir, 'Dockerfile')).toContain('COPY --chown=0:0 --chmod=0555 tracing.js ./tracing.js');
   });
 
   test.each([

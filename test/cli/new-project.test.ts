@@ -31,7 +31,7 @@ describe.each([
       '.dockerignore', '.gitattributes', '.gitignore',
       '.projen/files.json', '.projen/msb.json', '.projen/tasks.json', '.projenrc.ts',
       'Dockerfile', 'Dockerfile.debug', 'README.md',
-      'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/poddisruptionbudget.yaml',
+      'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/networkpolicy.yaml', 'k8s/base/poddisruptionbudget.yaml',
       'k8s/base/service.yaml', 'k8s/base/serviceaccount.yaml', 'k8s/overlays/debug/kustomization.yaml',
       'package.json', 'src/index.ts', 'tsconfig.json',
       // Run from a checkout: the library packs itself into the project, for the image build.

@@ -18,7 +18,7 @@ import { listFiles, readTree, synth, tempDir, writePackage } from '../util';
 
 const ROOT = path.resolve(__dirname, '../..');
 const A: AppProps = {};
-const B: AppProps = { port: 9090, kubernetes: { ingress: { host: 'a.example.com' } } };
+const B: AppProps = { port: 9090, kubernetes: { ingress: { host: 'a.example.com' }, networkPolicy: { allowFromNamespaces: ['ingress-nginx'] } } };
 const C: AppProps = { kubernetes: { replicas: 3 } };
 
 // The child is `.projenrc.ts` in miniature. The sources are bundled once (dependencies stay

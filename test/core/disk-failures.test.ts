@@ -8,7 +8,7 @@ import { LOCK_FILE } from '../../src/synth/lock';
 import { listFiles, readTree, synth, tempDir, writePackage } from '../util';
 
 const A: AppProps = {};
-const B: AppProps = { port: 9090, kubernetes: { ingress: { host: 'a.example.com' } } };
+const B: AppProps = { port: 9090, kubernetes: { ingress: { host: 'a.example.com' }, networkPolicy: { allowFromNamespaces: ['ingress-nginx'] } } };
 
 function fsError(code: string, syscall: string, file: string): NodeJS.ErrnoException {
   const e = new Error(`${code}: simulated, ${syscall} '${file}'`) as NodeJS.ErrnoException;

@@ -93,9 +93,9 @@ describe('Dockerfile', () => {
     const rt = stage(files.Dockerfile, 'runtime');
     const copies = rt.filter((l) => l.startsWith('COPY '));
     expect(copies).toEqual([
-      'COPY --from=prod-deps --chown=65532:65532 /app/node_modules ./node_modules',
-      'COPY --chown=65532:65532 package.json ./package.json',
-      'COPY --from=build --chown=65532:65532 /app/dist ./dist',
+      'COPY --from=prod-deps --chown=0:0 --chmod=0555 /app/node_modules ./node_modules',
+      'COPY --chown=0:0 --chmod=0555 package.json ./package.json',
+      'COPY --from=build --chown=0:0 --chmod=0555 /app/dist ./dist',
     ]);
     expect(rt).toContain('USER 65532:65532');
     expect(rt).toContain('WORKDIR /app');
@@ -112,11 +112,11 @@ describe('Dockerfile', () => {
     const { files } = synth({ build: false, entrypoint: 'server.js', files: ['server.js', 'routes', 'views'] });
     expect(files.Dockerfile).not.toContain(' AS build');
     const copies = stage(files.Dockerfile, 'runtime').filter((l) => l.startsWith('COPY '));
-    expect(copies).toContain('COPY --chown=65532:65532 routes ./routes');
-    expect(copies).toContain('COPY --chown=65532:65532 server.js ./server.js');
+    expect(copies).toContain('COPY --chown=0:0 --chmod=0555 routes ./routes');
+    expect(copies).toContain('COPY --chown=0:0 --chmod=0555 server.js ./server.js');
     expect(files.Dockerfile).toContain('CMD ["server.js"]');
     const defaulted = synth({ build: false, entrypoint: 'src/server.js' }).files.Dockerfile;
-    expect(defaulted).toContain('COPY --chown=65532:65532 src ./src');
+    expect(defaulted).toContain('COPY --chown=0:0 --chmod=0555 src ./src');
   });
 
   it('Dockerfile.debug is the same build with the debug-nonroot base and nothing else different', () => {

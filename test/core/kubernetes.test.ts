@@ -24,10 +24,10 @@ describe('Kubernetes manifests', () => {
     for (const [p, text] of Object.entries(files)) if (p.startsWith('k8s/')) expect(text).toMatchSnapshot(p);
   });
 
-  it('always has Deployment, Service and ServiceAccount (token not mounted); PDB only when replicas > 1', () => {
+  it('always has Deployment, Service and ServiceAccount (token not mounted), NetworkPolicy by default; PDB only when replicas > 1', () => {
     const one = synth({ kubernetes: { replicas: 1 } }).files;
     expect(Object.keys(one).filter((p) => p.startsWith('k8s/base/')).sort()).toEqual([
-      'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/service.yaml', 'k8s/base/serviceaccount.yaml',
+      'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/networkpolicy.yaml', 'k8s/base/service.yaml', 'k8s/base/serviceaccount.yaml',
     ]);
     const sa = parseYaml(one['k8s/base/serviceaccount.yaml'])[0];
     expect(sa.automountServiceAccountToken).toBe(false);
@@ -117,7 +117,7 @@ describe('Kubernetes manifests', () => {
   it('turning an object off removes its file and its kustomization entry', () => {
     const first = synth(withEverything);
     expect(first.files['k8s/base/ingress.yaml']).toBeDefined();
-    const second = synth({ kubernetes: { replicas: 1 } }, { dir: first.dir });
+    const second = synth({ kubernetes: { replicas: 1, networkPolicy: false } }, { dir: first.dir });
     for (const gone of ['ingress.yaml', 'networkpolicy.yaml', 'horizontalpodautoscaler.yaml', 'poddisruptionbudget.yaml']) {
       expect(second.files[`k8s/base/${gone}`], gone).toBeUndefined();
       expect(parseYaml(second.files['k8s/base/kustomization.yaml'])[0].resources).not.toContain(gone);

@@ -154,7 +154,7 @@ describe('guarantees (regressions)', () => {
     expect(synthError({ workdir: '//' }).message).toContain('workdir: got "//"');
     const { files } = synth({ workdir: '//srv/./app/' });
     expect(files.Dockerfile).toContain('WORKDIR /srv/app\n');
-    expect(files.Dockerfile).toContain('COPY --from=build --chown=65532:65532 /srv/app/dist ./dist');
+    expect(files.Dockerfile).toContain('COPY --from=build --chown=0:0 --chmod=0555 /srv/app/dist ./dist');
   });
 
   it('kubernetes.tolerations that is not a list is a named error', () => {

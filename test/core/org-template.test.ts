@@ -95,7 +95,8 @@ describe('org templates', () => {
     expect(changed).toEqual(['.projen/msb.json', 'Dockerfile', 'Dockerfile.debug', 'k8s/base/deployment.yaml']);
     const lineDiff = (a: string, b: string) => b.split('\n').filter((l) => !a.split('\n').includes(l));
     expect(lineDiff(v1.Dockerfile, v2.Dockerfile)).toEqual(['      com.acme.template="msb-template v2"']);
-    expect(lineDiff(v1['k8s/base/deployment.yaml'], v2['k8s/base/deployment.yaml'])).toEqual(['              memory: 512Mi']);
+    // the heap follows the memory limit (75 %)
+    expect(lineDiff(v1['k8s/base/deployment.yaml'], v2['k8s/base/deployment.yaml'])).toEqual(['              value: --max-old-space-size=384', '              memory: 512Mi']);
     expect(JSON.parse(v2[RECORD_FILE]).templates.Dockerfile[0]).toBe('@acme/msb-template@2.0.0: partials/labels.hbs');
   });
 

@@ -51,7 +51,9 @@ describe('runtime stage, read the way the builders read it', () => {
 
   it('no root-owned setuid file: --chown=0:0 --chmod=4755', () => {
     expectRejected([...RUNTIME_HEAD, 'COPY --from=build --chown=0:0 --chmod=4755 {{workdir}}/dist/index.js ./dist/su', ...RUNTIME_TAIL], /--chmod=4755: no setuid, setgid or sticky bit/);
-    expectRejected([...RUNTIME_HEAD, 'COPY --from=build --chown=0:0 --chmod=4755 {{workdir}}/dist/index.js ./dist/su', ...RUNTIME_TAIL], /--chown=0:0: expected --chown=65532:65532/);
+    // root-owned code is the families' default, but never writable by others and never setuid
+    expectRejected([...RUNTIME_HEAD, 'COPY --from=build --chown=0:0 --chmod=0557 {{workdir}}/dist/index.js ./dist/x', ...RUNTIME_TAIL], /--chmod=0557: no write bit for group or other/);
+    expectRejected([...RUNTIME_HEAD, 'COPY --from=build --chown=0:0 {{workdir}}/dist/index.js ./dist/x', ...RUNTIME_TAIL], /--chown=0:0 without --chmod/);
   });
 
   it('an opt-out in the project still lets a template do it, visibly', () => {

@@ -40,6 +40,19 @@ describe('README App options table', () => {
     });
   }
 
+  it('the production settings', () => {
+    expect(defaultOf('kubernetes.minVersion')).toContain(k.minVersion);
+    expect(defaultOf('kubernetes.startupProbeBudgetSeconds')).toContain(String(k.startupProbe.budgetSeconds));
+    expect(defaultOf('kubernetes.preStopSleepSeconds')).toContain(String(k.preStopSleepSeconds));
+    expect(defaultOf('kubernetes.terminationGracePeriodSeconds')).toContain(String(k.terminationGracePeriodSeconds));
+    expect(defaultOf('runtime.heapPercent')).toContain(String(NODE_DEFAULTS.heapPercent));
+    expect(row('runtime.heapPercent')).toContain(`${NODE_DEFAULTS.maxHeapPercent} %`);
+    expect(defaultOf('kubernetes.networkPolicy')).toContain(k.networkPolicy ? '(on)' : 'off');
+    const tagRow = README.split('\n').find((l) => l.startsWith('| `image.repository`, `image.tag`'))!;
+    for (const tag of DEFAULTS.movingTags) expect(tagRow).toContain(`\`${tag}\``);
+    expect(tagRow).toContain(`\`${DEFAULTS.gitTagPrefix}<git short commit>\``);
+  });
+
   it('image.tag and the servicePort', () => {
     expect(README.split('\n').find((l) => l.startsWith('| `image.repository`, `image.tag`'))).toContain(`\`${DEFAULTS.imageTag}\``);
     expect(README).toContain(`\`servicePort\` (\`${k.servicePort}\`)`);

@@ -37,7 +37,7 @@ describe('the static-binary family', () => {
       'FROM gcr.io/distroless/static-debian13:nonroot AS runtime',
       'WORKDIR /app',
       'ENV PORT=8080',
-      'COPY --chown=65532:65532 bin/server ./bin/server',
+      'COPY --chown=0:0 --chmod=0555 bin/server ./bin/server',
       'USER 65532:65532',
       'EXPOSE 8080',
       'LABEL org.opencontainers.image.title="orders-api"',
@@ -61,7 +61,7 @@ describe('the static-binary family', () => {
   });
 
   it('manifests are schema-valid, pass the PSS restricted profile and run uid 65532 on the static image', () => {
-    const { files } = synth({ ...STATIC, kubernetes: { ingress: { host: 'orders.example.com' }, networkPolicy: {}, autoscaling: {} } }, { dir: binaryProject() });
+    const { files } = synth({ ...STATIC, kubernetes: { ingress: { host: 'orders.example.com' }, networkPolicy: { allowFromNamespaces: ['ingress-nginx'] }, autoscaling: {} } }, { dir: binaryProject() });
     const kinds: ManifestKind[] = ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Ingress'];
     for (const kind of kinds) {
       const file = Object.keys(files).find((f) => f.startsWith('k8s/base/') && parseYaml(files[f])[0]?.kind === kind)!;

@@ -49,7 +49,7 @@ describe('validation', () => {
     const { dir } = synth({ port: 3000 });
     const before = readTree(dir);
     const project = new MsbProject({ name: 'orders-api', outdir: dir });
-    new App(project, { port: 0, kubernetes: { ingress: { host: 'Not A Host' } } });
+    new App(project, { port: 0, kubernetes: { ingress: { host: 'Not A Host' }, networkPolicy: false } });
     const err = expectProblems(() => project.synth());
     expect(err.problems.map((p) => p.field)).toEqual(['port', 'kubernetes.ingress.host']);
     expect(readTree(dir)).toEqual(before);
@@ -72,9 +72,9 @@ describe('validation', () => {
     expect(missing.message).toContain('entrypoint: got "server.js"; expected a file the runtime image holds');
     expect(() => synth({ workdir: '/my app' })).toThrow(/workdir: got "\/my app"/);
     const dotted = synth({ build: false, entrypoint: './server.js' }).files.Dockerfile;
-    expect(dotted).toContain('COPY --chown=65532:65532 server.js ./server.js');
+    expect(dotted).toContain('COPY --chown=0:0 --chmod=0555 server.js ./server.js');
     expect(dotted).toContain('CMD ["server.js"]');
-    expect(dotted).not.toContain('COPY --chown=65532:65532 . ./.');
+    expect(dotted).not.toContain('COPY --chown=0:0 --chmod=0555 . ./.');
   });
 
   it('Kubernetes metadata is checked before kubectl would reject it', () => {
@@ -85,6 +85,7 @@ describe('validation', () => {
         annotations: { 'example.com/ok': 'any value at all', '-bad': 'x' },
         priorityClassName: 'Bad Name',
         ingress: { host: 'a.example.com', className: 'NGINX', tlsSecretName: 'tls_secret' },
+        networkPolicy: { allowFromNamespaces: ['ingress-nginx'] },
       },
     }));
     expect(err.problems.map((p) => p.field).sort()).toEqual([
@@ -152,7 +153,7 @@ describe('generated files', () => {
   });
 
   it('a hand-edited file that the definition no longer produces is not silently deleted', () => {
-    const { dir } = synth({ kubernetes: { ingress: { host: 'a.example.com' } } });
+    const { dir } = synth({ kubernetes: { ingress: { host: 'a.example.com' }, networkPolicy: { allowFromNamespaces: ['ingress-nginx'] } } });
     const file = path.join(dir, 'k8s/base/ingress.yaml');
     fs.chmodSync(file, 0o644);
     fs.appendFileSync(file, '# keep me\n');
@@ -206,7 +207,8 @@ describe('generated files', () => {
     expect(listFiles(dir)).toEqual([
       '.dockerignore', '.gitattributes', '.gitignore', '.projen/files.json', '.projen/msb.json', '.projen/tasks.json',
       'Dockerfile', 'Dockerfile.debug',
-      'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/poddisruptionbudget.yaml', 'k8s/base/service.yaml', 'k8s/base/serviceaccount.yaml',
+      'k8s/base/deployment.yaml', 'k8s/base/kustomization.yaml', 'k8s/base/networkpolicy.yaml', 'k8s/base/poddisruptionbudget.yaml', 'k8s/base/service.yaml',
+      'k8s/base/serviceaccount.yaml',
       'k8s/overlays/debug/kustomization.yaml', 'package-lock.json', 'package.json',
     ]);
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8'));
@@ -226,7 +228,7 @@ describe('escape hatches and lazy rendering', () => {
       },
     });
     expect(files.Dockerfile).toContain('ENV FEATURE_X="on"');
-    expect(files.Dockerfile).toContain('COPY --chown=65532:65532 public ./public');
+    expect(files.Dockerfile).toContain('COPY --chown=0:0 --chmod=0555 public ./public');
     expect(files.Dockerfile).toContain('com.example.team="payments"');
     const lines = files.Dockerfile.split('\n');
     expect(lines.indexOf('RUN npm run generate')).toBeLessThan(lines.indexOf('RUN npm run build'));

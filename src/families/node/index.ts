@@ -11,6 +11,7 @@ import { PackageManagerSpec, findPackageManager, packageManagerNames } from './p
 import { NODE_RUNTIME_POLICY } from './policy';
 import { nodeVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
+import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
@@ -24,7 +25,29 @@ export const NODE_DEFAULTS = {
   build: DEFAULTS.build,
   /** The entrypoint: this file in the build output, or at the root without a build. */
   entrypointFile: 'index.js',
+  /** Share of the memory limit for the V8 heap (`--max-old-space-size`), in percent. */
+  heapPercent: 75,
+  /** Highest share an explicit heap size may take: above it the pod is OOM-killed before V8 collects. */
+  maxHeapPercent: 90,
 } as const;
+
+/** `--max-old-space-size=N` (or `--max_old_space_size N`) in a NODE_OPTIONS value: N in MiB. */
+const HEAP_FLAG = /(?:^|\s)--max[-_]old[-_]space[-_]size(?:=|\s+)(\S+)/;
+/** `--max-old-space-size-percentage=N` (newer Node lines). */
+const HEAP_PERCENT_FLAG = /(?:^|\s)--max[-_]old[-_]space[-_]size[-_]percentage(?:=|\s+)(\S+)/;
+
+/** The user's NODE_OPTIONS: the Deployment's own, else the image's. */
+function userNodeOptions(imageEnv: Readonly<Record<string, string>>, podEnv: Readonly<Record<string, string>>): { field: string; value?: string } {
+  if (Object.prototype.hasOwnProperty.call(podEnv, 'NODE_OPTIONS')) return { field: 'kubernetes.env.NODE_OPTIONS', value: podEnv.NODE_OPTIONS };
+  if (Object.prototype.hasOwnProperty.call(imageEnv, 'NODE_OPTIONS')) return { field: 'env.NODE_OPTIONS', value: imageEnv.NODE_OPTIONS };
+  return { field: 'kubernetes.env.NODE_OPTIONS' };
+}
+
+/** The heap size in MiB for a memory limit and share; undefined when the limit is not a quantity. */
+export function heapMiB(memoryLimit: string, percent: number): number | undefined {
+  const limit = mebibytes(memoryLimit);
+  return limit === undefined ? undefined : Math.floor((limit * percent) / 100);
+}
 
 /** The folder installed dependencies live in (in the stages, never in the context). */
 const DEPENDENCY_DIR = 'node_modules';
@@ -55,6 +78,34 @@ export const nodeFamily: RuntimeFamily = {
     p.check(findNodeRuntime(String(value)) !== undefined, field, value, `one of ${nodeVersions().map((x) => `"${x}"`).join(', ')}`);
     const pm = o.packageManager ?? NODE_DEFAULTS.packageManager;
     p.check(findPackageManager(pm) !== undefined, 'runtime.packageManager', pm, `one of ${packageManagerNames().map((x) => `"${x}"`).join(', ')}`);
+    if (o.heapPercent !== undefined) {
+      p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= NODE_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${NODE_DEFAULTS.maxHeapPercent}`);
+    }
+    const limitValue = props.kubernetes?.resources?.memoryLimit ?? DEFAULTS.kubernetes.resources.memoryLimit;
+    const limit = mebibytes(limitValue);
+    const user = userNodeOptions(props.env ?? {}, props.kubernetes?.env ?? {});
+    if (typeof user.value === 'string' && limit !== undefined) {
+      const own = user.value;
+      const max = Math.floor((limit * NODE_DEFAULTS.maxHeapPercent) / 100);
+      const heap = HEAP_FLAG.exec(own)?.[1];
+      if (heap !== undefined) {
+        const n = Number(heap);
+        p.check(/^[0-9]+$/.test(heap) && n <= max, user.field, own, `--max-old-space-size at most ${max} (MiB, ${NODE_DEFAULTS.maxHeapPercent}% of kubernetes.resources.memoryLimit ${limitValue}): the heap needs room below the limit, or the pod is OOM-killed before V8 collects; leave it out to get ${heapMiB(limitValue, o.heapPercent ?? NODE_DEFAULTS.heapPercent)} (runtime.heapPercent)`);
+      }
+      const pct = HEAP_PERCENT_FLAG.exec(own)?.[1];
+      if (pct !== undefined) p.check(Number(pct) > 0 && Number(pct) <= NODE_DEFAULTS.maxHeapPercent, user.field, own, `--max-old-space-size-percentage at most ${NODE_DEFAULTS.maxHeapPercent}`);
+    }
+  },
+
+  podEnv({ runtime, imageEnv, podEnv, memoryLimit }): Record<string, string> {
+    const percent = Number(runtime.settings.heapPercent);
+    const heap = heapMiB(memoryLimit, percent);
+    if (heap === undefined || heap < 1) return {};
+    const own = userNodeOptions(imageEnv, podEnv).value;
+    // The user's own heap setting wins (validation checks it); otherwise ours is appended to theirs.
+    if (own !== undefined && (HEAP_FLAG.test(own) || HEAP_PERCENT_FLAG.test(own))) return { NODE_OPTIONS: own };
+    const flag = `--max-old-space-size=${heap}`;
+    return { NODE_OPTIONS: own !== undefined && own.trim() !== '' ? `${own} ${flag}` : flag };
   },
 
   resolve(props, facts): FamilyResolution {
@@ -84,7 +135,7 @@ export const nodeFamily: RuntimeFamily = {
       installFiles: ['package.json', pm.lockfile, ...localPackages],
       copies,
       metadata: packageMetadata(pkg),
-      settings: { packageManager: pm.name, lockfile: pm.lockfile, localPackages },
+      settings: { packageManager: pm.name, lockfile: pm.lockfile, localPackages, heapPercent: validHeapPercent(o.heapPercent) },
     };
   },
 
@@ -141,6 +192,10 @@ export const nodeFamily: RuntimeFamily = {
 
   verify: nodeVerifyProfile,
 };
+
+function validHeapPercent(x: unknown): number {
+  return Number.isInteger(x) && (x as number) >= 10 && (x as number) <= NODE_DEFAULTS.maxHeapPercent ? (x as number) : NODE_DEFAULTS.heapPercent;
+}
 
 /** Without a build, the entrypoint's top-level folder (or the file itself at the root) is copied. */
 function topLevel(entrypoint: string): string {

@@ -23,4 +23,13 @@ export interface NodeRuntimeOptions {
    * @default "npm"
    */
   readonly packageManager?: PackageManagerName;
+  /**
+   * Share of the container's memory limit given to the V8 heap: the Deployment sets
+   * `NODE_OPTIONS=--max-old-space-size=<share of kubernetes.resources.memoryLimit in MiB>` (merged
+   * with a `NODE_OPTIONS` of `kubernetes.env` or `env`; a heap size set there is kept, and must be
+   * at most 90% of the limit). The rest is for code, buffers and the runtime itself.
+   * @default 75
+   * @see https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib
+   */
+  readonly heapPercent?: number;
 }

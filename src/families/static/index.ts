@@ -6,6 +6,7 @@
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/base/README.md
  */
 import { staticVerifyProfile } from './verify';
+import { ROOT_OWNED_FILES_POLICY } from '../../dockerfile-policy';
 import type { AppModel } from '../../model/model';
 import * as v from '../../validation';
 import type { FamilyResolution, RuntimeFamily } from '../family';
@@ -75,7 +76,7 @@ export const staticFamily: RuntimeFamily = {
     stages: () => ['runtime'],
     copyFrom: () => [],
     context: () => ({}),
-    policy: (model) => ({ entrypoints: [model.runtime.cmd] }),
+    policy: (model) => ({ entrypoints: [model.runtime.cmd], ...ROOT_OWNED_FILES_POLICY }),
     exec: (model) => ({ entrypoint: model.runtime.cmd, cmd: [] }),
   },
 
