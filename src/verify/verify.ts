@@ -314,6 +314,7 @@ export function writeReport(report: VerifyReport, dir: string): { json: string; 
   const svg = path.join(dir, 'verify-report.svg');
   const { runtimeFiles: _files, rebuildOutput: _output, reportFiles: _paths, ...data } = report;
   fs.writeFileSync(json, `${JSON.stringify({ ...data, generatedAt: new Date().toISOString() }, null, 2)}\n`);
-  fs.writeFileSync(svg, renderSizeChart(report.sizes, `Image sizes: ${path.basename(report.project)}`));
+  const listed = [...report.checks, ...report.notApplicable.map((n) => ({ title: n.title, detail: n.reason }))];
+  fs.writeFileSync(svg, renderSizeChart(report.sizes, `Image sizes: ${path.basename(report.project)}`, listed));
   return { json, svg };
 }

@@ -17,7 +17,7 @@ import { imageBuildSettings, podman } from './helpers';
 import { nodeHeapCheck, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
   CheckResult, PodParityResult, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity, podParityChecks, podRunOptions, portsInLogs,
-  readPodSettings, readProject,
+  neededContent, readPodSettings, readProject, renderSizeChart, sizeReport,
 } from '../../src/verify';
 import { synth, tempDir } from '../util';
 
@@ -56,6 +56,7 @@ const APPS = {
 type App = keyof typeof APPS;
 const tag = (a: App) => `${REPO}:${a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 const dirs = {} as Record<App, string>;
+const results: Partial<Record<App, PodParityResult>> = {};
 
 function project(app: App): string {
   const dir = tempDir('msb-pod-parity-');
@@ -99,6 +100,7 @@ async function run(app: App, settings?: (s: ReturnType<typeof readPodSettings>) 
     const s = readPodSettings(dirs[app], facts);
     const r = await podParityChecks(engine(), tag(app), facts, res, { settings: settings ? settings(s) : s });
     console.log(`${app} (${((Date.now() - t) / 1000).toFixed(1)}s):\n${r.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.id}: ${c.title}\n       ${c.detail}`).join('\n')}`);
+    results[app] = r;
     return { ...r, byId: Object.fromEntries(r.checks.map((c) => [c.id, c])) };
   } finally {
     await res.cleanup();
@@ -214,5 +216,18 @@ describe('pod-parity run', () => {
     expect(r.byId['pod-readiness'].ok).toBe(false);
     // the container was running: SIGTERM still checked
     expect(r.byId['pod-sigterm'].ok).toBe(true);
+  });
+
+  it('lists the results in the report\'s SVG, a failure with its message', () => {
+    const needed = neededContent([{ path: '/app/index.js', kind: 'app', src: 'index.js', bytes: 1000 }]);
+    const layers = { image: 'img', total: 2e6, base: 1e6, dependencies: 0, app: 1000, other: 0 };
+    const content = { image: 'runtime', baseImage: 'base', fileBytes: 1e6 + 1000, baseFileBytes: 1e6 };
+    const sizes = sizeReport(needed, { content, layers }, { content, layers });
+    const svg = renderSizeChart(sizes, 'pod', [...results.good!.checks, ...results.ignoresSigterm!.checks.filter((c) => !c.ok), { title: 'env values from ConfigMaps and Secrets', detail: 'not checked' }]);
+    expect(svg).toContain('the app exits within 30s of SIGTERM (terminationGracePeriodSeconds 30 - preStop sleep 0s)');
+    expect(svg).toMatch(/<tspan fill="#b91c1c">✖<\/tspan> the app exits within 3s of SIGTERM/);
+    expect(svg).toContain('the app did not exit within 3s of SIGTERM: as PID 1 it must handle SIGTERM');
+    expect(svg).toMatch(/<tspan fill="#6b7280">–<\/tspan> env values from ConfigMaps and Secrets/);
+    expect(svg.match(/✔/g)).toHaveLength(6);
   });
 });
