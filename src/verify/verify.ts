@@ -27,7 +27,7 @@ import { CheckResult, Resources, checkServes, checkUid, fileChecks, shellRuns } 
 import { ProjectFacts, readProject } from './context';
 import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
-import { podParityChecks } from './pod-parity';
+import { DEPLOYMENT_FILE, podParityChecks } from './pod-parity';
 import { parseDockerfile } from './project';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
 import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
@@ -135,7 +135,9 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       const dsh = await shellRuns(engine, tags.debug, res);
       checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
       checks.push(await checkUid(engine, tags.debug, facts, res, { ...uidOptions, label: 'debug' }));
-      if (options.podParity !== false) {
+      if (options.podParity !== false && !fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
+        notApplicable.push({ id: 'pod-parity', title: "the run with the pod's settings (probes, SIGTERM, read-only root, memory)", reason: `${DEPLOYMENT_FILE} not found: the pod's settings are read from the Deployment` });
+      } else if (options.podParity !== false) {
         const pod = await podParityChecks(engine, tags.runtime, facts, res, { envFile: options.envFile, log });
         checks.push(...pod.checks);
         notApplicable.push(...pod.notChecked);

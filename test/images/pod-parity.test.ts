@@ -13,11 +13,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { imageBuildSettings, podman } from './helpers';
 import { nodeHeapCheck, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
   CheckResult, PodParityResult, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity, podParityChecks, podRunOptions, portsInLogs,
-  neededContent, readPodSettings, readProject, renderSizeChart, sizeReport,
+  neededContent, readPodSettings, readProject, renderSizeChart, runVerify, sizeReport, verifyProject,
 } from '../../src/verify';
 import { synth, tempDir } from '../util';
 
@@ -154,6 +155,42 @@ describe('the pod settings come from the Deployment', () => {
   });
 });
 
+describe('env the Deployment takes from ConfigMaps and Secrets', () => {
+  it('is listed as not checked, or read from --env-file', async () => {
+    const dir = project('good');
+    const file = path.join(dir, 'k8s/base/deployment.yaml');
+    const deployment = parse(fs.readFileSync(file, 'utf8'));
+    const container = deployment.spec.template.spec.containers[0];
+    container.env.push({ name: 'MODE', value: 'pod' }, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } });
+    container.envFrom = [{ configMapRef: { name: 'app-config' } }];
+    fs.writeFileSync(file, stringify(deployment));
+    const s = readPodSettings(dir, readProject(dir));
+    expect(s.env).toEqual({ NODE_OPTIONS: '--max-old-space-size=192', MODE: 'pod' });
+    expect(s.unresolvedEnv).toEqual(['DB_PASSWORD (valueFrom)', 'envFrom ConfigMap app-config']);
+    expect(podRunOptions(s, '/x/local.env').slice(-6)).toEqual(['--env-file', '/x/local.env', '--env', 'NODE_OPTIONS=--max-old-space-size=192', '--env', 'MODE=pod']);
+    const res = new Resources(engine());
+    const without = await podParityChecks(engine(), tag('good'), readProject(dir), res);
+    expect(without.notChecked).toEqual([{
+      id: 'pod-env',
+      title: 'env values from ConfigMaps and Secrets',
+      reason: 'not checked: DB_PASSWORD (valueFrom), envFrom ConfigMap app-config cannot be resolved outside the cluster; pass --env-file <file> to run with local values',
+    }]);
+    const envFile = path.join(dir, 'local.env');
+    fs.writeFileSync(envFile, 'DB_PASSWORD=local\n');
+    const withFile = await podParityChecks(engine(), tag('good'), readProject(dir), res, { envFile });
+    await res.cleanup();
+    expect(withFile.notChecked).toEqual([]);
+    for (const c of withFile.checks) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
+  });
+
+  it('--env-file must exist (checked before anything is built)', async () => {
+    let err = '';
+    const code = await runVerify(['--no-pod-parity', '--env-file', 'no-such.env', dirs.good], { cwd: dirs.good, stdout: { write: () => true } as any, stderr: { write: (t: string) => ((err += t), true) } as any });
+    expect(code).toBe(2);
+    expect(err).toContain('Env file no-such.env does not exist.');
+  });
+});
+
 describe('pod-parity run', () => {
   it('passes a well-behaved app and reports its shutdown time', async () => {
     const r = await run('good');
@@ -216,6 +253,21 @@ describe('pod-parity run', () => {
     expect(r.byId['pod-readiness'].ok).toBe(false);
     // the container was running: SIGTERM still checked
     expect(r.byId['pod-sigterm'].ok).toBe(true);
+  });
+
+  it('runs as part of verify (default on) and lands in the report files; --no-pod-parity turns it off', async () => {
+    const t = Date.now();
+    const opts = { dir: dirs.good, engine: engine(), ...imageBuildSettings(), singleStage: false, rebuildCheck: false, imageRepository: `${REPO}-whole` };
+    const report = await verifyProject(opts);
+    console.log(`verify with pod parity: ${((Date.now() - t) / 1000).toFixed(1)}s`);
+    const ids = report.checks.map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['pod-read-only', 'pod-port', 'pod-readiness', 'pod-liveness', 'pod-sigterm', 'pod-heap']));
+    for (const c of report.checks.filter((x) => x.id.startsWith('pod-'))) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
+    const json = JSON.parse(fs.readFileSync(report.reportFiles!.json, 'utf8'));
+    expect(json.checks.find((c: CheckResult) => c.id === 'pod-sigterm').detail).toMatch(/^shutdown time /);
+    expect(fs.readFileSync(report.reportFiles!.svg, 'utf8')).toContain("Node's heap limit is below");
+    const off = await verifyProject({ ...opts, podParity: false, reportDir: false });
+    expect(off.checks.filter((c) => c.id.startsWith('pod-'))).toEqual([]);
   });
 
   it('lists the results in the report\'s SVG, a failure with its message', () => {
