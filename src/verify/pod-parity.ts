@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CheckResult, Resources, containerName, freePort, imageConfig } from './checks';
 import type { ProjectFacts } from './context';
-import { CommandResult, Engine, VerifyError } from './engine';
+import { CommandResult, Engine, EngineName, VerifyError } from './engine';
 import type { PodRun } from '../families/verify-profile';
 
 /** Where the Deployment is, relative to the project. */
@@ -142,10 +142,11 @@ export function readPodSettings(dir: string, facts: { readonly name: string; rea
 }
 
 /** The engine options that give a container the pod's settings (without ports, name and image). */
-export function podRunOptions(s: PodSettings, envFile?: string): string[] {
+export function podRunOptions(s: PodSettings, envFile?: string, engine: EngineName = 'podman'): string[] {
   const args = ['--user', `${s.uid}:${s.gid}`];
-  // --read-only-tmpfs=false: only the Deployment's emptyDir volumes are writable, as in the pod
-  if (s.readOnlyRootFilesystem) args.push('--read-only', '--read-only-tmpfs=false');
+  // podman's --read-only adds tmpfs at /tmp, /var/tmp and /run unless told not to; docker's adds none:
+  // only the Deployment's emptyDir volumes are writable, as in the pod
+  if (s.readOnlyRootFilesystem) args.push('--read-only', ...(engine === 'podman' ? ['--read-only-tmpfs=false'] : []));
   for (const t of s.tmpfs) args.push('--tmpfs', `${t.path}:rw,size=${t.bytes},mode=1777`);
   if (s.dropAll) args.push('--cap-drop', 'ALL');
   if (s.noNewPrivileges) args.push('--security-opt', 'no-new-privileges');
@@ -256,7 +257,7 @@ export async function podParityChecks(engine: Engine, image: string, facts: Proj
     else notChecked.push({ id: 'pod-env', title: 'env values from ConfigMaps and Secrets', reason: `not checked: ${s.unresolvedEnv.join(', ')} cannot be resolved outside the cluster; pass --env-file <file> to run with local values` });
   }
   if (s.otherMounts.length) notChecked.push({ id: 'pod-volumes', title: 'volumes other than emptyDir', reason: `not mounted: ${s.otherMounts.join(', ')}` });
-  const runOptions = podRunOptions(s, options.envFile);
+  const runOptions = podRunOptions(s, options.envFile, engine.name);
   const settingsText = describePod(s);
   log(`Running the runtime image as the pod runs it: ${settingsText}`);
 

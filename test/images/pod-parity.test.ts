@@ -20,7 +20,7 @@ import {
   CheckResult, PodParityResult, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity, podParityChecks, podRunOptions, portsInLogs,
   neededContent, readPodSettings, readProject, renderSizeChart, runVerify, sizeReport, verifyProject,
 } from '../../src/verify';
-import { synth, tempDir } from '../util';
+import { removeTempDirs, synth, tempDir } from '../util';
 
 const NAME = 'pod-parity-app';
 const REPO = `localhost/msb-test/pod-parity-${process.pid}`;
@@ -90,6 +90,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine().exec(['rmi', '-f', ...(Object.keys(APPS) as App[]).map(tag)]);
+  removeTempDirs();
   console.log(`pod-parity tests: ${((Date.now() - started) / 1000).toFixed(1)}s in all`);
 });
 
@@ -152,6 +153,7 @@ describe('the pod settings come from the Deployment', () => {
       '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--memory', `${256 * 2 ** 20}b`, '--memory-swap', `${256 * 2 ** 20}b`,
       '--env', 'NODE_OPTIONS=--max-old-space-size=192',
     ]);
+    expect(podRunOptions(s, undefined, 'docker').slice(2, 4)).toEqual(['--read-only', '--tmpfs']);
   });
 });
 
