@@ -163,6 +163,11 @@ export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<numb
   }
 }
 
+/** A part verify could not check here (e.g. env from Secrets), rather than one that does not apply to the family. */
+function notChecked(n: { readonly reason: string }): boolean {
+  return /^not (checked|mounted)\b/.test(n.reason);
+}
+
 /** The report as printed: checks, then the size table. */
 export function formatReport(report: VerifyReport, cwd = process.cwd()): string[] {
   const out: string[] = ['', 'Checks:'];
@@ -171,7 +176,7 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push(...c.detail.split('\n').map((l) => `      ${l}`));
   }
   for (const n of report.notApplicable) {
-    out.push(`  - ${n.title}: not applicable`);
+    out.push(`  - ${n.title}: ${notChecked(n) ? 'not checked' : 'not applicable'}`);
     out.push(`      ${n.reason}`);
   }
   const s = report.sizes;
@@ -196,7 +201,13 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);
   }
   const failed = report.checks.filter((c) => !c.ok);
-  const na = report.notApplicable.length ? ` (${report.notApplicable.length} not applicable to the ${report.model.family} family)` : '';
-  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed${na}.` : `All ${report.checks.length} checks passed${na}.`);
+  const naCount = report.notApplicable.filter((n) => !notChecked(n)).length;
+  const ncCount = report.notApplicable.length - naCount;
+  const na = [
+    naCount ? `${naCount} not applicable to the ${report.model.family} family` : '',
+    ncCount ? `${ncCount} not checked` : '',
+  ].filter(Boolean).join(', ');
+  const suffix = na ? ` (${na})` : '';
+  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed${suffix}.` : `All ${report.checks.length} checks passed${suffix}.`);
   return out;
 }

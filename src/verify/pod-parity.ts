@@ -194,6 +194,30 @@ export function portsInLogs(logs: string, expected: number): number[] {
   return [...ports];
 }
 
+/**
+ * TCP ports a container's processes listen on, read on the host from /proc/<pid>/net/tcp and tcp6
+ * (the network namespace of its main process); `undefined` where that cannot be read (a remote engine).
+ */
+export function listeningPorts(pid: number, procRoot = '/proc'): number[] | undefined {
+  const ports = new Set<number>();
+  let read = false;
+  for (const f of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(procRoot, String(pid), 'net', f), 'utf8');
+      read = true;
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN
+      if (cols[3] === '0A') ports.add(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return read ? [...ports].sort((a, b) => a - b) : undefined;
+}
+
 function httpStatus(url: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: timeoutMs }, (res) => {
@@ -275,9 +299,9 @@ export async function podParityChecks(engine: Engine, image: string, facts: Proj
     return `${r.stdout}\n${r.stderr}`;
   };
   const state = async () => {
-    const r = await engine.exec(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name]);
-    const [running, code] = r.stdout.trim().split(/\s+/);
-    return { running: running === 'true', code: Number(code) };
+    const r = await engine.exec(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}} {{.State.Pid}}', name]);
+    const [running, code, pid] = r.stdout.trim().split(/\s+/);
+    return { running: running === 'true', code: Number(code), pid: Number(pid) };
   };
   const readOnlyCheck = (logs: string, exited?: number): CheckResult => {
     const errors = s.readOnlyRootFilesystem ? findWriteErrors(logs, writable) : [];
@@ -347,13 +371,17 @@ export async function podParityChecks(engine: Engine, image: string, facts: Proj
       checks.push({ id: 'pod-port', title: portTitle, ok: false, detail: `the app exited with code ${exited} after ${elapsed}s${ro.ok ? '' : ': see the read-only check'}; its output:\n${tailText(logs)}` });
     } else if (!answered) {
       checks.push(readOnlyCheck(logs));
-      const others = portsInLogs(logs, mainPort);
+      const pid = (await state()).pid;
+      const listening = pid > 0 ? listeningPorts(pid)?.filter((p) => p !== mainPort) : undefined;
+      const named = portsInLogs(logs, mainPort);
+      const others = listening?.length ? listening : named;
+      const where = listening?.length ? `it listens on port ${listening.join(', ')}` : `its output names port ${named.join(', ')}`;
       checks.push({
         id: 'pod-port',
         title: portTitle,
         ok: false,
         detail: `nothing answers on port ${mainPort} within ${s.startupBudgetS}s but the container is running` +
-          (others.length ? `: its output names port ${others.join(', ')}; listen on the PORT env (${s.env.PORT ?? mainPort}) or set the definition's port to ${others[0]}` : `; its output:\n${tailText(logs)}`),
+          (others.length ? `: ${where}; listen on the PORT env (${s.env.PORT ?? mainPort}) or set the definition's port to ${others[0]}` : `; its output:\n${tailText(logs)}`),
       });
     } else {
       checks.push(readOnlyCheck(logs));

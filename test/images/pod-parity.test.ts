@@ -17,7 +17,7 @@ import { parse, stringify } from 'yaml';
 import { imageBuildSettings, podman } from './helpers';
 import { nodeHeapCheck, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
-  CheckResult, PodParityResult, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity, podParityChecks, podRunOptions, portsInLogs,
+  CheckResult, PodParityResult, formatReport, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity, podParityChecks, podRunOptions, portsInLogs, listeningPorts,
   neededContent, readPodSettings, readProject, renderSizeChart, runVerify, sizeReport, verifyProject,
 } from '../../src/verify';
 import { removeTempDirs, synth, tempDir } from '../util';
@@ -135,6 +135,15 @@ describe('reading quantities and the app\'s output', () => {
       { path: '/srv/data.db', code: 'EROFS' },
     ]);
     expect(portsInLogs('Server listening on http://0.0.0.0:3000\nready on port 8080', 8080)).toEqual([3000]);
+    const proc = tempDir('msb-pod-parity-proc-');
+    fs.mkdirSync(path.join(proc, '42', 'net'), { recursive: true });
+    fs.writeFileSync(path.join(proc, '42', 'net', 'tcp'), [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65532        0 1 1 0 100 0 0 10 0',
+      '   1: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 00000000 65532        0 2 1 0 20 4 30 10 -1',
+    ].join('\n'));
+    expect(listeningPorts(42, proc)).toEqual([3000]);
+    expect(listeningPorts(43, proc)).toBeUndefined();
   });
 });
 
@@ -251,7 +260,7 @@ describe('pod-parity run', () => {
   it('fails an app that listens on another port than the definition\'s, naming that port', async () => {
     const r = await run('otherPort', (s) => ({ ...s, startupBudgetS: 8, startupFrom: 'shortened for the test' }));
     expect(r.byId['pod-port'].ok).toBe(false);
-    expect(r.byId['pod-port'].detail).toMatch(/^nothing answers on port 8080 within 8s but the container is running: its output names port 3000; /);
+    expect(r.byId['pod-port'].detail).toMatch(/^nothing answers on port 8080 within 8s but the container is running: it listens on port 3000; listen on the PORT env \(8080\) or set the definition's port to 3000$/);
     expect(r.byId['pod-readiness'].ok).toBe(false);
     // the container was running: SIGTERM still checked
     expect(r.byId['pod-sigterm'].ok).toBe(true);
@@ -268,6 +277,7 @@ describe('pod-parity run', () => {
     const json = JSON.parse(fs.readFileSync(report.reportFiles!.json, 'utf8'));
     expect(json.checks.find((c: CheckResult) => c.id === 'pod-sigterm').detail).toMatch(/^shutdown time /);
     expect(fs.readFileSync(report.reportFiles!.svg, 'utf8')).toContain("Node's heap limit is below");
+    expect(formatReport(report).join('\n')).toMatch(/✔ the app exits within 30s of SIGTERM \(terminationGracePeriodSeconds 30 - preStop sleep 0s\)\n {6}shutdown time \d+\.\ds after SIGTERM/);
     const off = await verifyProject({ ...opts, podParity: false, reportDir: false });
     expect(off.checks.filter((c) => c.id.startsWith('pod-'))).toEqual([]);
   });
