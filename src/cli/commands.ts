@@ -66,6 +66,9 @@ export const verifyCommand = defineCommand<CommandContext>({
   details: `Builds Dockerfile and Dockerfile.debug of a project made by ${PROGRAM} with docker or podman
 (whichever is installed and running), then checks the images:
   - the runtime image answers HTTP 200 on the health path (or /) over 127.0.0.1
+  - run with the Deployment's settings (uid, read-only root, tmpfs /tmp, no capabilities, memory
+    limit, env), its probes pass within the startup budget, it exits within the grace period after
+    SIGTERM and (Node.js) its heap limit is below the memory limit
   - it runs as the non-root uid, has no shell and no package manager
   - the debug image has a shell
   - the runtime image holds no devDependencies, no sources it does not run, no .env, no tests
@@ -76,6 +79,8 @@ and prints sizes: runtime vs debug vs the single-stage equivalent. Writes .msb/v
   options: {
     'engine': { type: 'string', value: '<docker|podman>', description: 'Container engine', default: 'the first that answers' },
     'no-run': { type: 'boolean', description: 'Build and inspect only; do not start containers' },
+    'no-pod-parity': { type: 'boolean', description: "Skip the run with the Deployment's settings (probes, SIGTERM, read-only root, memory)" },
+    'env-file': { type: 'string', value: '<file>', description: 'Env file for the pod-parity run: values the Deployment takes from ConfigMaps/Secrets' },
     'no-single-stage': { type: 'boolean', description: 'Skip the single-stage build (size report without it)' },
     'keep-images': { type: 'boolean', description: 'Keep the images built (localhost/msb-verify/<name>:runtime, :debug, ...)' },
     'ca-cert': { type: 'string', value: '<file>', description: 'Pass a CA bundle as the ca_cert build secret (TLS-intercepting proxy)' },

@@ -125,6 +125,16 @@ export interface LegacyRecognition {
   readonly stages: { readonly dependencies?: string; readonly build?: string };
 }
 
+/** The image run with the pod's settings (memory limit, env, uid, read-only root filesystem), for a family's pod checks. */
+export interface PodRun {
+  /** What the Deployment sets: the memory limit (bytes, and as written) and the literal env. */
+  readonly settings: { readonly memoryBytes?: number; readonly memory?: string; readonly env: Readonly<Record<string, string>> };
+  /** The image's configured ENTRYPOINT. */
+  readonly entrypoint: readonly string[];
+  /** Runs `entrypoint args...` in a new container with the pod's settings; resolves with its exit code and output. */
+  run(entrypoint: string, args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>;
+}
+
 /** A family's answers to verify. Registered as `verify` on the family (src/families). */
 export interface VerifyProfile {
   /** The `runtime.family` value this profile verifies, e.g. `node`. */
@@ -146,6 +156,11 @@ export interface VerifyProfile {
   dependencyInstall(ctx: ProfileContext): DependencyInstall | NotApplicable;
   /** The single-stage equivalent of the Dockerfile (builder, every dependency, sources, build), or why there is none. */
   singleStage(ctx: ProfileContext): { readonly dockerfile: string } | NotApplicable;
+  /**
+   * The family's checks on the image run with the pod's settings (e.g. Node.js: the heap limit
+   * against the memory limit). @default - none
+   */
+  podChecks?(pod: PodRun): Promise<ProfileCheck[]>;
   /**
    * Recognises this family's output in a project synthesized before the model was recorded, from
    * the commands of its RUN instructions. @default - never (a family newer than the recorded model)

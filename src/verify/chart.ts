@@ -14,8 +14,19 @@ const SEGMENTS = [
 
 type Row = ImageSize;
 
-/** Renders the size report as an SVG document. */
-export function renderSizeChart(report: SizeReport, title = 'Image sizes'): string {
+/** A check as the chart lists it (verify's CheckResult, or a part that was not checked). */
+export interface ChartCheck {
+  readonly title: string;
+  /** `undefined`: not checked / not applicable. */
+  readonly ok?: boolean;
+  readonly detail: string;
+}
+
+/**
+ * Renders the size report as an SVG document; with `checks`, the check list follows the chart (a
+ * failed check shows the first line of its detail).
+ */
+export function renderSizeChart(report: SizeReport, title = 'Image sizes', checks: readonly ChartCheck[] = []): string {
   const rows: [string, Row][] = [['runtime', report.runtime], ['debug', report.debug]];
   if (report.singleStage) rows.push(['single-stage', report.singleStage]);
   const width = 720;
@@ -53,7 +64,23 @@ export function renderSizeChart(report: SizeReport, title = 'Image sizes'): stri
   }
   const ratio = report.ratio !== undefined ? `single-stage / runtime: ${report.ratio.toFixed(2)}x; ` : '';
   parts.push(`<text x="10" y="${legendY + 34}" font-size="12">${esc(`${ratio}runtime waste ${formatBytes(report.runtime.waste)} (file bytes: image - base - needed)`)}</text>`);
-  const height = legendY + 46;
+  let y = legendY + 46;
+  if (checks.length) {
+    y += 10;
+    parts.push(`<text x="10" y="${y}" font-size="14" font-weight="bold">Checks</text>`);
+    for (const c of checks) {
+      y += 18;
+      const mark = c.ok === undefined ? '–' : c.ok ? '✔' : '✖';
+      const color = c.ok === undefined ? '#6b7280' : c.ok ? '#047857' : '#b91c1c';
+      parts.push(`<text x="10" y="${y}" font-size="12"><tspan fill="${color}">${mark}</tspan> ${esc(clip(c.title, 110))}</text>`);
+      if (c.ok !== true) {
+        y += 15;
+        parts.push(`<text x="26" y="${y}" font-size="11" fill="#4b5563">${esc(clip(c.detail.split('\n')[0], 120))}</text>`);
+      }
+    }
+    y += 14;
+  }
+  const height = y;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -61,6 +88,10 @@ export function renderSizeChart(report: SizeReport, title = 'Image sizes'): stri
     '</svg>',
     '',
   ].join('\n');
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function esc(s: string): string {

@@ -8,6 +8,7 @@
  * - project.ts  the Dockerfile's stages; the single-stage equivalent (the family renders it)
  * - build.ts    builds with progress; which steps came from the cache
  * - checks.ts   checks on running containers and on the image filesystem
+ * - pod-parity.ts the runtime image run with the Deployment's settings: probes, SIGTERM, read-only root, memory
  * - files.ts    exported image filesystems (tar entries, file bytes)
  * - size.ts     what the runtime image needs, file bytes and waste; history-based layer view
  * - chart.ts    the SVG chart
@@ -31,6 +32,7 @@ export * from './context';
 export * from './engine';
 export * from './files';
 export * from './model';
+export * from './pod-parity';
 export * from './profiles';
 export * from './project';
 export * from './size';
@@ -58,6 +60,8 @@ image; waste = image - base image - needed. Writes .msb/verify-report.json and .
 Options:
   --engine <docker|podman>   Container engine              default: the first that answers
   --no-run                   Build and inspect only; do not start containers
+  --no-pod-parity            Skip the run with the Deployment's settings (probes, SIGTERM, read-only root, memory)
+  --env-file <file>          Env file for the pod-parity run: values the Deployment takes from ConfigMaps/Secrets
   --no-single-stage          Skip the single-stage build (size report without it)
   --keep-images              Keep the images built (localhost/msb-verify/<name>:runtime, :debug, ...)
   --ca-cert <file>           Pass a CA bundle as the ca_cert build secret (TLS-intercepting proxy)
@@ -75,6 +79,8 @@ const OPTIONS = {
   'engine': { type: 'string' },
   'no-run': { type: 'boolean' },
   'no-single-stage': { type: 'boolean' },
+  'no-pod-parity': { type: 'boolean' },
+  'env-file': { type: 'string' },
   'keep-images': { type: 'boolean' },
   'ca-cert': { type: 'string' },
   'secret': { type: 'string', multiple: true },
@@ -124,12 +130,16 @@ export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<numb
       if (src && !fs.existsSync(path.resolve(cwd, src))) throw new UsageError(`Secret file ${src} does not exist.`);
     }
 
+    const envFile = v['env-file'] === undefined ? undefined : path.resolve(cwd, v['env-file']);
+    if (envFile && !fs.existsSync(envFile)) throw new UsageError(`Env file ${v['env-file']} does not exist.`);
     const dir = path.resolve(cwd, positionals[0] ?? '.');
     const report = await verifyProject({
       dir,
       engine: v.engine as EngineName | undefined,
       run: !v['no-run'],
       singleStage: !v['no-single-stage'],
+      podParity: !v['no-pod-parity'],
+      envFile,
       keepImages: !!v['keep-images'],
       secrets,
       pull: v.pull as 'always' | 'missing' | 'never' | undefined,
@@ -153,6 +163,11 @@ export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<numb
   }
 }
 
+/** A part verify could not check here (e.g. env from Secrets), rather than one that does not apply to the family. */
+function notChecked(n: { readonly reason: string }): boolean {
+  return /^not (checked|mounted)\b/.test(n.reason);
+}
+
 /** The report as printed: checks, then the size table. */
 export function formatReport(report: VerifyReport, cwd = process.cwd()): string[] {
   const out: string[] = ['', 'Checks:'];
@@ -161,7 +176,7 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push(...c.detail.split('\n').map((l) => `      ${l}`));
   }
   for (const n of report.notApplicable) {
-    out.push(`  - ${n.title}: not applicable`);
+    out.push(`  - ${n.title}: ${notChecked(n) ? 'not checked' : 'not applicable'}`);
     out.push(`      ${n.reason}`);
   }
   const s = report.sizes;
@@ -186,7 +201,13 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
     out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);
   }
   const failed = report.checks.filter((c) => !c.ok);
-  const na = report.notApplicable.length ? ` (${report.notApplicable.length} not applicable to the ${report.model.family} family)` : '';
-  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed${na}.` : `All ${report.checks.length} checks passed${na}.`);
+  const naCount = report.notApplicable.filter((n) => !notChecked(n)).length;
+  const ncCount = report.notApplicable.length - naCount;
+  const na = [
+    naCount ? `${naCount} not applicable to the ${report.model.family} family` : '',
+    ncCount ? `${ncCount} not checked` : '',
+  ].filter(Boolean).join(', ');
+  const suffix = na ? ` (${na})` : '';
+  out.push('', failed.length ? `${failed.length} of ${report.checks.length} checks failed${suffix}.` : `All ${report.checks.length} checks passed${suffix}.`);
   return out;
 }

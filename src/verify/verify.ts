@@ -5,6 +5,8 @@
  * 2. build Dockerfile and Dockerfile.debug, showing the build steps;
  * 3. run the runtime image: HTTP 200 on the health path, the main process's uid and gid, no shell;
  *    the debug image has one;
+ *    then the pod-parity run (pod-parity.ts): the runtime image with the Deployment's settings, its
+ *    probes within the startup budget, SIGTERM within the grace period, the family's pod checks;
  * 4. list the runtime image's files: no package manager, compiler, shell or .env, and the family's
  *    own checks;
  * 5. change a source file in a copy of the context and rebuild: the dependency install must come
@@ -25,6 +27,7 @@ import { CheckResult, Resources, checkServes, checkUid, fileChecks, setuidCheck,
 import { ProjectFacts, readProject } from './context';
 import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
+import { DEPLOYMENT_FILE, podParityChecks } from './pod-parity';
 import { parseDockerfile } from './project';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
 import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
@@ -37,6 +40,10 @@ export interface VerifyOptions extends BuildSettings {
   readonly engine?: Engine | EngineName;
   /** Run containers (HTTP, uid and shell checks). @default true */
   readonly run?: boolean;
+  /** Run the runtime image with the Deployment's settings (probes, SIGTERM, read-only root, memory). @default true */
+  readonly podParity?: boolean;
+  /** Local env file for the env the Deployment takes from ConfigMaps and Secrets (pod-parity run). @default - none: "not checked" */
+  readonly envFile?: string;
   /** Check that a source-only change reuses the dependency install. @default true */
   readonly rebuildCheck?: boolean;
   /** Build the single-stage equivalent for the size report. @default true */
@@ -128,6 +135,13 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       const dsh = await shellRuns(engine, tags.debug, res);
       checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
       checks.push(await checkUid(engine, tags.debug, facts, res, { ...uidOptions, label: 'debug' }));
+      if (options.podParity !== false && !fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
+        notApplicable.push({ id: 'pod-parity', title: "the run with the pod's settings (probes, SIGTERM, read-only root, memory)", reason: `${DEPLOYMENT_FILE} not found: the pod's settings are read from the Deployment` });
+      } else if (options.podParity !== false) {
+        const pod = await podParityChecks(engine, tags.runtime, facts, res, { envFile: options.envFile, log });
+        checks.push(...pod.checks);
+        notApplicable.push(...pod.notChecked);
+      }
     }
 
     // 4. Files of the runtime image
@@ -302,6 +316,7 @@ export function writeReport(report: VerifyReport, dir: string): { json: string; 
   const svg = path.join(dir, 'verify-report.svg');
   const { runtimeFiles: _files, rebuildOutput: _output, reportFiles: _paths, ...data } = report;
   fs.writeFileSync(json, `${JSON.stringify({ ...data, generatedAt: new Date().toISOString() }, null, 2)}\n`);
-  fs.writeFileSync(svg, renderSizeChart(report.sizes, `Image sizes: ${path.basename(report.project)}`));
+  const listed = [...report.checks, ...report.notApplicable.map((n) => ({ title: n.title, detail: n.reason }))];
+  fs.writeFileSync(svg, renderSizeChart(report.sizes, `Image sizes: ${path.basename(report.project)}`, listed));
   return { json, svg };
 }

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { renderNodeSingleStage } from './single-stage';
 import type {
-  DependencyInstall, FamilyFacts, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile,
+  DependencyInstall, FamilyFacts, ForbiddenExecutable, NotApplicable, PodRun, ProfileCheck, ProfileContext, VerifyProfile,
 } from '../../verify-profile';
 import { VerifyProfileError } from '../../verify-profile';
 import { PackageJson, fileDependencies, loadPackageJson } from '../package-json';
@@ -100,6 +100,38 @@ export function nodeFileChecks(files: readonly string[], ctx: Pick<ProfileContex
   return results;
 }
 
+/** Share of the memory limit the heap check suggests for --max-old-space-size. */
+export const SUGGESTED_HEAP_SHARE = 0.75;
+
+/**
+ * Node's heap limit inside the container, run with the Deployment's NODE_OPTIONS and memory limit
+ * (`v8.getHeapStatistics().heap_size_limit`), must be below the container's memory limit: otherwise
+ * the kernel OOM-kills the pod before V8 collects garbage hard enough.
+ */
+export async function nodeHeapCheck(pod: PodRun): Promise<ProfileCheck> {
+  const { memoryBytes, memory, env } = pod.settings;
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  const nodeOptions = env.NODE_OPTIONS;
+  const title = `Node's heap limit is below the container's memory limit (${memory ?? 'none'}${nodeOptions ? `, NODE_OPTIONS=${nodeOptions}` : ''})`;
+  const node = pod.entrypoint.find((e) => /(^|\/)node$/.test(e)) ?? pod.entrypoint[0] ?? 'node';
+  const r = await pod.run(node, ['-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)']);
+  const heap = Number(r.stdout.trim().split('\n').pop());
+  if (r.code !== 0 || !Number.isFinite(heap) || heap <= 0) {
+    return { id: 'pod-heap', title, ok: false, detail: `${node} could not print its heap limit (exit code ${r.code}): ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-3).join(' ')}` };
+  }
+  if (memoryBytes === undefined) return { id: 'pod-heap', title, ok: true, detail: `heap limit ${mib(heap)} MiB; the Deployment sets no memory limit` };
+  const ok = heap < memoryBytes;
+  const suggested = Math.floor(mib(memoryBytes) * SUGGESTED_HEAP_SHARE);
+  return {
+    id: 'pod-heap',
+    title,
+    ok,
+    detail: ok
+      ? `heap limit ${mib(heap)} MiB, memory limit ${mib(memoryBytes)} MiB`
+      : `Node's heap may grow to ${mib(heap)} MiB but the container's memory limit is ${mib(memoryBytes)} MiB: set NODE_OPTIONS=--max-old-space-size=${suggested} (${SUGGESTED_HEAP_SHARE * 100}% of the limit) in the Deployment's env, or raise the memory limit`,
+  };
+}
+
 /** The Node.js family's verify profile. */
 export const nodeVerifyProfile: VerifyProfile = {
   family: 'node',
@@ -148,6 +180,8 @@ export const nodeVerifyProfile: VerifyProfile = {
   },
 
   singleStage: (ctx) => ({ dockerfile: renderNodeSingleStage(ctx) }),
+
+  podChecks: async (pod) => [await nodeHeapCheck(pod)],
 
   interpreterUid: {
     command(entrypoint) {

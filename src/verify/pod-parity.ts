@@ -1,0 +1,456 @@
+/**
+ * The pod-parity run: the runtime image runs with the settings its Deployment gives the pod (uid and
+ * gid, read-only root filesystem with the emptyDir volumes as tmpfs, every capability dropped,
+ * no-new-privileges, the memory limit without extra swap, the container's env), its port published on
+ * 127.0.0.1 only. Then, as the kubelet would: the readiness and liveness paths within the startup
+ * budget, SIGTERM and the time to exit against the grace period (minus the preStop sleep). The
+ * family's profile adds its own checks on the same settings (Node.js: the heap limit).
+ *
+ * The Deployment (k8s/base/deployment.yaml) is the source of truth for the pod's settings:
+ * {@link readPodSettings} is the one place that reads it.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { CheckResult, Resources, containerName, freePort, imageConfig } from './checks';
+import type { ProjectFacts } from './context';
+import { CommandResult, Engine, EngineName, VerifyError } from './engine';
+import type { PodRun } from '../families/verify-profile';
+
+/** Where the Deployment is, relative to the project. */
+export const DEPLOYMENT_FILE = 'k8s/base/deployment.yaml';
+/** Startup budget without a startup probe, in seconds. */
+export const DEFAULT_STARTUP_BUDGET_S = 60;
+/** terminationGracePeriodSeconds when the Deployment sets none (Kubernetes' default). */
+export const DEFAULT_GRACE_S = 30;
+/** Size of an emptyDir without sizeLimit (the tmpfs verify mounts for it). */
+export const DEFAULT_EMPTYDIR_BYTES = 64 * 1024 * 1024;
+
+/** How a probe checks the container. */
+export type ProbeSpec = { readonly kind: 'http'; readonly path: string; readonly port: number } | { readonly kind: 'tcp'; readonly port: number } | { readonly kind: 'other'; readonly what: string };
+
+/** What the Deployment gives the app's pod, as verify runs it. */
+export interface PodSettings {
+  readonly uid: number;
+  readonly gid: number;
+  readonly readOnlyRootFilesystem: boolean;
+  /** emptyDir volumes, mounted as tmpfs. */
+  readonly tmpfs: readonly { readonly path: string; readonly bytes: number }[];
+  /** Volumes verify cannot mount (configMap, secret, persistent volumes), by mount path. */
+  readonly otherMounts: readonly string[];
+  readonly dropAll: boolean;
+  readonly noNewPrivileges: boolean;
+  /** limits.memory in bytes; none without a limit. */
+  readonly memoryBytes?: number;
+  /** limits.memory as written, e.g. `256Mi`. */
+  readonly memory?: string;
+  /** Literal env values of the container. */
+  readonly env: Readonly<Record<string, string>>;
+  /** env entries with valueFrom, and envFrom sources: verify cannot resolve them. */
+  readonly unresolvedEnv: readonly string[];
+  /** containerPorts. */
+  readonly ports: readonly number[];
+  readonly readiness?: ProbeSpec;
+  readonly liveness?: ProbeSpec;
+  /** Seconds the app has to start: startupProbe failureThreshold x periodSeconds (+ initialDelaySeconds), else 60. */
+  readonly startupBudgetS: number;
+  readonly startupFrom: string;
+  readonly graceS: number;
+  readonly preStopSleepS: number;
+}
+
+const UNITS: Record<string, number> = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+
+/** A Kubernetes quantity (`256Mi`, `1G`, `512e6`, `1.5Gi`) in bytes; `undefined` when it is not one. */
+export function parseQuantity(q: string | number | undefined): number | undefined {
+  if (typeof q === 'number') return Number.isFinite(q) && q >= 0 ? q : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E))?\s*$/.exec(q ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1] + (m[2] ?? ''));
+  return Math.ceil(n * UNITS[m[3] ?? '']);
+}
+
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+
+/**
+ * Reads the pod's settings from the project's Deployment: the container named like the app (or the
+ * first), its securityContext (falling back to the pod's), volumes, resources, env, probes,
+ * preStop and the grace period.
+ */
+export function readPodSettings(dir: string, facts: { readonly name: string; readonly port: number; readonly uid: number; readonly gid: number }): PodSettings {
+  const file = path.join(dir, DEPLOYMENT_FILE);
+  if (!fs.existsSync(file)) throw new VerifyError(`${file} not found: the pod-parity run reads the pod's settings from the Deployment (run \`npx projen\`, or pass --no-pod-parity).`);
+  const deployment = parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
+  const pod = deployment?.spec?.template?.spec ?? {};
+  const containers: any[] = pod.containers ?? [];
+  const c = containers.find((x) => x?.name === facts.name) ?? containers[0] ?? {};
+  const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };
+  const volumes = new Map<string, any>((pod.volumes ?? []).map((v: any) => [v.name, v]));
+  const tmpfs: { path: string; bytes: number }[] = [];
+  const otherMounts: string[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (v && 'emptyDir' in v) tmpfs.push({ path: m.mountPath, bytes: parseQuantity(v.emptyDir?.sizeLimit) ?? DEFAULT_EMPTYDIR_BYTES });
+    else otherMounts.push(m.mountPath);
+  }
+  const ports: number[] = (c.ports ?? []).map((p: any) => Number(p.containerPort)).filter((p: number) => p > 0);
+  if (ports.length === 0) ports.push(facts.port);
+  const portOf = (p: unknown) => (typeof p === 'number' ? p : Number((c.ports ?? []).find((x: any) => x.name === p)?.containerPort ?? p) || facts.port);
+  const probe = (p: any): ProbeSpec | undefined => {
+    if (!p) return undefined;
+    if (p.httpGet && (p.httpGet.scheme ?? 'HTTP') === 'HTTP') return { kind: 'http', path: p.httpGet.path ?? '/', port: portOf(p.httpGet.port) };
+    if (p.tcpSocket) return { kind: 'tcp', port: portOf(p.tcpSocket.port) };
+    return { kind: 'other', what: Object.keys(p).filter((k) => !/Seconds|Threshold/.test(k)).join(', ') };
+  };
+  const sp = c.startupProbe;
+  const env: Record<string, string> = {};
+  const unresolvedEnv: string[] = [];
+  for (const e of c.env ?? []) {
+    if (e?.value !== undefined) env[e.name] = String(e.value);
+    else unresolvedEnv.push(`${e.name} (valueFrom)`);
+  }
+  for (const e of c.envFrom ?? []) {
+    const ref = e.configMapRef ? `ConfigMap ${e.configMapRef.name}` : e.secretRef ? `Secret ${e.secretRef.name}` : 'a source';
+    unresolvedEnv.push(`envFrom ${ref}${e.prefix ? ` (prefix ${e.prefix})` : ''}`);
+  }
+  const memory = c.resources?.limits?.memory;
+  return {
+    uid: Number(sc.runAsUser ?? facts.uid),
+    gid: Number(sc.runAsGroup ?? facts.gid),
+    readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true,
+    tmpfs,
+    otherMounts,
+    dropAll: (sc.capabilities?.drop ?? []).includes('ALL'),
+    noNewPrivileges: sc.allowPrivilegeEscalation === false,
+    memory: memory === undefined ? undefined : String(memory),
+    memoryBytes: parseQuantity(memory),
+    env,
+    unresolvedEnv,
+    ports,
+    readiness: probe(c.readinessProbe),
+    liveness: probe(c.livenessProbe),
+    startupBudgetS: sp ? (sp.failureThreshold ?? 3) * (sp.periodSeconds ?? 10) + (sp.initialDelaySeconds ?? 0) : DEFAULT_STARTUP_BUDGET_S,
+    startupFrom: sp ? `startupProbe failureThreshold ${sp.failureThreshold ?? 3} x periodSeconds ${sp.periodSeconds ?? 10}` : 'no startupProbe: 60 s',
+    graceS: Number(pod.terminationGracePeriodSeconds ?? DEFAULT_GRACE_S),
+    preStopSleepS: Number(c.lifecycle?.preStop?.sleep?.seconds ?? 0),
+  };
+}
+
+/** The engine options that give a container the pod's settings (without ports, name and image). */
+export function podRunOptions(s: PodSettings, envFile?: string, engine: EngineName = 'podman'): string[] {
+  const args = ['--user', `${s.uid}:${s.gid}`];
+  // podman's --read-only adds tmpfs at /tmp, /var/tmp and /run unless told not to; docker's adds none:
+  // only the Deployment's emptyDir volumes are writable, as in the pod
+  if (s.readOnlyRootFilesystem) args.push('--read-only', ...(engine === 'podman' ? ['--read-only-tmpfs=false'] : []));
+  for (const t of s.tmpfs) args.push('--tmpfs', `${t.path}:rw,size=${t.bytes},mode=1777`);
+  if (s.dropAll) args.push('--cap-drop', 'ALL');
+  if (s.noNewPrivileges) args.push('--security-opt', 'no-new-privileges');
+  // the pod gets no swap: memory+swap = the limit (the engines' default would double it)
+  if (s.memoryBytes !== undefined) args.push('--memory', `${s.memoryBytes}b`, '--memory-swap', `${s.memoryBytes}b`);
+  if (envFile) args.push('--env-file', envFile);
+  for (const [k, v] of Object.entries(s.env)) args.push('--env', `${k}=${v}`);
+  return args;
+}
+
+/** A description of the settings for the report. */
+export function describePod(s: PodSettings): string {
+  return [
+    `uid ${s.uid}:${s.gid}`,
+    s.readOnlyRootFilesystem ? 'read-only root filesystem' : 'writable root filesystem',
+    ...s.tmpfs.map((t) => `tmpfs ${t.path} ${mib(t.bytes)}`),
+    s.dropAll ? 'all capabilities dropped' : 'default capabilities',
+    s.noNewPrivileges ? 'no-new-privileges' : 'privilege escalation allowed',
+    s.memoryBytes !== undefined ? `memory limit ${s.memory} (${mib(s.memoryBytes)}, no swap)` : 'no memory limit',
+    `env ${Object.keys(s.env).join(', ') || '(none)'}`,
+  ].join(', ');
+}
+
+/** Where the app tried to write, from its output: EROFS/EACCES errors and "Read-only file system" messages. */
+export function findWriteErrors(logs: string, writable: readonly string[] = []): { path: string; code: string }[] {
+  const found: { path: string; code: string }[] = [];
+  const add = (code: string, p: string) => {
+    if (!writable.some((w) => p === w || p.startsWith(`${w.replace(/\/+$/, '')}/`)) && !found.some((f) => f.path === p)) found.push({ path: p, code });
+  };
+  for (const m of logs.matchAll(/\b(EROFS|EACCES|EPERM)\b[^\n'"]*?['"](\/[^'"\n]+)['"]/g)) add(m[1], m[2]);
+  // Node's recursive mkdir reports ENOENT, not EROFS, on a read-only filesystem (it creates the parents itself)
+  for (const m of logs.matchAll(/\bENOENT\b[^\n'"]*?\bmkdir ['"](\/[^'"\n]+)['"]/g)) add('EROFS', m[1]);
+  for (const m of logs.matchAll(/(\/[^\s'":]+)['"]?:?\s*(?:\[Errno 30\]\s*)?[Rr]ead-only file system/g)) add('EROFS', m[1]);
+  for (const m of logs.matchAll(/[Rr]ead-only file system[^\n]*?['"](\/[^'"\n]+)['"]/g)) add('EROFS', m[1]);
+  return found;
+}
+
+/** Ports the output names (`port 3000`, `:3000`, `PORT=3000`), other than `expected`. */
+export function portsInLogs(logs: string, expected: number): number[] {
+  const ports = new Set<number>();
+  for (const m of logs.matchAll(/(?:\bport\b\s*[=:]?\s*|(?:localhost|0\.0\.0\.0|127\.0\.0\.1|\[::\]|\]):)(\d{2,5})\b/gi)) {
+    const p = Number(m[1]);
+    if (p > 0 && p < 65536 && p !== expected) ports.add(p);
+  }
+  return [...ports];
+}
+
+/**
+ * TCP ports a container's processes listen on, read on the host from /proc/<pid>/net/tcp and tcp6
+ * (the network namespace of its main process); `undefined` where that cannot be read (a remote engine).
+ */
+export function listeningPorts(pid: number, procRoot = '/proc'): number[] | undefined {
+  const ports = new Set<number>();
+  let read = false;
+  for (const f of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(procRoot, String(pid), 'net', f), 'utf8');
+      read = true;
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN
+      if (cols[3] === '0A') ports.add(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return read ? [...ports].sort((a, b) => a - b) : undefined;
+}
+
+function httpStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+function tcpOpen(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port, timeout: timeoutMs });
+    // a published port accepts at once (the engine's proxy): only data or a clean close says more
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Options of {@link podParityChecks}. */
+export interface PodParityOptions {
+  /** A local env file for the values the Deployment takes from ConfigMaps and Secrets. @default - none: they are "not checked" */
+  readonly envFile?: string;
+  /** Progress messages. */
+  readonly log?: (line: string) => void;
+  /** The settings; @default - read from the project's Deployment */
+  readonly settings?: PodSettings;
+}
+
+/** What the pod-parity run found: its checks, and what it could not check. */
+export interface PodParityResult {
+  readonly checks: CheckResult[];
+  readonly notChecked: { readonly id: string; readonly title: string; readonly reason: string }[];
+  readonly settings: PodSettings;
+  /** Seconds from SIGTERM to exit; none when the app did not exit in time (or was not running). */
+  readonly shutdownS?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs the runtime image as the pod runs it and checks what the kubelet would: the port answers,
+ * readiness and liveness within the startup budget, nothing written outside the writable volumes,
+ * exit within the grace period after SIGTERM; then the family's own pod checks.
+ */
+export async function podParityChecks(engine: Engine, image: string, facts: ProjectFacts, res: Resources, options: PodParityOptions = {}): Promise<PodParityResult> {
+  const log = options.log ?? (() => undefined);
+  const s = options.settings ?? readPodSettings(facts.dir, facts);
+  const checks: CheckResult[] = [];
+  const notChecked: PodParityResult['notChecked'][number][] = [];
+  if (s.unresolvedEnv.length) {
+    if (options.envFile) log(`  env from ${options.envFile} for ${s.unresolvedEnv.join(', ')}`);
+    else notChecked.push({ id: 'pod-env', title: 'env values from ConfigMaps and Secrets', reason: `not checked: ${s.unresolvedEnv.join(', ')} cannot be resolved outside the cluster; pass --env-file <file> to run with local values` });
+  }
+  if (s.otherMounts.length) notChecked.push({ id: 'pod-volumes', title: 'volumes other than emptyDir', reason: `not mounted: ${s.otherMounts.join(', ')}` });
+  const runOptions = podRunOptions(s, options.envFile, engine.name);
+  const settingsText = describePod(s);
+  log(`Running the runtime image as the pod runs it: ${settingsText}`);
+
+  // publish every container port (and the probes' ports) on 127.0.0.1
+  const probePorts = [s.readiness, s.liveness].flatMap((p) => (p && p.kind !== 'other' ? [p.port] : []));
+  const ports = [...new Set([...s.ports, ...probePorts])];
+  const hostPort = new Map<number, number>();
+  for (const p of ports) hostPort.set(p, await freePort());
+  const name = containerName('pod');
+  res.containers.add(name);
+  const writable = s.tmpfs.map((t) => t.path);
+  const mainPort = s.ports[0];
+  const logsOf = async () => {
+    const r = await engine.exec(['logs', name]);
+    return `${r.stdout}\n${r.stderr}`;
+  };
+  const state = async () => {
+    const r = await engine.exec(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}} {{.State.Pid}}', name]);
+    const [running, code, pid] = r.stdout.trim().split(/\s+/);
+    return { running: running === 'true', code: Number(code), pid: Number(pid) };
+  };
+  const readOnlyCheck = (logs: string, exited?: number): CheckResult => {
+    const errors = s.readOnlyRootFilesystem ? findWriteErrors(logs, writable) : [];
+    const title = `the app writes only to its volumes (${writable.join(', ') || 'none'}): the pod's root filesystem is read-only`;
+    if (errors.length === 0) return { id: 'pod-read-only', title, ok: true, detail: `no write errors in the app's output${s.readOnlyRootFilesystem ? '' : ' (the Deployment does not set readOnlyRootFilesystem)'}` };
+    const first = errors[0];
+    return {
+      id: 'pod-read-only',
+      title,
+      ok: false,
+      detail: `the app wrote to ${first.path}: the pod's root filesystem is read-only; write under ${writable[0] ?? '/tmp'} or declare a volume` +
+        `${errors.length > 1 ? ` (also ${errors.slice(1).map((e) => e.path).join(', ')})` : ''} [${first.code}${exited !== undefined ? `, the app exited with code ${exited}` : ''}]`,
+    };
+  };
+
+  let shutdownS: number | undefined;
+  try {
+    const portArgs = ports.flatMap((p) => ['-p', `127.0.0.1:${hostPort.get(p)}:${p}`]);
+    const started = await engine.exec(['run', '-d', '--name', name, ...runOptions, ...portArgs, image]);
+    if (started.code !== 0) {
+      checks.push({ id: 'pod-run', title: `the runtime image starts with the pod's settings (${settingsText})`, ok: false, detail: `the container did not start:\n${`${started.stdout}\n${started.stderr}`.trim()}` });
+      return { checks, notChecked, settings: s };
+    }
+    const t0 = Date.now();
+    const deadline = t0 + s.startupBudgetS * 1000;
+    const probeOnce = async (p: ProbeSpec | undefined): Promise<{ ok: boolean; what: string }> => {
+      if (!p || p.kind === 'other') return { ok: true, what: p ? `not checked (${p.what} probe)` : 'no probe' };
+      const hp = hostPort.get(p.port)!;
+      if (p.kind === 'tcp') return (await tcpOpen(hp, 2000)) ? { ok: true, what: `TCP ${p.port} open` } : { ok: false, what: `TCP ${p.port} closed` };
+      try {
+        const status = await httpStatus(`http://127.0.0.1:${hp}${p.path}`, 2000);
+        return { ok: status >= 200 && status < 400, what: `GET ${p.path} on port ${p.port} -> ${status}` };
+      } catch (e) {
+        return { ok: false, what: `GET ${p.path} on port ${p.port}: ${(e as Error).message}` };
+      }
+    };
+    // wait until the main port answers HTTP (any status) or the container exits or the budget passes
+    let answered = false;
+    let exited: number | undefined;
+    let readiness = { ok: false, what: 'no answer' };
+    let liveness = { ok: false, what: 'no answer' };
+    while (Date.now() < deadline) {
+      try {
+        await httpStatus(`http://127.0.0.1:${hostPort.get(mainPort)}/`, 2000);
+        answered = true;
+      } catch {
+        // not yet
+      }
+      if (answered) {
+        readiness = await probeOnce(s.readiness);
+        liveness = await probeOnce(s.liveness);
+        if (readiness.ok && liveness.ok) break;
+      }
+      const st = await state();
+      if (!st.running) {
+        exited = st.code;
+        break;
+      }
+      await sleep(250);
+    }
+    const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
+    const logs = await logsOf();
+    const portTitle = `the app answers on port ${mainPort} (the definition's port)`;
+    if (exited !== undefined) {
+      const ro = readOnlyCheck(logs, exited);
+      checks.push(ro);
+      checks.push({ id: 'pod-port', title: portTitle, ok: false, detail: `the app exited with code ${exited} after ${elapsed}s${ro.ok ? '' : ': see the read-only check'}; its output:\n${tailText(logs)}` });
+    } else if (!answered) {
+      checks.push(readOnlyCheck(logs));
+      const pid = (await state()).pid;
+      const listening = pid > 0 ? listeningPorts(pid)?.filter((p) => p !== mainPort) : undefined;
+      const named = portsInLogs(logs, mainPort);
+      const others = listening?.length ? listening : named;
+      const where = listening?.length ? `it listens on port ${listening.join(', ')}` : `its output names port ${named.join(', ')}`;
+      checks.push({
+        id: 'pod-port',
+        title: portTitle,
+        ok: false,
+        detail: `nothing answers on port ${mainPort} within ${s.startupBudgetS}s but the container is running` +
+          (others.length ? `: ${where}; listen on the PORT env (${s.env.PORT ?? mainPort}) or set the definition's port to ${others[0]}` : `; its output:\n${tailText(logs)}`),
+      });
+    } else {
+      checks.push(readOnlyCheck(logs));
+      checks.push({ id: 'pod-port', title: portTitle, ok: true, detail: `HTTP answers on ${mainPort} after ${elapsed}s` });
+    }
+    const budget = `within ${s.startupBudgetS}s (${s.startupFrom})`;
+    const probeTitle = (kind: string, p?: ProbeSpec) => `${kind} probe ${p?.kind === 'http' ? `GET ${p.path}` : p?.kind === 'tcp' ? `TCP ${p.port}` : '(none)'} succeeds (200-399) ${budget}`;
+    checks.push({ id: 'pod-readiness', title: probeTitle('readiness', s.readiness), ok: answered && readiness.ok, detail: answered ? readiness.what : `not reached: ${exited !== undefined ? 'the app exited' : 'nothing answers'}` });
+    checks.push({ id: 'pod-liveness', title: probeTitle('liveness', s.liveness), ok: answered && liveness.ok, detail: answered ? liveness.what : `not reached: ${exited !== undefined ? 'the app exited' : 'nothing answers'}` });
+
+    // SIGTERM, as the kubelet sends it after the preStop hook
+    const allowed = s.graceS - s.preStopSleepS;
+    const termTitle = `the app exits within ${allowed}s of SIGTERM (terminationGracePeriodSeconds ${s.graceS} - preStop sleep ${s.preStopSleepS}s)`;
+    if (exited !== undefined) {
+      checks.push({ id: 'pod-sigterm', title: termTitle, ok: false, detail: `not checked: the app had already exited (code ${exited})` });
+    } else {
+      const sent = Date.now();
+      const kill = await engine.exec(['kill', '--signal', 'TERM', name]);
+      let code: number | undefined;
+      while (kill.code === 0 && Date.now() - sent < allowed * 1000) {
+        const st = await state();
+        if (!st.running) {
+          code = st.code;
+          break;
+        }
+        await sleep(100);
+      }
+      if (code !== undefined) {
+        shutdownS = (Date.now() - sent) / 1000;
+        checks.push({ id: 'pod-sigterm', title: termTitle, ok: true, detail: `shutdown time ${shutdownS.toFixed(1)}s after SIGTERM (exit code ${code})` });
+      } else {
+        checks.push({
+          id: 'pod-sigterm',
+          title: termTitle,
+          ok: false,
+          detail: kill.code !== 0
+            ? `SIGTERM could not be sent: ${kill.stderr.trim()}`
+            : `the app did not exit within ${allowed}s of SIGTERM: as PID 1 it must handle SIGTERM (process.on('SIGTERM', ...) closing the server, then exit) or use an init process; the kubelet would kill it with SIGKILL`,
+        });
+      }
+    }
+    // the family's checks on the same settings (e.g. Node.js: the heap limit)
+    if (facts.profile.podChecks) {
+      const cfg = await imageConfig(engine, image);
+      const runner: PodRun = {
+        settings: { memoryBytes: s.memoryBytes, memory: s.memory, env: s.env },
+        entrypoint: cfg.entrypoint,
+        run: async (entrypoint, args) => {
+          const n = containerName('pod-check');
+          res.containers.add(n);
+          try {
+            return await engine.exec(['run', '--rm', '--name', n, ...runOptions, '--entrypoint', entrypoint, image, ...args]);
+          } finally {
+            res.containers.delete(n);
+          }
+        },
+      };
+      checks.push(...(await facts.profile.podChecks(runner)));
+    }
+    return { checks, notChecked, settings: s, shutdownS };
+  } finally {
+    await engine.removeContainer(name);
+    res.containers.delete(name);
+  }
+}
+
+function tailText(text: string, n = 15): string {
+  return text.trim().split('\n').slice(-n).map((l) => `  ${l}`).join('\n');
+}
+
+/** The result type of a {@link PodRun} (for profiles, which do not import the engine). */
+export type PodRunResult = CommandResult;
