@@ -62,8 +62,20 @@ export interface PodSettings {
 }
 
 const UNITS: Record<string, number> = {
-  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+  '': 1,
+  'm': 1e-3,
+  'k': 1e3,
+  'M': 1e6,
+  'G': 1e9,
+  'T': 1e12,
+  'P': 1e15,
+  'E': 1e18,
+  'Ki': 2 ** 10,
+  'Mi': 2 ** 20,
+  'Gi': 2 ** 30,
+  'Ti': 2 ** 40,
+  'Pi': 2 ** 50,
+  'Ei': 2 ** 60,
 };
 
 /** A Kubernetes quantity (`256Mi`, `1G`, `512e6`, `1.5Gi`) in bytes; `undefined` when it is not one. */
@@ -82,7 +94,10 @@ const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
  * first), its securityContext (falling back to the pod's), volumes, resources, env, probes,
  * preStop and the grace period.
  */
-export function readPodSettings(dir: string, facts: { readonly name: string; readonly port: number; readonly uid: number; readonly gid: number }): PodSettings {
+export function readPodSettings(
+  dir: string,
+  facts: { readonly name: string; readonly port: number; readonly uid: number; readonly gid: number },
+): PodSettings {
   const file = path.join(dir, DEPLOYMENT_FILE);
   if (!fs.existsSync(file)) throw new VerifyError(`${file} not found: the pod-parity run reads the pod's settings from the Deployment (run \`npx projen\`, or pass --no-pod-parity).`);
   const deployment = parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
@@ -271,7 +286,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * readiness and liveness within the startup budget, nothing written outside the writable volumes,
  * exit within the grace period after SIGTERM; then the family's own pod checks.
  */
-export async function podParityChecks(engine: Engine, image: string, facts: ProjectFacts, res: Resources, options: PodParityOptions = {}): Promise<PodParityResult> {
+export async function podParityChecks(
+  engine: Engine,
+  image: string,
+  facts: ProjectFacts,
+  res: Resources,
+  options: PodParityOptions = {},
+): Promise<PodParityResult> {
   const log = options.log ?? (() => undefined);
   const s = options.settings ?? readPodSettings(facts.dir, facts);
   const checks: CheckResult[] = [];

@@ -17,7 +17,8 @@ import { parse, stringify } from 'yaml';
 import { imageBuildSettings, podman } from './helpers';
 import { nodeHeapCheck, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
-  CheckResult, PodParityResult, formatReport, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity, podParityChecks, podRunOptions, portsInLogs, listeningPorts,
+  CheckResult, PodParityResult, formatReport, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity,
+  podParityChecks, podRunOptions, portsInLogs, listeningPorts,
   neededContent, readPodSettings, readProject, renderSizeChart, runVerify, sizeReport, verifyProject,
 } from '../../src/verify';
 import { removeTempDirs, synth, tempDir } from '../util';
@@ -94,7 +95,9 @@ afterAll(async () => {
   console.log(`pod-parity tests: ${((Date.now() - started) / 1000).toFixed(1)}s in all`);
 });
 
-async function run(app: App, settings?: (s: ReturnType<typeof readPodSettings>) => ReturnType<typeof readPodSettings>): Promise<PodParityResult & { byId: Record<string, CheckResult> }> {
+type Settings = ReturnType<typeof readPodSettings>;
+
+async function run(app: App, settings?: (s: Settings) => Settings): Promise<PodParityResult & { byId: Record<string, CheckResult> }> {
   const facts = readProject(dirs[app]);
   const res = new Resources(engine());
   const t = Date.now();
@@ -151,11 +154,21 @@ describe('the pod settings come from the Deployment', () => {
   it('reads uid, read-only root, the /tmp emptyDir, capabilities, memory limit, env and probes', () => {
     const s = readPodSettings(dirs.good, readProject(dirs.good));
     expect(s).toMatchObject({
-      uid: 65532, gid: 65532, readOnlyRootFilesystem: true, dropAll: true, noNewPrivileges: true,
-      tmpfs: [{ path: '/tmp', bytes: 64 * 2 ** 20 }], memory: '256Mi', memoryBytes: 256 * 2 ** 20,
-      env: { NODE_OPTIONS: '--max-old-space-size=192' }, ports: [8080],
-      readiness: { kind: 'http', path: '/healthz', port: 8080 }, liveness: { kind: 'http', path: '/healthz', port: 8080 },
-      startupBudgetS: 60, graceS: 30, preStopSleepS: 0,
+      uid: 65532,
+      gid: 65532,
+      readOnlyRootFilesystem: true,
+      dropAll: true,
+      noNewPrivileges: true,
+      tmpfs: [{ path: '/tmp', bytes: 64 * 2 ** 20 }],
+      memory: '256Mi',
+      memoryBytes: 256 * 2 ** 20,
+      env: { NODE_OPTIONS: '--max-old-space-size=192' },
+      ports: [8080],
+      readiness: { kind: 'http', path: '/healthz', port: 8080 },
+      liveness: { kind: 'http', path: '/healthz', port: 8080 },
+      startupBudgetS: 60,
+      graceS: 30,
+      preStopSleepS: 0,
     });
     expect(podRunOptions(s)).toEqual([
       '--user', '65532:65532', '--read-only', '--read-only-tmpfs=false', '--tmpfs', `/tmp:rw,size=${64 * 2 ** 20},mode=1777`,
