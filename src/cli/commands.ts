@@ -8,6 +8,7 @@ import type { VerifyIo } from '../verify';
 import { CommandDecl, OptionDecl, defineCommand } from './command';
 import { CreateContext, create } from './create';
 import { CLI_FAMILIES } from './families';
+import { VERIFY_DETAILS, VERIFY_FOOTER, VERIFY_OPTIONS } from '../verify/options';
 
 /** What a command gets from {@link runCli}. */
 export interface CommandContext {
@@ -63,34 +64,11 @@ export const verifyCommand = defineCommand<CommandContext>({
   name: 'verify',
   description: 'Build and check the images of a project',
   usageExitCode: 2,
-  details: `Builds Dockerfile and Dockerfile.debug of a project made by ${PROGRAM} with docker or podman
-(whichever is installed and running), then checks the images:
-  - the runtime image answers HTTP 200 on the health path (or /) over 127.0.0.1
-  - run with the Deployment's settings (uid, read-only root, tmpfs /tmp, no capabilities, memory
-    limit, env), its probes pass within the startup budget, it exits within the grace period after
-    SIGTERM and (Node.js) its heap limit is below the memory limit
-  - it runs as the non-root uid, has no shell and no package manager
-  - the debug image has a shell
-  - the runtime image holds no devDependencies, no sources it does not run, no .env, no tests
-  - after a source-only change (in a temporary copy), the dependency install comes from the build cache
-and prints sizes: runtime vs debug vs the single-stage equivalent. Writes .msb/verify-report.json and
-.msb/verify-report.svg.`,
+  details: VERIFY_DETAILS(PROGRAM),
   args: [{ name: 'dir', description: 'the project', default: '.' }],
-  options: {
-    'engine': { type: 'string', value: '<docker|podman>', description: 'Container engine', default: 'the first that answers' },
-    'no-run': { type: 'boolean', description: 'Build and inspect only; do not start containers' },
-    'no-pod-parity': { type: 'boolean', description: "Skip the run with the Deployment's settings (probes, SIGTERM, read-only root, memory)" },
-    'env-file': { type: 'string', value: '<file>', description: 'Env file for the pod-parity run: values the Deployment takes from ConfigMaps/Secrets' },
-    'no-single-stage': { type: 'boolean', description: 'Skip the single-stage build (size report without it)' },
-    'keep-images': { type: 'boolean', description: 'Keep the images built (localhost/msb-verify/<name>:runtime, :debug, ...)' },
-    'ca-cert': { type: 'string', value: '<file>', description: 'Pass a CA bundle as the ca_cert build secret (TLS-intercepting proxy)' },
-    'secret': { type: 'string', multiple: true, value: '<id=..,src=..>', description: 'Pass a build secret (repeatable), e.g. id=npmrc,src=$HOME/.npmrc' },
-    'pull': { type: 'string', value: '<always|missing|never>', description: 'Base image pull policy', default: "the engine's" },
-    'network': { type: 'string', value: '<mode>', description: 'Network of the build steps, e.g. host' },
-    'verbose': { type: 'boolean', description: 'Show the whole build output' },
-    'help': { type: 'boolean', short: 'h', description: 'Show this help' },
-  },
-  footer: 'Exit code: 0 when every check passes, 1 when one fails or the build fails, 2 for bad options.',
+  // declared once, with verify: its parser reads the same table
+  options: VERIFY_OPTIONS,
+  footer: VERIFY_FOOTER,
   async run(args, ctx) {
     // Loaded only for this command.
     const { runVerify } = await import('../verify');

@@ -18,9 +18,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { ParseArgsConfig, parseArgs } from 'node:util';
 import { ENGINE_NAMES, EngineName, VerifyError } from './engine';
 import { VerifyModelError } from './model';
+import { VERIFY_OPTIONS } from './options';
 import { ImageSize, formatBytes } from './size';
 import { VerifyReport, verifyProject } from './verify';
 import { VerifyProfileError } from '../families/verify-profile';
@@ -32,63 +33,23 @@ export * from './context';
 export * from './engine';
 export * from './files';
 export * from './model';
+export * from './options';
 export * from './pod-parity';
 export * from './profiles';
 export * from './project';
 export * from './size';
 export * from './verify';
 
-/** Help text of `create-msb-app verify`. */
-export function verifyHelp(): string {
-  return `Usage: create-msb-app verify [dir] [options]
+/** verify's options for node:util parseArgs, from the one declaration. */
+const PARSE_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(Object.entries(VERIFY_OPTIONS).map(([name, o]) => [name, {
+  type: o.type,
+  ...('short' in o ? { short: o.short } : {}),
+  ...('multiple' in o ? { multiple: o.multiple } : {}),
+}]));
 
-Builds Dockerfile and Dockerfile.debug of a project made by create-msb-app with docker or podman
-(whichever is installed and running), then checks the images against the model recorded in
-.projen/msb.json, with the checks of the project's runtime family:
-  - the runtime image answers HTTP 200 on the health path (or /) over 127.0.0.1
-  - its main process runs as the non-root uid and gid (65532), read from /proc on the host
-  - it has no shell, no package manager and no compiler; the debug image has a shell
-  - its files hold no .env, and nothing the family keeps out (e.g. Node.js: no devDependencies, no
-    TypeScript sources with a build, no tests; static binaries: no C library)
-  - after a source-only change (in a temporary copy), the dependency install comes from the build
-    cache (families with a dependency install)
-and prints sizes: runtime vs debug vs the single-stage equivalent (families with a build), in file
-bytes of each image and of its base image. What the runtime image needs (the production
-dependencies, the build output, the files copied from the context) is measured outside the runtime
-image; waste = image - base image - needed. Writes .msb/verify-report.json and .msb/verify-report.svg.
-
-Options:
-  --engine <docker|podman>   Container engine              default: the first that answers
-  --no-run                   Build and inspect only; do not start containers
-  --no-pod-parity            Skip the run with the Deployment's settings (probes, SIGTERM, read-only root, memory)
-  --env-file <file>          Env file for the pod-parity run: values the Deployment takes from ConfigMaps/Secrets
-  --no-single-stage          Skip the single-stage build (size report without it)
-  --keep-images              Keep the images built (localhost/msb-verify/<name>:runtime, :debug, ...)
-  --ca-cert <file>           Pass a CA bundle as the ca_cert build secret (TLS-intercepting proxy)
-  --secret <id=..,src=..>    Pass a build secret (repeatable), e.g. id=npmrc,src=$HOME/.npmrc
-  --pull <always|missing|never>  Base image pull policy   default: the engine's
-  --network <mode>           Network of the build steps, e.g. host
-  --verbose                  Show the whole build output
-  -h, --help                 Show this help
-
-Exit code: 0 when every check passes, 1 when one fails or the build fails, 2 for bad options.
-`;
-}
-
-const OPTIONS = {
-  'engine': { type: 'string' },
-  'no-run': { type: 'boolean' },
-  'no-single-stage': { type: 'boolean' },
-  'no-pod-parity': { type: 'boolean' },
-  'env-file': { type: 'string' },
-  'keep-images': { type: 'boolean' },
-  'ca-cert': { type: 'string' },
-  'secret': { type: 'string', multiple: true },
-  'pull': { type: 'string' },
-  'network': { type: 'string' },
-  'verbose': { type: 'boolean' },
-  'help': { type: 'boolean', short: 'h' },
-} as const;
+/** The parsed values: booleans for switches, a list for `secret`, strings for the rest. */
+type VerifyValues = { [K in keyof typeof VERIFY_OPTIONS]?: (typeof VERIFY_OPTIONS)[K] extends { multiple: true } ? string[]
+  : (typeof VERIFY_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 class UsageError extends Error {}
 
@@ -109,29 +70,33 @@ export async function runVerify(argv: string[], io: VerifyIo = {}): Promise<numb
       try {
         // `npx projen image:verify -- --ca-cert x` hands the `--` through: it separates nothing here.
         const args = argv[0] === '--' ? argv.slice(1) : argv;
-        return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+        const parsed = parseArgs({ args, options: PARSE_OPTIONS, allowPositionals: true, strict: true });
+        return { values: parsed.values as VerifyValues, positionals: parsed.positionals };
       } catch (e) {
         throw new UsageError((e as Error).message.replace(/\s*To specify a positional argument.*$/s, ''));
       }
     })();
     if (v.help) {
-      stdout.write(verifyHelp());
+      // the help is generated from the declaration by the CLI (create-msb-app verify --help)
+      stdout.write('Run "create-msb-app verify --help" for the options.\n');
       return 0;
     }
-    if (positionals.length > 1) throw new UsageError(`Expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(', ')}.`);
-    if (v.engine !== undefined && !ENGINE_NAMES.includes(v.engine as EngineName)) throw new UsageError(`Invalid --engine ${JSON.stringify(v.engine)}: expected docker or podman.`);
-    if (v.pull !== undefined && !['always', 'missing', 'never'].includes(v.pull)) throw new UsageError(`Invalid --pull ${JSON.stringify(v.pull)}: expected always, missing or never.`);
+    // Every bad option is reported, in one message.
+    const bad: string[] = [];
+    if (positionals.length > 1) bad.push(`Expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(', ')}.`);
+    if (v.engine !== undefined && !ENGINE_NAMES.includes(v.engine as EngineName)) bad.push(`Invalid --engine ${JSON.stringify(v.engine)}: expected docker or podman.`);
+    if (v.pull !== undefined && !['always', 'missing', 'never'].includes(v.pull)) bad.push(`Invalid --pull ${JSON.stringify(v.pull)}: expected always, missing or never.`);
     const cwd = io.cwd ?? process.cwd();
     const secrets = [...(v.secret ?? [])];
     if (v['ca-cert'] !== undefined) secrets.unshift(`id=ca_cert,src=${path.resolve(cwd, v['ca-cert'])}`);
     for (const s of secrets) {
       const src = /(?:^|,)src=([^,]+)/.exec(s)?.[1];
-      if (!/(?:^|,)id=[^,]+/.test(s)) throw new UsageError(`Invalid secret ${JSON.stringify(s)}: expected id=<id>,src=<file>.`);
-      if (src && !fs.existsSync(path.resolve(cwd, src))) throw new UsageError(`Secret file ${src} does not exist.`);
+      if (!/(?:^|,)id=[^,]+/.test(s)) bad.push(`Invalid secret ${JSON.stringify(s)}: expected id=<id>,src=<file>.`);
+      else if (src && !fs.existsSync(path.resolve(cwd, src))) bad.push(`Secret file ${src} does not exist.`);
     }
-
     const envFile = v['env-file'] === undefined ? undefined : path.resolve(cwd, v['env-file']);
-    if (envFile && !fs.existsSync(envFile)) throw new UsageError(`Env file ${v['env-file']} does not exist.`);
+    if (envFile && !fs.existsSync(envFile)) bad.push(`Env file ${v['env-file']} does not exist.`);
+    if (bad.length > 0) throw new UsageError(bad.join('\n'));
     const dir = path.resolve(cwd, positionals[0] ?? '.');
     const report = await verifyProject({
       dir,

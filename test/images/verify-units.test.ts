@@ -10,12 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_MANAGERS } from '../../src';
+import { runCli } from '../../src/cli/main';
 import { nodeFacts, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
   breakdown, compactStep, contextFileBytes, detectEngine, fileBytes, fileChecks, neededContent, neededSources, parseDockerfile, parseSize,
   ProjectFacts, readProject, readTarEntries, renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
   verifyProject,
 } from '../../src/verify';
+import { VERIFY_OPTIONS } from '../../src/verify/options';
 import { synth, writePackage } from '../util';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-units-'));
@@ -314,10 +316,19 @@ describe('create-msb-app verify (command line)', () => {
     return { code, out, err };
   };
 
-  it('has its own help', async () => {
-    const r = await run(['--help']);
-    expect(r.code).toBe(0);
-    for (const flag of ['--engine', '--no-run', '--keep-images', '--secret', '--ca-cert']) expect(r.out).toContain(flag);
+  it('has its help generated from the one declaration of its options (the CLI\'s and the parser\'s)', async () => {
+    let out = '';
+    const code = await runCli(['verify', '--help'], { stdout: { write: (t: string) => ((out += t), true) } as any, cwd: tmp });
+    expect(code).toBe(0);
+    for (const name of Object.keys(VERIFY_OPTIONS)) expect(out).toContain(`--${name}`);
+    expect(out).toContain('no setuid file');
+  });
+
+  it('reports every bad option at once', async () => {
+    const r = await run(['--engine', 'lxc', '--pull', 'sometimes']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Invalid --engine "lxc"');
+    expect(r.err).toContain('Invalid --pull "sometimes"');
   });
 
   it('rejects bad options with exit code 2', async () => {
