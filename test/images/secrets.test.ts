@@ -241,6 +241,7 @@ describe('secrets never reach the build context or an image (real builds)', () =
   const timings: Record<string, number> = {};
   let escapeDockerfile = '';
   let escapeEntries: FsEntry[] = [];
+  let singleStageEntries: FsEntry[] = [];
 
   const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
     const started = Date.now();
@@ -311,6 +312,7 @@ describe('secrets never reach the build context or an image (real builds)', () =
     fs.writeFileSync(escape, escapeDockerfile);
     await build('escape', escape);
     escapeEntries = await exportImageEntries(engine, TAGS.escape, res.containers);
+    singleStageEntries = await exportImageEntries(engine, TAGS.singleStage, res.containers);
 
     const all = { ...secretTokens, 'control file (in the context)': controlToken };
     for (const label of ['runtime', 'debug', 'singleStage', 'leak'] as const) {
@@ -381,13 +383,17 @@ describe('secrets never reach the build context or an image (real builds)', () =
     expect(scans.singleStage.setuid.join('\n')).toMatch(/\/usr\/bin\/passwd \(4755\)/);
   });
 
-  it('an escape the static policy accepts (a build step copies a setuid shell into dist/) is caught by verify\'s file checks', () => {
+  it('an escape the static policy accepts (a build step copies a setuid shell into dist/): verify finds the shell, the root-owned 0555 copy drops the setuid bit', () => {
     // what synthesis would write with such a step: the policy reads nothing wrong in it
     const expected = { image: facts.runtimeBase, uid: UID, gid: UID, workdir: facts.workdir, policy: NODE_RUNTIME_POLICY };
     expect(runtimeStageViolations(escapeDockerfile, expected)).toEqual([]);
     expect(shellPaths(escapeEntries.map((e) => e.path))).toEqual(['/app/dist/sh']);
-    expect(setuidPaths(escapeEntries)).toEqual(['/app/dist/sh (4755)']);
-    expect(setuidCheck(escapeEntries)).toMatchObject({ id: 'no-setuid', ok: false });
+    // the runtime stage copies the build output root-owned with --chmod=0555: the setuid bit is gone
+    expect(escapeEntries.find((e) => e.path === '/app/dist/sh')?.mode).toBe(0o555);
+    expect(setuidPaths(escapeEntries)).toEqual([]);
+    // and the check finds a setuid file where there is one (the single-stage image, on the full builder)
+    expect(setuidCheck(singleStageEntries)).toMatchObject({ id: 'no-setuid', ok: false });
+    expect(setuidPaths(singleStageEntries)).toContain('/usr/bin/passwd (4755)');
   });
 
   it('the runtime image has no shell in its file list (the debug image has one)', async () => {

@@ -124,7 +124,7 @@ describe('verify on a static-binary project', () => {
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
     for (const c of report.checks) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
     expect(Object.keys(byId).sort()).toEqual([
-      'binary-present', 'debug-shell', 'debug-uid', 'no-compiler', 'no-env-file', 'no-libc', 'no-package-manager', 'no-shell', 'no-shell-binary', 'serves', 'uid',
+      'binary-present', 'debug-shell', 'debug-uid', 'no-compiler', 'no-env-file', 'no-libc', 'no-package-manager', 'no-setuid', 'no-shell', 'no-shell-binary', 'serves', 'uid',
     ]);
     expect(byId.serves.detail).toContain('/healthz -> 200');
     expect(byId.uid.detail).toContain('/status Uid 65532 65532 65532 65532');
