@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AppProps, MsbValidationError } from '../../src';
-import { HEALTHCHECK_POLICY, INIT_POLICY, runtimeStageViolations } from '../../src/dockerfile-policy';
 import { parse } from '../../src/dockerfile/parser';
+import { HEALTHCHECK_POLICY, INIT_POLICY, runtimeStageViolations } from '../../src/dockerfile-policy';
 import { nodeFamily } from '../../src/families/node';
 import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
 import { synth } from '../util';

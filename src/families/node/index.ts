@@ -148,7 +148,10 @@ export const nodeFamily: RuntimeFamily = {
       copies,
       metadata: packageMetadata(pkg),
       settings: {
-        packageManager: pm.name, lockfile: pm.lockfile, localPackages, heapPercent: validHeapPercent(o.heapPercent),
+        packageManager: pm.name,
+        lockfile: pm.lockfile,
+        localPackages,
+        heapPercent: validHeapPercent(o.heapPercent),
         // recorded only when on, so a definition without them records what it always did
         ...(o.init === true ? { init: true } : {}),
         ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
@@ -166,7 +169,9 @@ export const nodeFamily: RuntimeFamily = {
     stages: (model) => ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), 'runtime'],
     copyFrom: () => ['prod-deps', 'build'],
     policy: (model) => nodeRuntimePolicy({ init: model.runtime.settings.init === true, healthcheck: model.runtime.settings.healthcheck === true }),
-    exec: (model) => (model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT, cmd: model.runtime.cmd } : { cmd: model.runtime.cmd }),
+    exec: (model) => (model.runtime.settings.init === true
+      ? { entrypoint: NODE_INIT_ENTRYPOINT, cmd: model.runtime.cmd }
+      : { cmd: model.runtime.cmd }),
     roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined }),
     context(model) {
       const pm = packageManagerOf(model);

@@ -21,5 +21,6 @@ export const NODE_INIT_ENTRYPOINT: readonly string[] = INIT_POLICY.entrypoints![
 /** The Node family's allow-list for a definition: the init process and the HEALTHCHECK only when on. */
 export function nodeRuntimePolicy(features: { readonly init: boolean; readonly healthcheck: boolean }): RuntimeStagePolicy {
   if (!features.init && !features.healthcheck) return NODE_RUNTIME_POLICY;
-  return mergeRuntimeStagePolicies(NODE_RUNTIME_POLICY, ...(features.init ? [INIT_POLICY] : []), ...(features.healthcheck ? [HEALTHCHECK_POLICY] : []));
+  const on = [...(features.init ? [INIT_POLICY] : []), ...(features.healthcheck ? [HEALTHCHECK_POLICY] : [])];
+  return mergeRuntimeStagePolicies(NODE_RUNTIME_POLICY, ...on);
 }
