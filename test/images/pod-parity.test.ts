@@ -90,12 +90,12 @@ function project(app: App): string {
 }
 
 /** Sets a field of the pod template's spec in the generated Deployment (the pod's settings are read from there). */
-function setPodSpec(dir: string, line: string): void {
+function setPodSpec(dir: string, key: string, value: string | number): void {
   const file = path.join(dir, 'k8s/base/deployment.yaml');
-  const text = fs.readFileSync(file, 'utf8');
-  const next = text.replace(/^(\s+)serviceAccountName:/m, `$1${line}\n$1serviceAccountName:`);
-  expect(next).not.toBe(text);
-  fs.writeFileSync(file, next);
+  const deployment = parse(fs.readFileSync(file, 'utf8'));
+  expect(deployment.spec.template.spec).toBeDefined();
+  deployment.spec.template.spec[key] = value;
+  fs.writeFileSync(file, stringify(deployment));
 }
 
 const started = Date.now();
@@ -187,7 +187,7 @@ describe('the pod settings come from the Deployment', () => {
       liveness: { kind: 'http', path: '/healthz', port: 8080 },
       startupBudgetS: 60,
       graceS: 30,
-      preStopSleepS: 0,
+      preStopSleepS: 5,
     });
     expect(podRunOptions(s)).toEqual([
       '--user', '65532:65532', '--read-only', '--read-only-tmpfs=false', '--tmpfs', `/tmp:rw,size=${64 * 2 ** 20},mode=1777`,
@@ -256,11 +256,12 @@ describe('pod-parity run', () => {
   });
 
   it('fails an app that ignores SIGTERM within the grace period (read from the Deployment)', async () => {
-    setPodSpec(dirs.ignoresSigterm, 'terminationGracePeriodSeconds: 3');
+    // 8 s of grace minus the 5 s preStop sleep: 3 s to exit
+    setPodSpec(dirs.ignoresSigterm, 'terminationGracePeriodSeconds', 8);
     const r = await run('ignoresSigterm');
-    expect(r.settings.graceS).toBe(3);
+    expect(r.settings.graceS).toBe(8);
     expect(r.byId['pod-readiness'].ok).toBe(true);
-    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 3 - preStop sleep 0s)');
+    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 8 - preStop sleep 5s)');
     expect(r.byId['pod-sigterm'].ok).toBe(false);
     expect(r.byId['pod-sigterm'].detail).toMatch(/^the app did not exit within 3s of SIGTERM: as PID 1 it must handle SIGTERM \(process\.on\('SIGTERM'/);
     expect(r.shutdownS).toBeUndefined();
@@ -270,10 +271,10 @@ describe('pod-parity run', () => {
     expect(fs.readFileSync(path.join(dirs.ignoresSigtermInit, 'Dockerfile'), 'utf8')).toContain('ENTRYPOINT ["/tini","--","/nodejs/bin/node"]');
     const cfg = await imageConfig(engine(), tag('ignoresSigtermInit'));
     expect(cfg.entrypoint).toEqual(['/tini', '--', '/nodejs/bin/node']);
-    setPodSpec(dirs.ignoresSigtermInit, 'terminationGracePeriodSeconds: 3');
+    setPodSpec(dirs.ignoresSigtermInit, 'terminationGracePeriodSeconds', 8);
     const r = await run('ignoresSigtermInit');
     for (const c of r.checks) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
-    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 3 - preStop sleep 0s)');
+    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 8 - preStop sleep 5s)');
     // Node exits on the forwarded SIGTERM (no handler: killed by the signal, 128 + 15); tini passes the code on
     expect(r.byId['pod-sigterm'].detail).toMatch(/^shutdown time \d+\.\d+s after SIGTERM \(exit code 143\)$/);
     expect(r.shutdownS!).toBeLessThan(3);
@@ -339,7 +340,7 @@ describe('pod-parity run', () => {
     const json = JSON.parse(fs.readFileSync(report.reportFiles!.json, 'utf8'));
     expect(json.checks.find((c: CheckResult) => c.id === 'pod-sigterm').detail).toMatch(/^shutdown time /);
     expect(fs.readFileSync(report.reportFiles!.svg, 'utf8')).toContain("Node's heap limit is below");
-    expect(formatReport(report).join('\n')).toMatch(/✔ the app exits within 30s of SIGTERM \(terminationGracePeriodSeconds 30 - preStop sleep 0s\)\n {6}shutdown time \d+\.\ds after SIGTERM/);
+    expect(formatReport(report).join('\n')).toMatch(/✔ the app exits within 25s of SIGTERM \(terminationGracePeriodSeconds 30 - preStop sleep 5s\)\n {6}shutdown time \d+\.\ds after SIGTERM/);
     const off = await verifyProject({ ...opts, podParity: false, reportDir: false });
     expect(off.checks.filter((c) => c.id.startsWith('pod-'))).toEqual([]);
   });
@@ -350,7 +351,7 @@ describe('pod-parity run', () => {
     const content = { image: 'runtime', baseImage: 'base', fileBytes: 1e6 + 1000, baseFileBytes: 1e6 };
     const sizes = sizeReport(needed, { content, layers }, { content, layers });
     const svg = renderSizeChart(sizes, 'pod', [...results.good!.checks, ...results.ignoresSigterm!.checks.filter((c) => !c.ok), { title: 'env values from ConfigMaps and Secrets', detail: 'not checked' }]);
-    expect(svg).toContain('the app exits within 30s of SIGTERM (terminationGracePeriodSeconds 30 - preStop sleep 0s)');
+    expect(svg).toContain('the app exits within 25s of SIGTERM (terminationGracePeriodSeconds 30 - preStop sleep 5s)');
     expect(svg).toMatch(/<tspan fill="#b91c1c">✖<\/tspan> the app exits within 3s of SIGTERM/);
     expect(svg).toContain('the app did not exit within 3s of SIGTERM: as PID 1 it must handle SIGTERM');
     expect(svg).toMatch(/<tspan fill="#6b7280">–<\/tspan> env values from ConfigMaps and Secrets/);
