@@ -72,6 +72,14 @@ export interface ImageOptions {
    * @default - no digest
    */
   readonly debugDigest?: string;
+  /**
+   * An exec-form `HEALTHCHECK` in the image for docker and compose users (Kubernetes ignores it and
+   * uses the probes): Node's own `fetch` of `healthCheckPath` on `PORT`, no shell. Node.js family
+   * only; needs an HTTP `healthCheckPath`. Podman keeps a HEALTHCHECK only with `--format docker`
+   * (the OCI image format has no health check).
+   * @default false
+   */
+  readonly healthcheck?: boolean;
 }
 
 /** Autoscaling on CPU. */

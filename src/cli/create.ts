@@ -137,6 +137,8 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
   const written: string[] = [];
   let installed = false;
   let gitInitialised = false;
+  /** The image the first synthesis tags (the definition's tag, else the version or the git commit). */
+  let image: string | undefined;
   try {
     makeDirectory(target.dir);
     const vendored = await vendorLib(lib!, target.dir, { signal: ctx.signal, env });
@@ -170,7 +172,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
 
     await out.step('Generating Dockerfile, Dockerfile.debug, .dockerignore and k8s/', () => {
       try {
-        synthesize(def, target.dir, { force });
+        image = synthesize(def, target.dir, { force }).image;
       } catch (e) {
         if (e instanceof TemplateError && templateFlag !== undefined) {
           const hint = def.template?.kind === 'package' && skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
@@ -204,7 +206,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
   }
 
   // 6. Next steps
-  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, outputs, installed, mode: target.mode, family });
+  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, image: image ?? def.image.repository, outputs, installed, mode: target.mode, family });
   return { dir: target.dir, mode: target.mode, definition: def, written, installed, gitInitialised };
 }
 
@@ -333,9 +335,9 @@ function asCliError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; outputs: string[]; installed: boolean; mode: 'new' | 'adopt'; family: FamilyCli }): void {
+function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; image: string; outputs: string[]; installed: boolean; mode: 'new' | 'adopt'; family: FamilyCli }): void {
   const rel = path.relative(s.cwd, s.dir) || '.';
-  const image = `${s.def.image.repository}:${s.def.image.tag}`;
+  const image = s.image;
   out.info('');
   out.info(`Done. ${s.mode === 'new' ? 'Created' : 'Adopted'} ${s.def.name} in ${s.dir}:`);
   out.info('  .projenrc.ts           the definition: edit it, then run npx projen');

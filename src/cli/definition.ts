@@ -27,7 +27,8 @@ export interface Definition {
   readonly entrypoint: string;
   /** Without a build: what the runtime image copies besides the dependencies. */
   readonly files?: readonly string[];
-  readonly image: { readonly repository: string; readonly tag: string };
+  /** `tag` only when given explicitly; otherwise synthesis decides (app version, git commit, fallback). */
+  readonly image: { readonly repository: string; readonly tag?: string };
   readonly template?: TemplateSource;
 }
 
@@ -60,7 +61,7 @@ export function appProps(def: Definition): AppProps {
     build: def.build === false ? false : { script: def.build.script, outDir: def.build.outDir },
     entrypoint: def.entrypoint,
     ...(def.files ? { files: [...def.files] } : {}),
-    image: { repository: def.image.repository, tag: def.image.tag },
+    image: def.image.tag === undefined ? { repository: def.image.repository } : { repository: def.image.repository, tag: def.image.tag },
   };
 }
 
@@ -75,9 +76,11 @@ export function buildProject(def: Definition, projectDir: string, extra: Partial
  * Synthesizes in-process, exactly as `npx projen` would with the `.projenrc.ts` of
  * {@link renderProjenrc}. `force` lets it replace files it did not generate.
  */
-export function synthesize(def: Definition, projectDir: string, options: { force?: boolean } = {}): void {
+export function synthesize(def: Definition, projectDir: string, options: { force?: boolean } = {}): App {
   // Without --force, MsbProject reads MSB_FORCE itself (the one place it is read).
-  buildProject(def, projectDir, options.force ? { force: true } : {}).project.synth();
+  const { project, app } = buildProject(def, projectDir, options.force ? { force: true } : {});
+  project.synth();
+  return app;
 }
 
 /** The `.projenrc.ts` of a definition: readable, commented, public API only. */
@@ -97,7 +100,11 @@ export function renderProjenrc(def: Definition): string {
   }
   prop(['Script the runtime image runs (CMD, exec form).'], `entrypoint: ${lit(def.entrypoint)}`);
   if (def.files) prop([`Files and folders copied into the runtime image besides ${familyOf(def).alwaysCopied}.`], `files: [${def.files.map(lit).join(', ')}]`);
-  prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
+  if (def.image.tag === undefined) {
+    prop(['Where the image is pushed. Its tag is the package version (else the git commit); the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)} }`);
+  } else {
+    prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
+  }
 
   return [
     '// The single definition of this service. Edit it, then run `npx projen`: Dockerfile,',

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Adoption, FamilyCli } from '../families/family-cli';
-import { isImageTag } from '../index';
 import { Definition } from './definition';
 import { CliError } from './errors';
 import { PromptFn } from './prompts';
@@ -34,10 +33,6 @@ export interface Target {
   readonly mode: 'new' | 'adopt';
 }
 
-/** The image tag when `--image` names none: the project's version, else the default tag. */
-function defaultTag(ctx: SettingContext): string {
-  return ctx.version && isImageTag(ctx.version) ? ctx.version : DEFAULTS.imageTag;
-}
 
 /** The common settings; the family's rows go after `name`. */
 export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly after: readonly Setting[] } = {
@@ -71,10 +66,11 @@ export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly af
     {
       key: 'image',
       flag: 'image',
-      prompt: { type: 'input', message: 'Image repository[:tag]' },
-      default: (ctx): ImageRef => ({ repository: ctx.values.name as string, tag: defaultTag(ctx) }),
-      show: (v) => `${(v as ImageRef).repository}:${(v as ImageRef).tag}`,
-      validate: (text, ctx, label) => checkImage(text, defaultTag(ctx), label),
+      prompt: { type: 'input', message: 'Image repository[:tag] (without a tag, the app version tags the image)' },
+      // No tag unless one is given: synthesis tags the image with the app version (or the git commit).
+      default: (ctx): ImageRef => ({ repository: ctx.values.name as string }),
+      show: (v) => ((v as ImageRef).tag === undefined ? (v as ImageRef).repository : `${(v as ImageRef).repository}:${(v as ImageRef).tag}`),
+      validate: (text, _ctx, label) => checkImage(text, label),
     },
     {
       key: 'template',

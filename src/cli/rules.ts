@@ -17,10 +17,14 @@ import {
 } from '../index';
 import { badFlag } from './errors';
 
-/** Image repository and tag. */
+/**
+ * Image repository and tag. `tag` only when given explicitly (`repository:tag`): without it the
+ * definition leaves the tag to synthesis (the app version, else the git commit, else the fallback),
+ * so the tag follows the version instead of being frozen at the one of the day of adoption.
+ */
 export interface ImageRef {
   readonly repository: string;
-  readonly tag: string;
+  readonly tag?: string;
 }
 
 /** A valid app name. */
@@ -42,14 +46,14 @@ export function checkHealthPath(value: string, flag = '--health-path'): string {
   return value;
 }
 
-/** `repository[:tag]`; without a tag, `defaultTag`. */
-export function checkImage(value: string, defaultTag: string, flag = '--image'): ImageRef {
+/** `repository[:tag]`; the tag only when one is given. */
+export function checkImage(value: string, flag = '--image'): ImageRef {
   const m = /^(.*?)(?::([^:/]+))?$/.exec(value.trim())!;
   const repository = m[1];
-  const tag = m[2] ?? defaultTag;
+  const tag = m[2];
   if (!isImageRepository(repository)) throw badFlag(flag, value, `${IMAGE_REPOSITORY_RULE}, optionally followed by ":<tag>"`);
-  if (!isImageTag(tag)) throw badFlag(flag, value, `a tag after ":" that is ${IMAGE_TAG_RULE}`);
-  return { repository, tag };
+  if (tag !== undefined && !isImageTag(tag)) throw badFlag(flag, value, `a tag after ":" that is ${IMAGE_TAG_RULE}`);
+  return tag === undefined ? { repository } : { repository, tag };
 }
 
 /** A project name made from a directory or package name: `@acme/Orders_API` -> `orders-api`. */

@@ -52,7 +52,8 @@ export interface FamilyDefinition {
   readonly runtime: Readonly<Record<string, string>>;
   readonly build: { readonly script: string; readonly outDir: string } | false;
   readonly entrypoint: string;
-  readonly image: { readonly repository: string; readonly tag: string };
+  /** `tag` only when the definition sets one (else the project's version tags the image). */
+  readonly image: { readonly repository: string; readonly tag?: string };
   /** Extra dev dependencies (e.g. an org template package): name -> spec. */
   readonly extraDevDependencies: Readonly<Record<string, string>>;
 }

@@ -321,6 +321,48 @@ export function setuidCheck(entries: readonly FsEntry[]): CheckResult {
   return { id: 'no-setuid', title: 'no setuid or setgid files in the runtime image', ok: found.length === 0, detail: found.length ? `found ${list(found)}` : `none among ${entries.length} paths` };
 }
 
+/**
+ * The app's files (everything at or under the workdir, symlinks aside) that uid `uid` could rewrite:
+ * owned by it, or with a group or other write bit (the group may be its own, and other is everyone).
+ * Paths under `writable` (declared volumes mounted over the image) are the app's to write.
+ */
+export function appWritableCode(
+  entries: readonly FsEntry[], workdir: string, uid: number, writable: readonly string[] = [],
+): { path: string; why: string }[] {
+  const root = workdir.replace(/\/+$/, '') || '/';
+  const under = (p: string, dir: string) => dir === '/' || p === dir || p.startsWith(`${dir}/`);
+  const out: { path: string; why: string }[] = [];
+  for (const e of entries) {
+    if (e.type === 'symlink' || !under(e.path, root) || writable.some((w) => under(e.path, w.replace(/\/+$/, '')))) continue;
+    const mode = e.mode.toString(8).padStart(4, '0');
+    if (e.uid === uid) out.push({ path: e.path, why: `is owned by ${uid} (mode ${mode})` });
+    // eslint-disable-next-line no-bitwise
+    else if ((e.mode & 0o022) !== 0) out.push({ path: e.path, why: `is writable by ${(e.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${mode}, owner ${e.uid}:${e.gid})` });
+  }
+  return out;
+}
+
+/** The immutable-code check of the runtime image: the app's files belong to root and are not writable by the app user. */
+export function immutableCodeCheck(
+  entries: readonly FsEntry[], facts: { readonly workdir: string; readonly uid: number }, writable: readonly string[] = [],
+): CheckResult {
+  const found = appWritableCode(entries, facts.workdir, facts.uid, writable);
+  const title = `the app's files under ${facts.workdir} belong to root and are not writable by uid ${facts.uid}`;
+  if (found.length === 0) {
+    const n = entries.filter((e) => e.path === facts.workdir || e.path.startsWith(`${facts.workdir.replace(/\/+$/, '')}/`)).length;
+    return { id: 'immutable-code', title, ok: true, detail: `none of ${n} paths under ${facts.workdir} is owned by ${facts.uid} or writable by group or other` };
+  }
+  const first = found[0];
+  const more = found.length > 1 ? ` (and ${found.length - 1} more: ${list(found.slice(1).map((f) => f.path))})` : '';
+  return {
+    id: 'immutable-code',
+    title,
+    ok: false,
+    detail: `the app can rewrite its own code: ${first.path} ${first.why}${more}; outside Kubernetes (docker run, without a read-only root) ` +
+      'a compromised process could change what runs: copy the app\'s files with --chown=0:0 and a --chmod without write bits for group and other (e.g. 0555)',
+  };
+}
+
 const list = (xs: readonly string[]) => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, ... (${xs.length})` : '');
 
 /** What the filesystem of the runtime image shows, as check results: verify's own, then the family's. */

@@ -19,6 +19,10 @@ export interface FsEntry {
   readonly size: number;
   /** Permission bits with setuid/setgid/sticky (e.g. 0o4755); 0 when the archive does not say. */
   readonly mode: number;
+  /** Owner uid (pax `uid` when present, else the header's); 0 when the archive does not say. */
+  readonly uid: number;
+  /** Owner gid (pax `gid` when present, else the header's); 0 when the archive does not say. */
+  readonly gid: number;
 }
 
 /** Normalizes a tar member name to an absolute path without a trailing slash. */
@@ -100,7 +104,20 @@ export function readTarEntries(archive: string): FsEntry[] {
       const kind: FsEntry['type'] = type === '0' || type === '7' ? 'file' : type === '5' ? 'dir' : type === '2' ? 'symlink' : type === '1' ? 'hardlink' : 'other';
       const p = entryPath(name);
       const mode = readNumber(header, 100, 8);
-      if (p !== '/') entries.push({ path: p, type: kind, size: kind === 'file' ? size : 0, mode: Number.isNaN(mode) ? 0 : mode & 0o7777 }); // eslint-disable-line no-bitwise
+      const owner = (paxKey: string, offset: number) => {
+        const n = pax[paxKey] !== undefined ? Number(pax[paxKey]) : readNumber(header, offset, 8);
+        return Number.isFinite(n) ? n : 0;
+      };
+      if (p !== '/') {
+        entries.push({
+          path: p,
+          type: kind,
+          size: kind === 'file' ? size : 0,
+          mode: Number.isNaN(mode) ? 0 : mode & 0o7777, // eslint-disable-line no-bitwise
+          uid: owner('uid', 108),
+          gid: owner('gid', 116),
+        });
+      }
       pos = dataAt + (kind === 'dir' || kind === 'symlink' || kind === 'hardlink' ? 0 : Math.ceil(size / 512) * 512);
       pax = {};
       longName = undefined;

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
 import { BuildResult, BuildSettings, buildImage, compactStep, stepsRunning } from './build';
 import { renderSizeChart } from './chart';
-import { CheckResult, Resources, checkServes, checkUid, fileChecks, setuidCheck, shellRuns } from './checks';
+import { CheckResult, Resources, checkServes, checkUid, fileChecks, immutableCodeCheck, setuidCheck, shellRuns } from './checks';
 import { ProjectFacts, readProject } from './context';
 import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
@@ -148,7 +148,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     log('Listing the runtime image files');
     const runtimeEntries = await exportImageEntries(engine, tags.runtime, res.containers);
     const runtimeFiles = runtimeEntries.map((e) => e.path);
-    checks.push(...fileChecks(runtimeFiles, facts), setuidCheck(runtimeEntries));
+    checks.push(...fileChecks(runtimeFiles, facts), setuidCheck(runtimeEntries), immutableCodeCheck(runtimeEntries, facts));
 
     // 5. Source-only change
     let rebuild: BuildResult | undefined;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EXPRESS_APP, TS_ESM_APP, read, cli, tempDir, tree, writeFiles } from './helpers';
+import { gitShortCommit } from '../../src/util/git';
 
 const work: string[] = [];
 afterAll(() => work.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -49,7 +50,11 @@ test('adopts a CommonJS Express app without a build step', async () => {
   expect(projenrc).toContain("entrypoint: 'server.js'");
   expect(projenrc).toContain("files: ['public', 'routes', 'server.js']");
   expect(projenrc).toContain('port: 3000');
-  expect(projenrc).toContain("image: { repository: 'shop', tag: '1.2.3' }");
+  // The tag is left to synthesis (the package version), not frozen at adoption.
+  expect(projenrc).toContain("image: { repository: 'shop' }");
+  expect(projenrc).not.toMatch(/tag:/);
+  expect(read(dir, 'k8s/base/deployment.yaml')).toContain('image: shop:1.2.3');
+  expect(r.stdout).toContain('shop:1.2.3');
 
   const dockerfile = read(dir, 'Dockerfile');
   expect(dockerfile).toContain('COPY package.json package-lock.json ./');
@@ -91,6 +96,30 @@ test('adopts a TypeScript ESM app with a build to dist/', async () => {
   const pkg = JSON.parse(read(dir, 'package.json'));
   expect(pkg.devDependencies).toMatchObject({ 'typescript': '^5.9.3', '@types/node': '^24.0.0' });
   expect(pkg.scripts).toEqual({ build: 'tsc -p .', start: 'node --enable-source-maps dist/index.js' });
+});
+
+test('an app without a version: no tag in the definition, synthesis tags it 0.0.0-dev (or the git commit)', async () => {
+  const pkg = JSON.parse(EXPRESS_APP['package.json']);
+  delete pkg.version;
+  const dir = project({ ...EXPRESS_APP, 'package.json': `${JSON.stringify(pkg, null, 2)}\n` });
+  const r = await cli(['.', '--skip-install', '--skip-git'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const projenrc = read(dir, '.projenrc.ts');
+  expect(projenrc).toContain("image: { repository: 'shop' }");
+  expect(projenrc).not.toMatch(/tag:/);
+  const commit = gitShortCommit(dir);
+  const tag = commit ? `0.0.0-${commit}` : '0.0.0-dev';
+  expect(read(dir, 'k8s/base/deployment.yaml')).toContain(`image: shop:${tag}\n`);
+  expect(r.stdout).toContain(`shop:${tag}`);
+});
+
+test('an explicit --image tag is written, even when it equals the version', async () => {
+  const dir = project(EXPRESS_APP);
+  const r = await cli(['.', '--skip-install', '--image', 'registry.example.com/shop:1.2.3'], dir);
+  expect(r.stderr).toBe('');
+  expect(read(dir, '.projenrc.ts')).toContain("image: { repository: 'registry.example.com/shop', tag: '1.2.3' }");
+  expect(read(dir, 'k8s/base/deployment.yaml')).toContain('image: registry.example.com/shop:1.2.3');
 });
 
 test('adopts a yarn project; flags override what was inferred', async () => {

@@ -50,10 +50,10 @@ test('the interactive flow asks every question and uses the answers', async () =
   });
   expect(code).toBe(0);
   expect(asked.map((q) => q.name)).toEqual(['dir', 'name', 'nodeVersion', 'packageManager', 'port', 'healthPath', 'image', 'template']);
-  // Defaults offered: catalog default for Node.js, npm, 8080, /healthz, name:0.1.0.
+  // Defaults offered: catalog default for Node.js, npm, 8080, /healthz, the name (no tag: the version tags the image).
   expect(asked.find((q) => q.name === 'nodeVersion')!.initial).toBe('26');
   expect(asked.find((q) => q.name === 'port')!.initial).toBe('8080');
-  expect(asked.find((q) => q.name === 'image')!.initial).toBe('payments-api:0.1.0');
+  expect(asked.find((q) => q.name === 'image')!.initial).toBe('payments-api');
 
   const p = path.join(cwd, 'payments');
   const projenrc = read(p, '.projenrc.ts');
@@ -86,7 +86,7 @@ test('flags are not asked again; adoption offers what it inferred as the default
   expect(asked.find((q) => q.name === 'name')!.initial).toBe('shop');
   expect(asked.find((q) => q.name === 'port')!.initial).toBe('3000');
   expect(asked.find((q) => q.name === 'packageManager')!.initial).toBe('npm');
-  expect(asked.find((q) => q.name === 'image')!.initial).toBe('shop:1.2.3');
+  expect(asked.find((q) => q.name === 'image')!.initial).toBe('shop');
 });
 
 test('cancelling at a prompt exits 130 and leaves nothing behind', async () => {

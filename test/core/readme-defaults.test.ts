@@ -47,6 +47,9 @@ describe('README App options table', () => {
     expect(defaultOf('kubernetes.terminationGracePeriodSeconds')).toContain(String(k.terminationGracePeriodSeconds));
     expect(defaultOf('runtime.heapPercent')).toContain(String(NODE_DEFAULTS.heapPercent));
     expect(row('runtime.heapPercent')).toContain(`${NODE_DEFAULTS.maxHeapPercent} %`);
+    expect(defaultOf('runtime.init')).toContain(String(NODE_DEFAULTS.init));
+    expect(defaultOf('image.healthcheck')).toContain(String(NODE_DEFAULTS.healthcheck));
+    expect(row('image.healthcheck')).toContain('--format docker');
     expect(defaultOf('kubernetes.networkPolicy')).toContain(k.networkPolicy ? '(on)' : 'off');
     const tagRow = README.split('\n').find((l) => l.startsWith('| `image.repository`, `image.tag`'))!;
     for (const tag of DEFAULTS.movingTags) expect(tagRow).toContain(`\`${tag}\``);

@@ -4,7 +4,10 @@
  * Deployment's env), its probes, SIGTERM against the grace period and Node's heap limit against the
  * memory limit. One well-behaved app passes; four negative controls each fail with their message:
  * an app that writes under its workdir, one that ignores SIGTERM, one whose heap may outgrow the
- * memory limit, one that listens on another port than the definition's.
+ * memory limit, one that listens on another port than the definition's. The app that ignores SIGTERM
+ * passes with `runtime.init` (tini as PID 1 forwards the signal, and Node, no longer PID 1, exits on
+ * it). The well-behaved app's files are root-owned and not writable by the app user (verify's
+ * immutable-code check on the exported image).
  *
  * The projects are the smallest there are: a no-build Node.js app (one index.js, no dependencies),
  * synthesized in-process; they share package.json and the lockfile, so the dependency stage is built
@@ -17,10 +20,11 @@ import { parse, stringify } from 'yaml';
 import { imageBuildSettings, podman } from './helpers';
 import { nodeHeapCheck, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
-  CheckResult, PodParityResult, formatReport, Resources, buildImage, findWriteErrors, imageConfig, parseQuantity,
+  CheckResult, PodParityResult, formatReport, Resources, buildImage, findWriteErrors, imageConfig, immutableCodeCheck, parseQuantity,
   podParityChecks, podRunOptions, portsInLogs, listeningPorts,
   neededContent, readPodSettings, readProject, renderSizeChart, runVerify, sizeReport, verifyProject,
 } from '../../src/verify';
+import { exportImageEntries } from '../../src/verify/files';
 import { removeTempDirs, synth, tempDir } from '../util';
 
 const NAME = 'pod-parity-app';
@@ -51,14 +55,11 @@ const APPS = {
     env: { NODE_OPTIONS: '--max-old-space-size=192' },
   },
   // a plain server: as PID 1 without a handler, SIGTERM is ignored
-  ignoresSigterm: {
-    index: server({ sigterm: false }),
-    env: { NODE_OPTIONS: '--max-old-space-size=192' },
-    kubernetes: { terminationGracePeriodSeconds: 3, preStopSleepSeconds: 0 },
-  },
-  // synthesis refuses a heap above 90 % of the limit: the override comes from an overlay or a hand
-  // edit of the Deployment, which verify reads (see the test)
-  bigHeap: { index: server({ sigterm: true }), env: {} },
+  ignoresSigterm: { index: server({ sigterm: false }), env: { NODE_OPTIONS: '--max-old-space-size=192' } },
+  // the same server under tini (runtime.init): the signal reaches Node, which is not PID 1 and exits
+  ignoresSigtermInit: { index: server({ sigterm: false }), env: { NODE_OPTIONS: '--max-old-space-size=192' }, init: true },
+  // the definition refuses a heap above 90% of the limit: the Deployment is edited after synthesis (see project())
+  bigHeap: { index: server({ sigterm: true }), env: { NODE_OPTIONS: '--max-old-space-size=512' } },
   otherPort: { index: server({ port: '3000', sigterm: true }), env: { NODE_OPTIONS: '--max-old-space-size=192' } },
 } as const;
 type App = keyof typeof APPS;
@@ -72,9 +73,29 @@ function project(app: App): string {
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, 'package-lock.json'), `${JSON.stringify({ ...pkg, lockfileVersion: 3, requires: true, packages: { '': pkg } }, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, 'index.js'), APPS[app].index);
-  const extra = 'kubernetes' in APPS[app] ? (APPS[app] as { kubernetes: object }).kubernetes : {};
-  synth({ build: false, kubernetes: { env: { ...APPS[app].env }, ...extra } }, { dir, name: NAME });
+  const init = 'init' in APPS[app] && APPS[app].init === true;
+  const env: Record<string, string> = { ...APPS[app].env };
+  // A heap the definition would refuse (validation) is the Deployment's hand edit, as a user's kubectl patch would be.
+  const refused = app === 'bigHeap' ? env.NODE_OPTIONS : undefined;
+  if (refused) env.NODE_OPTIONS = '--max-old-space-size=192';
+  synth({ build: false, kubernetes: { env }, ...(init ? { runtime: { family: 'node', init: true } } : {}) }, { dir, name: NAME });
+  if (refused) {
+    const file = path.join(dir, 'k8s/base/deployment.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    const next = text.replace('--max-old-space-size=192', refused);
+    expect(next).not.toBe(text);
+    fs.writeFileSync(file, next);
+  }
   return dir;
+}
+
+/** Sets a field of the pod template's spec in the generated Deployment (the pod's settings are read from there). */
+function setPodSpec(dir: string, key: string, value: string | number): void {
+  const file = path.join(dir, 'k8s/base/deployment.yaml');
+  const deployment = parse(fs.readFileSync(file, 'utf8'));
+  expect(deployment.spec.template.spec).toBeDefined();
+  deployment.spec.template.spec[key] = value;
+  fs.writeFileSync(file, stringify(deployment));
 }
 
 const started = Date.now();
@@ -235,19 +256,49 @@ describe('pod-parity run', () => {
   });
 
   it('fails an app that ignores SIGTERM within the grace period (read from the Deployment)', async () => {
-    // the definition sets the grace period; verify reads it from the generated Deployment
-    expect(fs.readFileSync(path.join(dirs.ignoresSigterm, 'k8s/base/deployment.yaml'), 'utf8')).toContain('terminationGracePeriodSeconds: 3');
+    // 8 s of grace minus the 5 s preStop sleep: 3 s to exit
+    setPodSpec(dirs.ignoresSigterm, 'terminationGracePeriodSeconds', 8);
     const r = await run('ignoresSigterm');
-    expect(r.settings.graceS).toBe(3);
+    expect(r.settings.graceS).toBe(8);
     expect(r.byId['pod-readiness'].ok).toBe(true);
-    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 3 - preStop sleep 0s)');
+    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 8 - preStop sleep 5s)');
     expect(r.byId['pod-sigterm'].ok).toBe(false);
     expect(r.byId['pod-sigterm'].detail).toMatch(/^the app did not exit within 3s of SIGTERM: as PID 1 it must handle SIGTERM \(process\.on\('SIGTERM'/);
     expect(r.shutdownS).toBeUndefined();
   });
 
+  it('passes the same app with runtime.init: tini as PID 1 forwards SIGTERM', async () => {
+    expect(fs.readFileSync(path.join(dirs.ignoresSigtermInit, 'Dockerfile'), 'utf8')).toContain('ENTRYPOINT ["/tini","--","/nodejs/bin/node"]');
+    const cfg = await imageConfig(engine(), tag('ignoresSigtermInit'));
+    expect(cfg.entrypoint).toEqual(['/tini', '--', '/nodejs/bin/node']);
+    setPodSpec(dirs.ignoresSigtermInit, 'terminationGracePeriodSeconds', 8);
+    const r = await run('ignoresSigtermInit');
+    for (const c of r.checks) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
+    expect(r.byId['pod-sigterm'].title).toBe('the app exits within 3s of SIGTERM (terminationGracePeriodSeconds 8 - preStop sleep 5s)');
+    // Node exits on the forwarded SIGTERM (no handler: killed by the signal, 128 + 15); tini passes the code on
+    expect(r.byId['pod-sigterm'].detail).toMatch(/^shutdown time \d+\.\d+s after SIGTERM \(exit code 143\)$/);
+    expect(r.shutdownS!).toBeLessThan(3);
+    // the heap check finds node behind tini
+    expect(r.byId['pod-heap'].detail).toMatch(/^heap limit 19\d MiB, memory limit 256 MiB$/);
+  });
+
+  it('the well-behaved app cannot rewrite its own code: its files are root-owned without write bits for the app user', async () => {
+    const res = new Resources(engine());
+    const entries = await exportImageEntries(engine(), tag('good'), res.containers);
+    await res.cleanup();
+    const facts = readProject(dirs.good);
+    const app = entries.filter((e) => e.path === '/app' || e.path.startsWith('/app/'));
+    console.log(`/app in the image: ${app.map((e) => `${e.path} ${e.uid}:${e.gid} ${e.mode.toString(8)}`).join(', ')}`);
+    expect(app.map((e) => e.path)).toEqual(expect.arrayContaining(['/app', '/app/index.js', '/app/package.json', '/app/node_modules']));
+    const check = immutableCodeCheck(entries, facts);
+    expect(check.ok, check.detail).toBe(true);
+    // the control: the same entries as a --chown=65532:65532 copy would leave them
+    const chowned = entries.map((e) => (e.path === '/app/index.js' ? { ...e, uid: 65532, gid: 65532 } : e));
+    expect(immutableCodeCheck(chowned, facts).detail).toMatch(/^the app can rewrite its own code: \/app\/index\.js is owned by 65532 \(mode 0555\);/);
+  });
+
   it('fails an app whose heap may grow beyond the memory limit', async () => {
-    const r = await run('bigHeap', (s) => ({ ...s, env: { ...s.env, NODE_OPTIONS: '--max-old-space-size=512' } }));
+    const r = await run('bigHeap');
     expect(r.byId['pod-heap'].ok).toBe(false);
     expect(r.byId['pod-heap'].detail).toMatch(/^Node's heap may grow to 51\d MiB but the container's memory limit is 256 MiB: set NODE_OPTIONS=--max-old-space-size=192 /);
     expect(r.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['pod-heap']);

@@ -115,7 +115,7 @@ describe('verify on a static-binary project', () => {
       env: {},
     };
     fs.writeFileSync(path.join(dir, '.projen', 'msb.json'), JSON.stringify({ generator: 'test', files: {}, templates: {}, model: { verify: model } }));
-    const dockerfile = (base: string) => [`FROM ${base} AS runtime`, 'WORKDIR /app', 'COPY --chown=65532:65532 server ./', 'USER 65532:65532', 'EXPOSE 8080', 'ENTRYPOINT ["/app/server"]', ''].join('\n');
+    const dockerfile = (base: string) => [`FROM ${base} AS runtime`, 'WORKDIR /app', 'COPY --chown=0:0 --chmod=0555 server ./', 'USER 65532:65532', 'EXPOSE 8080', 'ENTRYPOINT ["/app/server"]', ''].join('\n');
     fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile(model.images.runtime));
     fs.writeFileSync(path.join(dir, 'Dockerfile.debug'), dockerfile(model.images.debug));
     fs.writeFileSync(path.join(dir, '.dockerignore'), '*\n!server\n');
@@ -124,7 +124,7 @@ describe('verify on a static-binary project', () => {
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
     for (const c of report.checks) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
     expect(Object.keys(byId).sort()).toEqual([
-      'binary-present', 'debug-shell', 'debug-uid', 'no-compiler', 'no-env-file', 'no-libc', 'no-package-manager', 'no-setuid', 'no-shell', 'no-shell-binary', 'serves', 'uid',
+      'binary-present', 'debug-shell', 'debug-uid', 'immutable-code', 'no-compiler', 'no-env-file', 'no-libc', 'no-package-manager', 'no-setuid', 'no-shell', 'no-shell-binary', 'serves', 'uid',
     ]);
     expect(byId.serves.detail).toContain('/healthz -> 200');
     expect(byId.uid.detail).toContain('/status Uid 65532 65532 65532 65532');

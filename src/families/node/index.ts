@@ -8,7 +8,7 @@ import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
 import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
 import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
-import { NODE_RUNTIME_POLICY } from './policy';
+import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
 import { nodeVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
 import { mebibytes } from '../../k8s/quantity';
@@ -29,6 +29,12 @@ export const NODE_DEFAULTS = {
   heapPercent: 75,
   /** Highest share an explicit heap size may take: above it the pod is OOM-killed before V8 collects. */
   maxHeapPercent: 90,
+  /** `runtime.init`: no init process; Node is PID 1 and must handle SIGTERM itself. */
+  init: false,
+  /** `image.healthcheck`: no HEALTHCHECK in the image (Kubernetes uses the probes). */
+  healthcheck: false,
+  /** The HEALTHCHECK's timing (docker's flags), when `image.healthcheck` is on. */
+  healthcheckTiming: { interval: '30s', timeout: '5s', retries: 3 },
 } as const;
 
 /** `--max-old-space-size=N` (or `--max_old_space_size N`) in a NODE_OPTIONS value: N in MiB. */
@@ -80,6 +86,12 @@ export const nodeFamily: RuntimeFamily = {
     p.check(findPackageManager(pm) !== undefined, 'runtime.packageManager', pm, `one of ${packageManagerNames().map((x) => `"${x}"`).join(', ')}`);
     if (o.heapPercent !== undefined) {
       p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= NODE_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${NODE_DEFAULTS.maxHeapPercent}`);
+    }
+    if (o.init !== undefined) p.check(typeof o.init === 'boolean', 'runtime.init', o.init, 'true (tini as PID 1, forwarding SIGTERM) or false');
+    const hc = props.image?.healthcheck;
+    if (hc !== undefined) {
+      p.check(typeof hc === 'boolean', 'image.healthcheck', hc, 'true (an exec-form HEALTHCHECK with Node\'s fetch) or false');
+      if (hc === true) p.check(props.healthCheckPath !== false, 'image.healthcheck', hc, 'false while healthCheckPath is false: the HEALTHCHECK fetches the health path over HTTP, and TCP probes have none; set healthCheckPath (e.g. "/healthz") or leave image.healthcheck out');
     }
     const limitValue = props.kubernetes?.resources?.memoryLimit ?? DEFAULTS.kubernetes.resources.memoryLimit;
     const limit = mebibytes(limitValue);
@@ -135,7 +147,15 @@ export const nodeFamily: RuntimeFamily = {
       installFiles: ['package.json', pm.lockfile, ...localPackages],
       copies,
       metadata: packageMetadata(pkg),
-      settings: { packageManager: pm.name, lockfile: pm.lockfile, localPackages, heapPercent: validHeapPercent(o.heapPercent) },
+      settings: {
+        packageManager: pm.name,
+        lockfile: pm.lockfile,
+        localPackages,
+        heapPercent: validHeapPercent(o.heapPercent),
+        // recorded only when on, so a definition without them records what it always did
+        ...(o.init === true ? { init: true } : {}),
+        ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
+      },
     };
   },
 
@@ -145,9 +165,13 @@ export const nodeFamily: RuntimeFamily = {
   },
 
   dockerfile: {
-    stages: (model) => ['base', 'prod-deps', ...(model.runtime.build ? ['build'] : []), 'runtime'],
+    // With runtime.init and no build script, a `build` stage still holds tini (the stage the policy names).
+    stages: (model) => ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), 'runtime'],
     copyFrom: () => ['prod-deps', 'build'],
-    policy: () => NODE_RUNTIME_POLICY,
+    policy: (model) => nodeRuntimePolicy({ init: model.runtime.settings.init === true, healthcheck: model.runtime.settings.healthcheck === true }),
+    exec: (model) => (model.runtime.settings.init === true
+      ? { entrypoint: NODE_INIT_ENTRYPOINT, cmd: model.runtime.cmd }
+      : { cmd: model.runtime.cmd }),
     roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined }),
     context(model) {
       const pm = packageManagerOf(model);
@@ -164,6 +188,10 @@ export const nodeFamily: RuntimeFamily = {
         manifests: ['package.json', pm.lockfile],
         localPackages,
         build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
+        init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
+        healthcheck: model.runtime.settings.healthcheck === true && model.healthCheckPath !== undefined
+          ? { ...NODE_DEFAULTS.healthcheckTiming, startPeriod: `${model.kubernetes.startupProbe.periodSeconds * model.kubernetes.startupProbe.failureThreshold}s`, cmd: healthcheckCommand(model.healthCheckPath) }
+          : undefined,
       };
     },
   },
@@ -192,6 +220,15 @@ export const nodeFamily: RuntimeFamily = {
 
   verify: nodeVerifyProfile,
 };
+
+/**
+ * The HEALTHCHECK's command in exec form: Node's own fetch of the health path on PORT (no shell,
+ * no curl); exit 0 on a 2xx answer, 1 otherwise.
+ */
+export function healthcheckCommand(healthPath: string): string[] {
+  const literal = `'${healthPath.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return ['/nodejs/bin/node', '-e', `fetch('http://127.0.0.1:'+process.env.PORT+${literal}).then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`];
+}
 
 function validHeapPercent(x: unknown): number {
   return Number.isInteger(x) && (x as number) >= 10 && (x as number) <= NODE_DEFAULTS.maxHeapPercent ? (x as number) : NODE_DEFAULTS.heapPercent;

@@ -32,4 +32,13 @@ export interface NodeRuntimeOptions {
    * @see https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib
    */
   readonly heapPercent?: number;
+  /**
+   * Run the app under an init process: `tini` (Debian's static build, installed in the builder
+   * stage) becomes PID 1 and forwards SIGTERM to Node. For apps that install no SIGTERM handler:
+   * as PID 1, Node ignores SIGTERM and the pod is killed at the grace period; under tini it exits.
+   * The runtime stage copies `/usr/bin/tini-static` to `/tini` and sets
+   * `ENTRYPOINT ["/tini", "--", "/nodejs/bin/node"]`, the only form the runtime-stage policy admits.
+   * @default false
+   */
+  readonly init?: boolean;
 }

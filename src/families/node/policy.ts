@@ -1,9 +1,10 @@
 /**
  * The Node family's entry in the runtime-stage allow-list (src/dockerfile-policy.ts): the runtime
  * stage copies the production dependencies and the build output; the build stages read the CA
- * secret by path only.
+ * secret by path only. The init process and the HEALTHCHECK are allowed only when the definition
+ * turns them on.
  */
-import { ROOT_OWNED_FILES_POLICY, type RuntimeStagePolicy } from '../../dockerfile-policy';
+import { HEALTHCHECK_POLICY, INIT_POLICY, ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies, type RuntimeStagePolicy } from '../../dockerfile-policy';
 
 export const NODE_RUNTIME_POLICY: RuntimeStagePolicy = {
   env: ['NODE_ENV'],
@@ -13,3 +14,13 @@ export const NODE_RUNTIME_POLICY: RuntimeStagePolicy = {
   // The app's files belong to root with a mode without write bits for the app user.
   ...ROOT_OWNED_FILES_POLICY,
 };
+
+/** The ENTRYPOINT with `runtime.init`: tini as PID 1, then Node (the one form {@link INIT_POLICY} admits). */
+export const NODE_INIT_ENTRYPOINT: readonly string[] = INIT_POLICY.entrypoints![0];
+
+/** The Node family's allow-list for a definition: the init process and the HEALTHCHECK only when on. */
+export function nodeRuntimePolicy(features: { readonly init: boolean; readonly healthcheck: boolean }): RuntimeStagePolicy {
+  if (!features.init && !features.healthcheck) return NODE_RUNTIME_POLICY;
+  const on = [...(features.init ? [INIT_POLICY] : []), ...(features.healthcheck ? [HEALTHCHECK_POLICY] : [])];
+  return mergeRuntimeStagePolicies(NODE_RUNTIME_POLICY, ...on);
+}

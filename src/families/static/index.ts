@@ -41,6 +41,7 @@ export const staticFamily: RuntimeFamily = {
     p.check(v.isRelativePath(binary), 'runtime.binary', o.binary, `the path of the prebuilt binary in the build context, ${v.RELATIVE_PATH_RULE.replace(/^a /, 'as ')}`);
     p.check(props.build === undefined || props.build === false, 'build', props.build, 'nothing (or false): the static family copies a prebuilt binary and has no build stage');
     p.check(props.entrypoint === undefined, 'entrypoint', props.entrypoint, 'nothing: the static family runs runtime.binary');
+    p.check(props.image?.healthcheck === undefined || props.image.healthcheck === false, 'image.healthcheck', props.image?.healthcheck, 'false or nothing: the static images have no HTTP client for a shell-free HEALTHCHECK (the Node.js family has one)');
     for (const [key, value] of Object.entries(o)) {
       if (key !== 'family' && key !== 'binary') p.add(`runtime.${key}`, value, 'one of the static family\'s settings: family, binary');
     }

@@ -126,8 +126,8 @@ A small HTTP service, packaged as a distroless container image and deployed to K
 
 \`\`\`sh
 ${run} build && ${run} start                   # run locally
-docker build -t ${def.image.repository}:${def.image.tag} .          # or: podman build ...
-docker build -f Dockerfile.debug -t ${def.image.repository}:${def.image.tag}-debug .
+docker build -t ${def.image.repository}:${def.image.tag ?? NEW_PROJECT_VERSION} .          # or: podman build ...
+docker build -f Dockerfile.debug -t ${def.image.repository}:${def.image.tag ?? NEW_PROJECT_VERSION}-debug .
 kubectl apply -k k8s/base                   # or k8s/overlays/debug for the debug image
 \`\`\`
 `;
