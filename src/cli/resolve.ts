@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Adoption, FamilyCli } from '../families/family-cli';
 import { Definition } from './definition';
 import { CliError } from './errors';
 import { PromptFn } from './prompts';
 import { ImageRef, checkHealthPath, checkImage, checkName, checkPort, toAppName } from './rules';
 import { FlagValues, Setting, SettingContext, flagErrors, resolveSettings, validateFlags } from './settings';
 import { TemplateSource, parseTemplate } from './template-source';
+import type { Adoption, FamilyCli } from '../families/family-cli';
 import { DEFAULTS } from '../model/defaults';
 
 /** How answers are obtained. */

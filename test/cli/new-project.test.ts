@@ -61,6 +61,9 @@ describe.each([
     const server = read(r.dir, 'src/index.ts');
     expect(server).toContain("url.pathname === '/healthz'");
     expect(server).toContain('process.env.PORT ?? 8080');
+    // on SIGTERM the sample fails readiness (503), drains and exits
+    expect(server).toContain('send(res, shuttingDown ? 503 : 200');
+    expect(server).toMatch(/process\.on\(signal, \(\) => \{\n {4}shuttingDown = true;\n {4}server\.close\(\(\) => process\.exit\(0\)\);/);
     expect(read(r.dir, '.gitignore')).toContain('node_modules/');
 
     expect(r.stdout).toContain('Next steps:');

@@ -85,11 +85,14 @@ function sampleServer(def: Definition): string {
 // The port comes from the environment when set; ${def.port} is the port in .projenrc.ts.
 const port = Number(process.env.PORT ?? ${def.port});
 
+let shuttingDown = false;
+
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'GET' && url.pathname === ${tsString(health)}) {
-    // Readiness and liveness probe: answer fast, depend on nothing.
-    send(res, 200, { status: 'ok' });
+    // Readiness and liveness probe: answer fast, depend on nothing; 503 once shutting down, so the
+    // pod leaves the Service endpoints while it drains.
+    send(res, shuttingDown ? 503 : 200, { status: shuttingDown ? 'shutting down' : 'ok' });
   } else if (req.method === 'GET' && url.pathname === '/') {
     send(res, 200, { service: ${tsString(def.name)}, message: 'Hello from a distroless image' });
   } else {
@@ -106,9 +109,14 @@ server.listen(port, () => {
   console.log(\`${def.name} listening on port \${port}\`);
 });
 
-// Kubernetes sends SIGTERM before stopping a pod: finish open requests, then exit.
+// Kubernetes sends SIGTERM before stopping a pod (after the preStop sleep): fail readiness, finish
+// open requests, close idle keep-alive connections, then exit well inside the grace period.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    shuttingDown = true;
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+  });
 }
 `;
 }
