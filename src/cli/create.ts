@@ -176,7 +176,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
       } catch (e) {
         if (e instanceof TemplateError && templateFlag !== undefined) {
           const hint = def.template?.kind === 'package' && skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
-          throw new CliError(`Invalid --template ${JSON.stringify(templateFlag)}: ${e.message}.${hint}`);
+          throw new CliError(`Invalid --template ${JSON.stringify(templateFlag)}: ${e.message.replace(/\.$/, '')}.${hint}`);
         }
         throw asCliError(e);
       }

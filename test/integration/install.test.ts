@@ -128,7 +128,7 @@ test('an adoption that fails after the install (a broken template) leaves no new
 
   expect(r.status, r.stdout + r.stderr).toBe(1);
   expect(r.stdout).toContain('Installing dependencies with npm');
-  expect(r.stderr).toContain('msb-template.json is not valid JSON');
+  expect(r.stderr).toMatch(/msb-template\.json \(.*\) is not valid JSON at line 1/);
   expect(tree(dir)).toEqual(before);
   expect(fs.statSync(path.join(dir, 'node_modules')).ino).toBe(inode);
   expect(fs.readdirSync(path.join(dir, 'node_modules'))).toEqual(['mine']);
