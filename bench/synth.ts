@@ -54,7 +54,7 @@ function setupExample(dir: string): void {
     'new App(project, {',
     '  port: 8080,',
     "  image: { repository: 'registry.example.com/orders-api', tag: '1.0.0' },",
-    "  kubernetes: { replicas: 3, ingress: { host: 'orders.example.com' }, networkPolicy: {} },",
+    "  kubernetes: { replicas: 3, ingress: { host: 'orders.example.com' }, networkPolicy: { allowFromNamespaces: ['ingress-nginx'] } },",
     '});',
     'project.synth();',
     '',
