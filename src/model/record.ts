@@ -5,6 +5,7 @@
  */
 import type { AppModel } from './model';
 import type { RuntimeFamily } from '../families/family';
+import type { VerifyModel } from '../verify/model';
 
 /** What the generation record holds about the App. */
 export interface RecordedModel {
@@ -28,23 +29,8 @@ export interface RecordedModel {
   readonly env: Readonly<Record<string, string>>;
   readonly memoryLimit: string;
   readonly settings: Readonly<Record<string, unknown>>;
-  /** What `create-msb-app verify` checks the images against (its `VerifyModel`). */
-  readonly verify: {
-    readonly family: string;
-    readonly name: string;
-    readonly workdir: string;
-    readonly port: number;
-    readonly uid: number;
-    readonly gid: number;
-    readonly healthPath?: string;
-    readonly entrypoint?: readonly string[];
-    readonly cmd: readonly string[];
-    readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
-    readonly hasBuild: boolean;
-    readonly stages: { readonly dependencies?: string; readonly build?: string; readonly runtime: string };
-    readonly packageManager?: string;
-    readonly env: Readonly<Record<string, string>>;
-  };
+  /** What `create-msb-app verify` checks the images against (type only: verify is not loaded by synthesis). */
+  readonly verify: VerifyModel;
 }
 
 /** The recorded projection of a model. */
