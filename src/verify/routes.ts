@@ -40,7 +40,9 @@ export function requestedPaths(facts: ProjectFacts): string[] {
  * Runs `image` with its port published on 127.0.0.1, waits until the first path answers (or the
  * container exits, or `timeoutMs` passes), then GETs every path once.
  */
-export async function runRoutes(engine: Engine, image: string, facts: ProjectFacts, res: Resources, paths: readonly string[], timeoutMs = 30_000): Promise<RouteRun> {
+export async function runRoutes(
+  engine: Engine, image: string, facts: ProjectFacts, res: Resources, paths: readonly string[], timeoutMs = 30_000,
+): Promise<RouteRun> {
   const hostPort = await freePort();
   const name = containerName('routes');
   res.containers.add(name);
