@@ -147,7 +147,8 @@ describe('slim: Express with a native addon, and a module loaded by a computed n
     const slim = prebuilds(included.runtimeFiles);
     expect(slim).toEqual([`linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`]);
     const full = prebuilds(await listImageFiles(podman(), included.images.full!, new Resources(podman())));
-    expect(full).toEqual(expect.arrayContaining(['darwin-x64', 'win32-x64', ...slim]));
+    expect(full).toEqual(expect.arrayContaining(['win32-x64', ...slim]));
+    expect(full.some((p) => p.startsWith('darwin-'))).toBe(true);
   });
 
   it('holds fewer dependency files than the production install', () => {
