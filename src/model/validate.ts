@@ -27,7 +27,7 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
     p.check(v.isHttpPath(props.healthCheckPath), 'healthCheckPath', props.healthCheckPath, `${v.HTTP_PATH_RULE}, or false for TCP probes`);
   }
   if (props.routes !== undefined) {
-    p.check(Array.isArray(props.routes), 'routes', props.routes, `a list of HTTP paths, e.g. ["/api/users"]`);
+    p.check(Array.isArray(props.routes), 'routes', props.routes, 'a list of HTTP paths, e.g. ["/api/users"]');
     for (const [i, r] of (Array.isArray(props.routes) ? props.routes : []).entries()) p.check(v.isHttpPath(r), `routes[${i}]`, r, v.HTTP_PATH_RULE);
   }
   if (props.slim !== undefined && props.slim !== false) {
