@@ -256,6 +256,16 @@ export interface KubernetesOptions {
   readonly allowPodSecurityViolations?: boolean;
 }
 
+/** `slim` settings. */
+export interface SlimOptions {
+  /**
+   * Files or folders of the production dependencies copied besides the traced files, relative to
+   * the working directory, e.g. `node_modules/my-plugin` for a plugin loaded by a computed name.
+   * @default []
+   */
+  readonly include?: string[];
+}
+
 /** Props of {@link App}. */
 export interface AppProps {
   /**
@@ -292,6 +302,22 @@ export interface AppProps {
    * @default - with a build: none (the build output is copied); without: the entrypoint's top-level folder, or the entrypoint file at the root
    */
   readonly files?: string[];
+  /**
+   * A slim runtime image (Node.js family): a build stage of its own traces the entrypoint's file
+   * dependencies with `@vercel/nft` (installed there at a pinned version, never a dependency of the
+   * project) and the runtime image gets only the traced files of `node_modules`, with the native
+   * addons for the platform it is built on. What a tracer cannot see (a `require()` of a computed
+   * name, files read by path) is listed in `include`. Prove it with `create-msb-app verify` and `routes`.
+   * @default false
+   */
+  readonly slim?: boolean | SlimOptions;
+  /**
+   * HTTP paths (GET) of the app's own that `create-msb-app verify` requests on the running runtime
+   * image besides the health path. With `slim`, each must answer with the same status code and
+   * content type as the full image (the same build without the trace).
+   * @default []
+   */
+  readonly routes?: string[];
   /** @default - the app name, tagged with the app version (never latest) */
   readonly image?: ImageOptions;
   /** @default - upstream images for the runtime line */

@@ -114,6 +114,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
 
   // 3. One definition (every bad flag reported at once)
   let def = await resolveDefinition(args.values, target, family, adoption, ask, flagErrors);
+  if (bool(args, 'slim')) def = { ...def, slim: true };
   abortCheck(ctx.signal);
   // A template folder outside the project is copied into it, so the definition can find it anywhere.
   let templateCopy: string | undefined;

@@ -30,6 +30,8 @@ export interface Definition {
   /** `tag` only when given explicitly; otherwise synthesis decides (app version, git commit, fallback). */
   readonly image: { readonly repository: string; readonly tag?: string };
   readonly template?: TemplateSource;
+  /** `slim: true` (only the traced dependency files in the runtime image). */
+  readonly slim?: boolean;
 }
 
 /** The project options of a definition (the library resolves template sources against the project). */
@@ -62,6 +64,7 @@ export function appProps(def: Definition): AppProps {
     entrypoint: def.entrypoint,
     ...(def.files ? { files: [...def.files] } : {}),
     image: def.image.tag === undefined ? { repository: def.image.repository } : { repository: def.image.repository, tag: def.image.tag },
+    ...(def.slim ? { slim: true } : {}),
   };
 }
 
@@ -104,6 +107,11 @@ export function renderProjenrc(def: Definition): string {
     prop(['Where the image is pushed. Its tag is the package version (else the git commit); the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)} }`);
   } else {
     prop(['Where the image is pushed; the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)}, tag: ${lit(def.image.tag)} }`);
+  }
+  if (def.slim) {
+    prop(['Slim runtime image: only the dependency files the entrypoint loads (traced in the build).',
+      'Add what a tracer cannot see with slim: { include: [\'node_modules/<package>\'] }; list the app\'s',
+      'routes in `routes` so `npx create-msb-app verify` compares them with the full image.'], 'slim: true');
   }
 
   return [

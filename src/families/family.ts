@@ -80,10 +80,12 @@ export interface RuntimeFamily {
      */
     readonly policy?: (model: AppModel) => RuntimeStagePolicy;
     /**
-     * Which stage installs the dependencies and which builds (verify measures them).
+     * Which stage installs the dependencies, which builds, and (with `slim`) which holds the traced
+     * dependency tree the runtime stage copies instead of the dependency stage's (verify measures
+     * them and builds the full image for the comparison).
      * @default - none: the runtime stage only
      */
-    readonly roles?: (model: AppModel) => { readonly dependencies?: string; readonly build?: string };
+    readonly roles?: (model: AppModel) => { readonly dependencies?: string; readonly build?: string; readonly traced?: string };
     /**
      * How the runtime stage runs the app in exec form.
      * @default - CMD is the model's `cmd`; the base image's ENTRYPOINT is kept
@@ -99,6 +101,11 @@ export interface RuntimeFamily {
   };
   /** How verify checks its images. */
   readonly verify: VerifyProfile;
+  /**
+   * The family has a slim mode (`slim`: only the traced files of its dependency tree).
+   * @default false
+   */
+  readonly slim?: boolean;
   /** The CLI side: detection, adoption inference, new-project scaffold. */
   readonly cli?: FamilyCli;
   /** Reads what the family needs from the project folder (e.g. package.json); passed to {@link resolve}. */

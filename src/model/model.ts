@@ -71,6 +71,8 @@ export interface AppModel {
   readonly port: number;
   /** HTTP path of the probes; undefined for TCP probes. */
   readonly healthCheckPath?: string;
+  /** The app's own routes verify requests (`routes`). */
+  readonly routes: readonly string[];
   readonly workdir: string;
   /** The runtime family's name, e.g. `node`. */
   readonly family: string;

@@ -79,5 +79,7 @@ function verifySlice(model: AppModel, family: RuntimeFamily): RecordedModel['ver
     stages: { ...roles, runtime: 'runtime' },
     packageManager: typeof pm === 'string' ? pm : undefined,
     env: { ...model.kubernetes.env },
+    // recorded only when set, so a definition without them records what it always did
+    ...(model.routes.length ? { routes: [...model.routes] } : {}),
   };
 }

@@ -67,6 +67,7 @@ export function resolve(
     name,
     port: merged.port ?? DEFAULTS.port,
     healthCheckPath: merged.healthCheckPath === false ? undefined : (merged.healthCheckPath ?? DEFAULTS.healthCheckPath),
+    routes: Array.isArray(merged.routes) ? merged.routes.map(String) : [],
     workdir,
     family: family.name,
     runtime,

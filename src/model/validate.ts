@@ -26,6 +26,13 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
   if (props.healthCheckPath !== undefined && props.healthCheckPath !== false) {
     p.check(v.isHttpPath(props.healthCheckPath), 'healthCheckPath', props.healthCheckPath, `${v.HTTP_PATH_RULE}, or false for TCP probes`);
   }
+  if (props.routes !== undefined) {
+    p.check(Array.isArray(props.routes), 'routes', props.routes, 'a list of HTTP paths, e.g. ["/api/users"]');
+    for (const [i, r] of (Array.isArray(props.routes) ? props.routes : []).entries()) p.check(v.isHttpPath(r), `routes[${i}]`, r, v.HTTP_PATH_RULE);
+  }
+  if (props.slim !== undefined && props.slim !== false) {
+    p.check(family.slim === true, 'slim', props.slim, `false or left out: the ${family.name} family has no dependency tree to trace`);
+  }
   const rt = model.runtime;
   p.check(v.isRelativePath(rt.entrypoint), 'entrypoint', rt.entrypoint, v.RELATIVE_PATH_RULE);
   p.check(isWorkdir(model.workdir), 'workdir', props.workdir ?? model.workdir, 'an absolute path other than "/" (also once "//" and "/." are normalised), of letters, digits and . _ @ + - /, e.g. "/app"');

@@ -61,12 +61,12 @@ export async function freePort(preferred?: number): Promise<number> {
   return (preferred && (await tryListen(preferred))) || (await tryListen(0))!;
 }
 
-function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string; contentType?: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: timeoutMs }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, contentType: res.headers['content-type'] }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);

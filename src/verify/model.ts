@@ -38,12 +38,17 @@ export interface VerifyModel {
   readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
   /** Whether the Dockerfile builds the app (the image then holds build output, not sources). */
   readonly hasBuild: boolean;
-  /** Stage names of the Dockerfile: the dependency install, the build, the runtime stage. */
-  readonly stages: { readonly dependencies?: string; readonly build?: string; readonly runtime: string };
+  /**
+   * Stage names of the Dockerfile: the dependency install, the build, the traced dependency tree
+   * (`slim`: the runtime stage copies it instead of the dependency stage's), the runtime stage.
+   */
+  readonly stages: { readonly dependencies?: string; readonly build?: string; readonly traced?: string; readonly runtime: string };
   /** The name of the family's package manager, where it has one. */
   readonly packageManager?: string;
   /** env of the Deployment's container. */
   readonly env: Readonly<Record<string, string>>;
+  /** The app's own routes (`routes`), requested besides the health path. */
+  readonly routes?: readonly string[];
 }
 
 /** The recorded model is missing a field or has one of the wrong type. */
@@ -92,9 +97,11 @@ const FIELDS: readonly { readonly field: string; readonly path: string; readonly
   { field: 'hasBuild', path: 'hasBuild', kind: 'boolean' },
   { field: 'stages.dependencies', path: 'stages.dependencies', kind: 'string', optional: true },
   { field: 'stages.build', path: 'stages.build', kind: 'string', optional: true },
+  { field: 'stages.traced', path: 'stages.traced', kind: 'string', optional: true },
   { field: 'stages.runtime', path: 'stages.runtime', kind: 'string' },
   { field: 'packageManager', path: 'packageManager', kind: 'string', optional: true },
   { field: 'env', path: 'env', kind: 'env' },
+  { field: 'routes', path: 'routes', kind: 'strings', optional: true },
 ];
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -29,6 +29,7 @@ import { Engine, EngineName, VerifyError, detectEngine } from './engine';
 import { FsEntry, exportImageEntries } from './files';
 import { DEPLOYMENT_FILE, podParityChecks } from './pod-parity';
 import { parseDockerfile } from './project';
+import { compareRoutes, fullImageDockerfile, requestedPaths, routesAnswer, runRoutes, traceLines } from './routes';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
 import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
 
@@ -71,6 +72,8 @@ export interface VerifyReport {
     readonly debug: string;
     readonly singleStage?: string;
     readonly rebuild?: string;
+    /** With slim: the same build without the trace, for the route comparison. */
+    readonly full?: string;
     /** Build stages built on their own (`--target`) to measure what the runtime image needs. */
     readonly stages: readonly string[];
   };
@@ -82,6 +85,8 @@ export interface VerifyReport {
   /** Where the model came from: recorded in .projen/msb.json, or read back from the generated files. */
   readonly model: { readonly family: string; readonly source: 'recorded' | 'generated-files'; readonly note?: string };
   readonly sizes: SizeReport;
+  /** With slim: what the tracer said in the build (how many files it traced, its warnings). */
+  readonly slim?: { readonly traced?: string; readonly warnings: readonly string[] };
   /** Paths of the runtime image's files (not written to the JSON report). */
   readonly runtimeFiles: string[];
   /** Output of the rebuild after the source-only change (not written to the JSON report). */
@@ -105,7 +110,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
   if (isNotApplicable(install)) notApplicable.push({ id: 'install-cached', title: 'a source-only change reuses the dependency install (build cache)', reason: install.notApplicable });
   if (isNotApplicable(singleStage) && options.singleStage !== false) notApplicable.push({ id: 'single-stage', title: 'the single-stage equivalent (size report)', reason: singleStage.notApplicable });
   const repo = options.imageRepository ?? `localhost/msb-verify/${facts.name.replace(/^@/, '').replace(/[^a-z0-9._/-]/g, '-')}`;
-  const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild` };
+  const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild`, full: `${repo}:full` };
   const res = new Resources(engine);
   const checks: CheckResult[] = [];
   const build = async (title: string, dockerfile: string, tag: string, context = facts.dir, target?: string): Promise<BuildResult> => {
@@ -123,6 +128,11 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     // 2. Build both images
     const runtimeBuild = await build('Dockerfile', facts.dockerfile, tags.runtime);
     const debugBuild = await build('Dockerfile.debug', facts.debugDockerfile, tags.debug);
+    const traced = facts.model.stages.traced;
+    const trace = traced ? traceLines(runtimeBuild.output) : undefined;
+    if (trace?.summary) log(`Slim: ${trace.summary}`);
+    for (const w of trace?.warnings ?? []) log(`Slim: tracer warning: ${w}`);
+    let full: BuildResult | undefined;
 
     // 3. Run them
     if (options.run !== false) {
@@ -141,6 +151,25 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
         const pod = await podParityChecks(engine, tags.runtime, facts, res, { envFile: options.envFile, log });
         checks.push(...pod.checks);
         notApplicable.push(...pod.notChecked);
+      }
+      // The app's own routes; with slim, answered as the full image answers them
+      const paths = requestedPaths(facts);
+      const deps = facts.model.stages.dependencies;
+      if (traced && deps && paths.length) {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
+        try {
+          const file = path.join(tmp, 'Dockerfile.full');
+          fs.writeFileSync(file, fullImageDockerfile(fs.readFileSync(facts.dockerfile, 'utf8'), traced, deps));
+          full = await build('the full image (the same build without the trace)', file, tags.full);
+        } finally {
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+        log(`Requesting ${paths.join(', ')} on the slim and the full image`);
+        checks.push(compareRoutes(await runRoutes(engine, tags.runtime, facts, res, paths), await runRoutes(engine, tags.full, facts, res, paths)));
+      } else if (traced) {
+        notApplicable.push({ id: 'slim-routes', title: 'the slim image answers as the full image does', reason: 'no health path and no routes to request (set healthCheckPath or routes)' });
+      } else if ((facts.model.routes ?? []).length) {
+        checks.push(routesAnswer(await runRoutes(engine, tags.runtime, facts, res, paths)));
       }
     }
 
@@ -209,6 +238,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
         debug: tags.debug,
         singleStage: single ? tags.singleStage : undefined,
         rebuild: rebuild ? tags.rebuild : undefined,
+        full: full ? tags.full : undefined,
         stages: stageTags,
       },
       buildMs: { runtime: runtimeBuild.durationMs, debug: debugBuild.durationMs, singleStage: single?.durationMs, rebuild: rebuild?.durationMs },
@@ -216,6 +246,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       notApplicable,
       model: { family: facts.model.family, source: facts.modelSource, note: facts.modelNote },
       sizes,
+      slim: trace ? { traced: trace.summary, warnings: trace.warnings } : undefined,
       runtimeFiles,
       rebuildOutput: rebuild?.output,
       ok: checks.every((c) => c.ok),

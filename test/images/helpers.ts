@@ -54,6 +54,8 @@ export interface Scenario {
    * @default false
    */
   readonly wasteControl?: boolean;
+  /** More flags for the CLI, e.g. `--slim`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** The waste of the variants of {@link Scenario.wasteControl}. */
@@ -117,7 +119,7 @@ function libSpec(dir: string): { args: string[]; cwd?: string } {
 }
 
 /** Scaffolds a scenario through the CLI binary. */
-export function scaffold(s: Scenario): { dir: string; cli: Prepared['cli'] } {
+export function scaffold(s: Pick<Scenario, 'id' | 'nodeVersion' | 'packageManager' | 'adopt' | 'extraArgs'>): { dir: string; cli: Prepared['cli'] } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `msb-images-${s.id}-`));
   const dir = path.join(root, s.id);
   fs.mkdirSync(dir);
@@ -130,6 +132,7 @@ export function scaffold(s: Scenario): { dir: string; cli: Prepared['cli'] } {
   const args = [BIN, target, '--yes', '--skip-git', ...lib.args];
   if (!s.adopt) args.push('--name', s.id, '--node-version', s.nodeVersion, '--package-manager', s.packageManager);
   if (lib.cwd && !s.adopt) args.push('--force');
+  args.push(...(s.extraArgs ?? []));
   const r = spawnSync(process.execPath, args, { cwd: lib.cwd ?? root, encoding: 'utf8', input: '', env: { ...process.env, CI: '1', npm_config_user_agent: '' }, timeout: 600_000 });
   return { dir, cli: { status: r.status, stdout: r.stdout, stderr: r.stderr } };
 }
@@ -140,7 +143,7 @@ export async function prepare(s: Scenario): Promise<Prepared> {
   const repository = `localhost/msb-test/${s.id}`;
   const engine = podman();
   const discard = async () => {
-    await engine.exec(['rmi', '-f', ...['runtime', 'debug', 'single-stage', 'rebuild', 'prod-deps', 'build', ...WASTE_TAGS].map((t) => `${repository}:${t}`)]);
+    await engine.exec(['rmi', '-f', ...['runtime', 'debug', 'single-stage', 'rebuild', 'full', 'prod-deps', 'build', 'traced', ...WASTE_TAGS].map((t) => `${repository}:${t}`)]);
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   };
   if (cli.status !== 0) {

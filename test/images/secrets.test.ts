@@ -258,7 +258,6 @@ describe('secrets never reach the build context or an image (real builds)', () =
       id: ID,
       nodeVersion: '26',
       packageManager: 'npm',
-      expect: { port: 8080, healthPath: '/healthz', hasBuild: true, entryFile: '/app/dist/index.js', devDependencies: [], prodDependencies: [] },
     }));
     root = path.dirname(dir);
     if (cli.status !== 0) throw new Error(`create-msb-app failed (${cli.status}):\n${cli.stdout}\n${cli.stderr}`);

@@ -9,8 +9,10 @@ import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
 import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
 import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
+import { SLIM_TRACER, TRACED_STAGE, TRACE_ROOT, slimSettings, traceScript, validateSlim, type SlimSettings } from './slim';
 import { nodeVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
+import { TRACED_STAGE_POLICY, mergeRuntimeStagePolicies } from '../../dockerfile-policy';
 import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
@@ -68,6 +70,10 @@ function versionOf(o: NodeRuntimeOptions): { field: string; value: unknown } {
   return { field: 'runtime.nodeVersion', value: o.nodeVersion ?? DEFAULT_NODE_VERSION };
 }
 
+function slimOf(model: AppModel): SlimSettings | undefined {
+  return model.runtime.settings.slim as SlimSettings | undefined;
+}
+
 function packageManagerOf(model: AppModel): PackageManagerSpec {
   return findPackageManager(String(model.runtime.settings.packageManager))!;
 }
@@ -75,6 +81,7 @@ function packageManagerOf(model: AppModel): PackageManagerSpec {
 export const nodeFamily: RuntimeFamily = {
   name: 'node',
   description: 'Node.js on distroless nodejs images (npm, pnpm or yarn)',
+  slim: true,
 
   readFacts: (dir: string): PackageJson | undefined => readPackageJson(dir),
 
@@ -87,6 +94,7 @@ export const nodeFamily: RuntimeFamily = {
     if (o.heapPercent !== undefined) {
       p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= NODE_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${NODE_DEFAULTS.maxHeapPercent}`);
     }
+    validateSlim(props, p);
     if (o.init !== undefined) p.check(typeof o.init === 'boolean', 'runtime.init', o.init, 'true (tini as PID 1, forwarding SIGTERM) or false');
     const hc = props.image?.healthcheck;
     if (hc !== undefined) {
@@ -155,6 +163,7 @@ export const nodeFamily: RuntimeFamily = {
         // recorded only when on, so a definition without them records what it always did
         ...(o.init === true ? { init: true } : {}),
         ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
+        ...(slimSettings(props) ? { slim: slimSettings(props) } : {}),
       },
     };
   },
@@ -166,13 +175,16 @@ export const nodeFamily: RuntimeFamily = {
 
   dockerfile: {
     // With runtime.init and no build script, a `build` stage still holds tini (the stage the policy names).
-    stages: (model) => ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), 'runtime'],
-    copyFrom: () => ['prod-deps', 'build'],
-    policy: (model) => nodeRuntimePolicy({ init: model.runtime.settings.init === true, healthcheck: model.runtime.settings.healthcheck === true }),
+    stages: (model) => ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), ...(slimOf(model) ? [TRACED_STAGE] : []), 'runtime'],
+    copyFrom: (model) => ['prod-deps', 'build', ...(slimOf(model) ? [TRACED_STAGE] : [])],
+    policy(model) {
+      const own = nodeRuntimePolicy({ init: model.runtime.settings.init === true, healthcheck: model.runtime.settings.healthcheck === true });
+      return slimOf(model) ? mergeRuntimeStagePolicies(own, TRACED_STAGE_POLICY) : own;
+    },
     exec: (model) => (model.runtime.settings.init === true
       ? { entrypoint: NODE_INIT_ENTRYPOINT, cmd: model.runtime.cmd }
       : { cmd: model.runtime.cmd }),
-    roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined }),
+    roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined, traced: slimOf(model) ? TRACED_STAGE : undefined }),
     context(model) {
       const pm = packageManagerOf(model);
       const localPackages = model.runtime.settings.localPackages as string[];
@@ -189,6 +201,8 @@ export const nodeFamily: RuntimeFamily = {
         localPackages,
         build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
         init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
+        depsStage: slimOf(model) ? TRACED_STAGE : 'prod-deps',
+        slim: slimContext(model),
         healthcheck: model.runtime.settings.healthcheck === true && model.healthCheckPath !== undefined
           ? { ...NODE_DEFAULTS.healthcheckTiming, startPeriod: `${model.kubernetes.startupProbe.periodSeconds * model.kubernetes.startupProbe.failureThreshold}s`, cmd: healthcheckCommand(model.healthCheckPath) }
           : undefined,
@@ -220,6 +234,21 @@ export const nodeFamily: RuntimeFamily = {
 
   verify: nodeVerifyProfile,
 };
+
+/** What the `traced` stage's partial reads; `undefined` without slim. */
+function slimContext(model: AppModel): Record<string, unknown> | undefined {
+  const slim = slimOf(model);
+  if (!slim) return undefined;
+  const script = traceScript(model.workdir);
+  return {
+    tracer: `${SLIM_TRACER.package}@${SLIM_TRACER.version}`,
+    prefix: SLIM_TRACER.prefix,
+    root: `${TRACE_ROOT}${model.workdir}`,
+    copies: model.copies,
+    // exec form: the entrypoint and the include paths reach the script as arguments, never through a shell
+    run: ['node', '-e', script.join(' '), model.runtime.entrypoint, ...slim.include],
+  };
+}
 
 /**
  * The HEALTHCHECK's command in exec form: Node's own fetch of the health path on PORT (no shell,

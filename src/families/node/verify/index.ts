@@ -155,7 +155,8 @@ export const nodeVerifyProfile: VerifyProfile = {
 
   needed(ctx) {
     const wd = ctx.model.workdir.replace(/\/+$/, '');
-    const depsStage = ctx.model.stages.dependencies;
+    // with slim, the runtime image needs the traced tree, not the whole production tree
+    const depsStage = ctx.model.stages.traced ?? ctx.model.stages.dependencies;
     if (!depsStage) throw new VerifyProfileError(`${ctx.dockerfile} has no dependency stage in the model: cannot tell what the runtime image needs.`);
     return {
       sources: [
