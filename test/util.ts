@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { App, AppProps, MsbProject } from '../src';
+import { App, AppProps, MsbProject, MsbValidationError } from '../src';
 import { parse as parseDockerfileText } from '../src/dockerfile/parser';
 
 const made: string[] = [];
@@ -77,6 +77,17 @@ export function synth(props: AppProps = {}, opts: { dir?: string; name?: string;
   opts.configure?.(app);
   project.synth();
   return { dir, project, app, files: readTree(dir) };
+}
+
+/** The problems of a definition that synthesis must refuse; throws when it is accepted. */
+export function validationProblems(props: AppProps, dir?: string): { field: string; value: unknown; expected: string }[] {
+  try {
+    synth(props, { dir });
+  } catch (e) {
+    if (!(e instanceof MsbValidationError)) throw e;
+    return [...e.problems];
+  }
+  throw new Error('expected a validation error');
 }
 
 /** Parses a (multi-document) YAML string into plain objects. */

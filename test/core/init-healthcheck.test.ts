@@ -4,25 +4,16 @@
  * allow-list admits, allowed only when on, and absent (byte for byte) when off.
  */
 import { describe, expect, it } from 'vitest';
-import { AppProps, MsbValidationError } from '../../src';
 import { parse } from '../../src/dockerfile/parser';
 import { HEALTHCHECK_POLICY, INIT_POLICY, runtimeStageViolations } from '../../src/dockerfile-policy';
 import { nodeFamily } from '../../src/families/node';
 import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
-import { synth } from '../util';
+import { synth, validationProblems } from '../util';
 
 const RT = 'gcr.io/distroless/nodejs26-debian13:nonroot';
 const EXPECTED = { image: RT, uid: 65532, gid: 65532, workdir: '/app' };
 
-function problems(props: AppProps): { field: string; value: unknown; expected: string }[] {
-  try {
-    synth(props);
-  } catch (e) {
-    expect(e).toBeInstanceOf(MsbValidationError);
-    return [...(e as MsbValidationError).problems];
-  }
-  throw new Error('expected a validation error');
-}
+const problems = validationProblems;
 
 function runtimeStage(dockerfile: string) {
   const stages = parse(dockerfile).stages;

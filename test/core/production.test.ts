@@ -7,25 +7,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppProps, MsbValidationError, podSecurityViolations, schemaError } from '../../src';
+import { AppProps, podSecurityViolations, schemaError } from '../../src';
 import { heapMiB } from '../../src/families/node';
 import { mebibytes, parseQuantity } from '../../src/k8s/quantity';
 import { gitShortCommit } from '../../src/util/git';
-import { kustomize, parseYaml, synth, tempDir, writePackage } from '../util';
+import { kustomize, parseYaml, synth, tempDir, validationProblems, writePackage } from '../util';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const DEBUG_DIGEST = `sha256:${'b'.repeat(64)}`;
 const STATIC: AppProps = { runtime: { family: 'static', binary: 'bin/server' } };
 
-function problems(props: AppProps, dir?: string): { field: string; value: unknown; expected: string }[] {
-  try {
-    synth(props, { dir });
-  } catch (e) {
-    expect(e).toBeInstanceOf(MsbValidationError);
-    return [...(e as MsbValidationError).problems];
-  }
-  throw new Error('expected a validation error');
-}
+const problems = validationProblems;
 
 function fields(props: AppProps, dir?: string): string[] {
   return problems(props, dir).map((p) => p.field);
