@@ -16,6 +16,7 @@
  * "Cold" is `build --no-cache`: every layer is rebuilt, while the package manager's cache mount
  * stays warm (as on a CI runner with a cache), so the figure measures the build, not the network.
  * The rebuild changes one source file in a copy of the build context and builds with the cache.
+ * Then the table of bench/slim.ts: full vs slim vs single-stage on real dependency sets.
  * The project depends on this checkout packed with `npm pack`, served on 127.0.0.1 (builds use
  * --network=host so `npm ci` inside the image can fetch it).
  */
@@ -24,6 +25,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { slimBench } from './slim';
 import { Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, prepareSourceChange, readProject, runCommand, verifyProject } from '../src/verify';
 
 const repo = path.resolve(__dirname, '..');
@@ -122,6 +124,10 @@ async function main(): Promise<void> {
     for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
     const version = (await engine.exec(['--version'])).stdout.trim();
     console.log(`\n${version}, Node.js ${process.version} (host), ${os.cpus().length} cores; images built from the example app of \`create-msb-app example --yes\`.`);
+
+    // 5. Slim vs full vs single-stage on real dependency sets (bench/slim.ts)
+    process.stderr.write('slim vs full vs single-stage...\n');
+    await slimBench(engine, settings);
   } finally {
     if (!opts.keep) await engine.exec(['rmi', '-f', ...tags]);
     await server?.close();
