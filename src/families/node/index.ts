@@ -10,6 +10,8 @@ import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from 
 import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
 import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
 import { nodeVerifyProfile } from './verify';
+import { readWorkspace } from './workspace/detect';
+import { WORKSPACE_PACKAGE_MANAGERS, type WorkspaceFacts, type WorkspaceStages, resolveWorkspaceApp } from './workspace/resolve';
 import type { AppProps } from '../../app-props';
 import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
@@ -76,14 +78,34 @@ export const nodeFamily: RuntimeFamily = {
   name: 'node',
   description: 'Node.js on distroless nodejs images (npm, pnpm or yarn)',
 
-  readFacts: (dir: string): PackageJson | undefined => readPackageJson(dir),
+  readFacts: (dir: string, appPath?: string): PackageJson | undefined => {
+    if (appPath === undefined) return readPackageJson(dir);
+    // A workspace app: its own package.json, and the workspace it lies in (read once, here).
+    const pkg = readPackageJson(path.join(dir, appPath)) ?? {};
+    return Object.assign(Object.create(null) as PackageJson, pkg, { [WORKSPACE]: { workspace: readWorkspace(dir), appPath: v.normalizePath(appPath) } });
+  },
 
-  validate(props, _facts, p) {
+  validate(props, facts, p) {
     const o = options(props);
     const { field, value } = versionOf(o);
     p.check(findNodeRuntime(String(value)) !== undefined, field, value, `one of ${nodeVersions().map((x) => `"${x}"`).join(', ')}`);
     const pm = o.packageManager ?? NODE_DEFAULTS.packageManager;
     p.check(findPackageManager(pm) !== undefined, 'runtime.packageManager', pm, `one of ${packageManagerNames().map((x) => `"${x}"`).join(', ')}`);
+    const ws = workspaceFacts(facts);
+    if (ws && props.path !== undefined && v.isRelativePath(props.path)) {
+      const names = WORKSPACE_PACKAGE_MANAGERS.map((x) => `"${x}"`).join(' or ');
+      if (findPackageManager(pm) !== undefined) p.check((WORKSPACE_PACKAGE_MANAGERS as readonly string[]).includes(pm), 'runtime.packageManager', pm, `${names} for an App in a workspace (path "${props.path}"): yarn workspaces are not supported yet`);
+      if (!ws.workspace) {
+        p.add('path', props.path, 'the folder of a package in a workspace, but the project root declares none (package.json "workspaces" or pnpm-workspace.yaml)');
+      } else {
+        const dirs = ws.workspace.packages.map((x) => x.dir);
+        p.check(dirs.includes(ws.appPath), 'path', props.path, `the folder of one of the workspace's packages: ${dirs.map((d) => `"${d}"`).join(', ') || '(none found)'}`);
+        const expectedPm = ws.workspace.kind === 'pnpm' ? 'pnpm' : 'npm';
+        if ((WORKSPACE_PACKAGE_MANAGERS as readonly string[]).includes(pm)) {
+          p.check(pm === expectedPm, 'runtime.packageManager', pm, `"${expectedPm}": the workspace is declared in ${ws.workspace.kind === 'pnpm' ? 'pnpm-workspace.yaml' : 'package.json "workspaces"'}`);
+        }
+      }
+    }
     if (o.heapPercent !== undefined) {
       p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= NODE_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${NODE_DEFAULTS.maxHeapPercent}`);
     }
@@ -130,6 +152,33 @@ export const nodeFamily: RuntimeFamily = {
       outDir: v.normalizePath(props.build?.outDir ?? NODE_DEFAULTS.build.outDir),
     };
     const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
+    const ws = workspaceFacts(facts);
+    const workspace = ws ? resolveWorkspaceApp({ facts: ws, pm, workdir: String(props.workdir), build, files: (props.files ?? (build ? [] : [topLevel(entrypoint)])).map(v.normalizePath) }) : undefined;
+    if (ws && workspace) {
+      return {
+        version: spec.version,
+        images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
+        debugTag: spec.debugTag,
+        uid: spec.uid,
+        gid: spec.gid,
+        entrypoint: `${ws.appPath}/${entrypoint}`,
+        cmd: spec.cmd(`${ws.appPath}/${entrypoint}`),
+        build: build ? { script: build.script, outDir: `${ws.appPath}/${build.outDir}` } : undefined,
+        installFiles: workspace.installFiles,
+        copies: workspace.copies,
+        metadata: packageMetadata(pkg),
+        settings: {
+          packageManager: pm.name,
+          lockfile: pm.lockfile,
+          localPackages: [],
+          workspace: workspace.stages,
+          internalPackages: workspace.internalPackages,
+          heapPercent: validHeapPercent(o.heapPercent),
+          ...(o.init === true ? { init: true } : {}),
+          ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
+        },
+      };
+    }
     const localPackages = fileDependencies(pkg).inside;
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
     if (build) copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
@@ -166,13 +215,15 @@ export const nodeFamily: RuntimeFamily = {
 
   dockerfile: {
     // With runtime.init and no build script, a `build` stage still holds tini (the stage the policy names).
-    stages: (model) => ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), 'runtime'],
+    stages: (model) => (model.runtime.settings.workspace
+      ? ['base', 'build', 'prod-deps', 'runtime']
+      : ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), 'runtime']),
     copyFrom: () => ['prod-deps', 'build'],
     policy: (model) => nodeRuntimePolicy({ init: model.runtime.settings.init === true, healthcheck: model.runtime.settings.healthcheck === true }),
     exec: (model) => (model.runtime.settings.init === true
       ? { entrypoint: NODE_INIT_ENTRYPOINT, cmd: model.runtime.cmd }
       : { cmd: model.runtime.cmd }),
-    roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined }),
+    roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build || model.runtime.settings.workspace ? 'build' : undefined }),
     context(model) {
       const pm = packageManagerOf(model);
       const localPackages = model.runtime.settings.localPackages as string[];
@@ -187,6 +238,7 @@ export const nodeFamily: RuntimeFamily = {
         },
         manifests: ['package.json', pm.lockfile],
         localPackages,
+        workspace: model.runtime.settings.workspace as WorkspaceStages | undefined,
         build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
         init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
         healthcheck: model.runtime.settings.healthcheck === true && model.healthCheckPath !== undefined
@@ -232,6 +284,13 @@ export function healthcheckCommand(healthPath: string): string[] {
 
 function validHeapPercent(x: unknown): number {
   return Number.isInteger(x) && (x as number) >= 10 && (x as number) <= NODE_DEFAULTS.maxHeapPercent ? (x as number) : NODE_DEFAULTS.heapPercent;
+}
+
+/** Where readFacts keeps the workspace of a workspace app (not a package.json field). */
+const WORKSPACE = Symbol('workspace');
+
+function workspaceFacts(facts: unknown): WorkspaceFacts | undefined {
+  return facts && typeof facts === 'object' ? (facts as Record<symbol, WorkspaceFacts | undefined>)[WORKSPACE] : undefined;
 }
 
 /** Without a build, the entrypoint's top-level folder (or the file itself at the root) is copied. */
