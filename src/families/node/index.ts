@@ -82,7 +82,7 @@ export const nodeFamily: RuntimeFamily = {
     if (appPath === undefined) return readPackageJson(dir);
     // A workspace app: its own package.json, and the workspace it lies in (read once, here).
     const pkg = readPackageJson(path.join(dir, appPath)) ?? {};
-    return Object.assign(Object.create(null) as PackageJson, pkg, { [WORKSPACE]: { workspace: readWorkspace(dir), appPath: v.normalizePath(appPath) } });
+    return Object.assign(Object.create(null) as PackageJson, pkg, { [WORKSPACE]: { workspace: readWorkspace(dir), appPath: v.normalizePath(appPath), rootLocalPackages: fileDependencies(readPackageJson(dir)).inside } });
   },
 
   validate(props, facts, p) {

@@ -30,6 +30,8 @@ export const WORKSPACE_PACKAGE_MANAGERS = ['npm', 'pnpm'] as const;
 export interface WorkspaceFacts {
   readonly workspace?: Workspace;
   readonly appPath: string;
+  /** `file:` dependencies of the root package.json inside the repository (e.g. vendor/*.tgz), copied before the installs. */
+  readonly rootLocalPackages: readonly string[];
 }
 
 /** What the Dockerfile templates read for a workspace app (`workspace` in the template context). */
@@ -94,8 +96,9 @@ export function resolveWorkspaceApp(input: {
   if (!ws || !app) return undefined;
   const buildClosure = internalClosure(ws, app);
   const runtimeClosure = internalClosure(ws, app, true);
-  const manifests = [...rootFiles(pm), ...ws.packages.map((p) => `${p.dir}/package.json`)];
-  const prodManifests = [...rootFiles(pm), `${app.dir}/package.json`, ...runtimeClosure.map((p) => `${p.dir}/package.json`)];
+  const root = [...rootFiles(pm), ...facts.rootLocalPackages];
+  const manifests = [...root, ...ws.packages.map((p) => `${p.dir}/package.json`)];
+  const prodManifests = [...root, `${app.dir}/package.json`, ...runtimeClosure.map((p) => `${p.dir}/package.json`)];
   const deletePrepareIn = (dirs: string[]) => ['npm pkg delete scripts.prepare', ...dirs.map((d) => `npm pkg delete scripts.prepare --prefix ${d}`)].join(' && ');
   const deletePrepare = deletePrepareIn(ws.packages.map((p) => p.dir));
   const deletePrepareProd = deletePrepareIn([app.dir, ...runtimeClosure.map((p) => p.dir)]);
