@@ -94,7 +94,8 @@ export class Dockerfiles extends Component {
     const dockerfilePath = this.path(DOCKERFILE_PATHS.dockerfile);
     const debugPath = this.path(DOCKERFILE_PATHS.debugDockerfile);
     const marker = this.files.get(dockerfilePath)?.marker ?? '';
-    const context = { ...dockerfileContext(model, family, marker), ...(this.prefix ? { files: { dockerfile: dockerfilePath, debug: debugPath } } : {}) };
+    const files = this.prefix ? { files: { dockerfile: dockerfilePath, debug: debugPath } } : {};
+    const context = { ...dockerfileContext(model, family, marker), ...files };
     const dockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.runtime.ref } });
     const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.debug.ref } });
     const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';

@@ -86,7 +86,9 @@ export class WorkspaceOutputs extends Component {
 
   private renderDockerignore(marker: string): string | undefined {
     for (const m of this.members) m.ensureChecked();
-    const inputs = this.members.map((m) => ({ m, input: m.ignoreInput() })).filter((x): x is { m: WorkspaceMember; input: DockerignoreInput } => x.input !== undefined);
+    const inputs = this.members
+      .map((m) => ({ m, input: m.ignoreInput() }))
+      .filter((x): x is { m: WorkspaceMember; input: DockerignoreInput } => x.input !== undefined);
     if (inputs.length === 0) return undefined;
     const templates = inputs[0].m.templates;
     const uniq = <T>(xs: T[]) => [...new Set(xs)];

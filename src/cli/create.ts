@@ -22,11 +22,11 @@ import { PromptFn } from './prompts';
 import { Reporter } from './reporter';
 import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
+import { adoptWorkspace, appFlagValues } from './workspace';
+import { readWorkspace } from '../families/node/workspace/detect';
 import { DEFAULTS } from '../model/defaults';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
-import { readWorkspace } from '../families/node/workspace/detect';
-import { adoptWorkspace, appFlagValues } from './workspace';
 
 /** Where the command runs and how it talks to its user. */
 export interface CreateContext {

@@ -22,6 +22,7 @@ import { toAppName } from './rules';
 import { tsString } from './ts-literal';
 import type { Adoption } from '../families/family-cli';
 import { type Workspace, type WorkspacePackage, dependentsOf } from '../families/node/workspace/detect';
+import { GeneratedTextFile } from '../generated-file';
 import { App, HandEditError, MsbProject, MsbValidationError, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import { ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
@@ -93,7 +94,12 @@ export function workspaceAppProps(app: WorkspaceApp): ReturnType<typeof appProps
 }
 
 /** Builds the workspace project in memory (nothing is written). */
-export function buildWorkspaceProject(name: string, apps: readonly WorkspaceApp[], root: string, extra: { force?: boolean } = {}): { project: MsbProject; apps: App[] } {
+export function buildWorkspaceProject(
+  name: string,
+  apps: readonly WorkspaceApp[],
+  root: string,
+  extra: { force?: boolean } = {},
+): { project: MsbProject; apps: App[] } {
   const project = new MsbProject({ ...projectOptions({ ...apps[0].def, name }, root), ...(extra.force ? { force: true } : {}) });
   return { project, apps: apps.map((a) => new App(project, workspaceAppProps(a))) };
 }
@@ -149,8 +155,7 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
   // Which apps
   const flagged = appFlagValues(args.values.app);
   let chosen: WorkspacePackage[];
-  if (flagged.length > 0) chosen = selectApps(candidates, flagged);
-  else if (ctx.interactive && candidates.some((c) => c.app)) {
+  if (flagged.length > 0) {chosen = selectApps(candidates, flagged);} else if (ctx.interactive && candidates.some((c) => c.app)) {
     const answer = await ctx.prompt({
       name: 'apps',
       type: 'multiselect',
@@ -158,7 +163,7 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
       choices: candidates.filter((c) => c.app).map((c) => ({ name: c.pkg.dir, hint: `${c.pkg.name}: ${c.reason}` })),
     });
     chosen = selectApps(candidates, appFlagValues(answer));
-  } else chosen = candidates.filter((c) => c.app).map((c) => c.pkg);
+  } else {chosen = candidates.filter((c) => c.app).map((c) => c.pkg);}
   if (chosen.length === 0) {
     throw new CliError(`No app to adopt in ${root}: no workspace package has a start script (${START_SCRIPTS.join(', ')}) or a server entrypoint (${SERVER_FILES.join(', ')}) without other packages depending on it. Name one with --app <name|folder>.`);
   }
@@ -196,12 +201,14 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
   try {
     const built = buildWorkspaceProject(rootName, apps, root);
     outputs = built.project.files.map((f) => f.path).filter((p) => p !== RECORD_FILE && !p.startsWith('.projen/') && p !== '.gitattributes');
-    for (const app of built.apps) app.outputs();
+    // Renders (and so validates) every App's outputs and the shared ones: the union .dockerignore too.
+    for (const f of built.project.files) if (f instanceof GeneratedTextFile) f.content();
   } catch (e) {
     throw asCliError(e);
   }
   if (!force) {
-    const recorded = new Set(Object.keys((readJsonIfValid(path.join(root, RECORD_FILE)) as { files?: Record<string, string> } | undefined)?.files ?? {}));
+    const record = readJsonIfValid(path.join(root, RECORD_FILE)) as { files?: Record<string, string> } | undefined;
+    const recorded = new Set(Object.keys(record?.files ?? {}));
     const clashes = [...outputs, '.projenrc.ts'].filter((p) => fs.existsSync(path.join(root, p)) && !recorded.has(p));
     if (clashes.length > 0) {
       throw new CliError(`${root} already has ${clashes.join(', ')}, which create-msb-app would replace. Move them away, or pass --force to replace them.`);

@@ -82,7 +82,12 @@ export const nodeFamily: RuntimeFamily = {
     if (appPath === undefined) return readPackageJson(dir);
     // A workspace app: its own package.json, and the workspace it lies in (read once, here).
     const pkg = readPackageJson(path.join(dir, appPath)) ?? {};
-    return Object.assign(Object.create(null) as PackageJson, pkg, { [WORKSPACE]: { workspace: readWorkspace(dir), appPath: v.normalizePath(appPath), rootLocalPackages: fileDependencies(readPackageJson(dir)).inside } });
+    const facts: WorkspaceFacts = {
+      workspace: readWorkspace(dir),
+      appPath: v.normalizePath(appPath),
+      rootLocalPackages: fileDependencies(readPackageJson(dir)).inside,
+    };
+    return Object.assign(Object.create(null) as PackageJson, pkg, { [WORKSPACE]: facts });
   },
 
   validate(props, facts, p) {
@@ -153,7 +158,8 @@ export const nodeFamily: RuntimeFamily = {
     };
     const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
     const ws = workspaceFacts(facts);
-    const workspace = ws ? resolveWorkspaceApp({ facts: ws, pm, workdir: String(props.workdir), build, files: (props.files ?? (build ? [] : [topLevel(entrypoint)])).map(v.normalizePath) }) : undefined;
+    const appFiles = (props.files ?? (build ? [] : [topLevel(entrypoint)])).map(v.normalizePath);
+    const workspace = ws ? resolveWorkspaceApp({ facts: ws, pm, workdir: String(props.workdir), build, files: appFiles }) : undefined;
     if (ws && workspace) {
       return {
         version: spec.version,

@@ -14,8 +14,8 @@
  *   Internal packages are linked (`node_modules/<name>` -> `../packages/<dir>`), so the runtime
  *   stage copies their package.json and their `files` (else the top-level folder of `main`).
  */
-import { isRelativePath, normalizePath } from '../../../validation';
 import type { RuntimeCopy } from '../../../model/model';
+import { isRelativePath, normalizePath } from '../../../validation';
 import type { PackageJson } from '../package-json';
 import type { PackageManagerSpec } from '../package-managers';
 import { type Workspace, type WorkspacePackage, findPackage, internalClosure } from './detect';
@@ -147,5 +147,5 @@ function appBuild(pm: PackageManagerSpec, app: WorkspacePackage, script: string)
 
 /** A package name as one shell word (names are `@scope/name` with URL-safe characters; anything else is quoted). */
 function shellWord(s: string): string {
-  return /^[A-Za-z0-9@/._-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9@/._-]+$/.test(s) ? s : `'${s.replace(/'/g, '\'\\\'\'')}'`;
 }
