@@ -145,6 +145,7 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
   const candidates = classifyPackages(ws);
   out.info(`Adopting the ${ws.kind === 'pnpm' ? 'pnpm' : ws.kind} workspace in ${root} (${ws.patterns.join(', ')}). Packages:`);
   for (const c of candidates) out.info(`  ${c.pkg.dir.padEnd(24)} ${c.pkg.name.padEnd(20)} ${c.app ? 'app' : 'not an app'}: ${c.reason}`);
+  out.info(`  package manager: ${ws.kind === 'pnpm' ? 'pnpm  from pnpm-workspace.yaml' : `${ws.kind}  from package.json "workspaces"`} (for every app)`);
   if (ws.kind === 'yarn') {
     throw new CliError(`Cannot adopt ${root}: yarn workspaces are not supported yet (the image must hold one app's dependencies only, which needs \`yarn workspaces focus\` of Yarn 4). npm and pnpm workspaces are.`);
   }

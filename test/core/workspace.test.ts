@@ -9,6 +9,7 @@ import ignoreMatcher from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { App, AppProps, HandEditError, ManifestKind, MsbProject, MsbValidationError, schemaError } from '../../src';
 import { dependentsOf, findPackage, internalClosure, readWorkspace } from '../../src/families/node/workspace/detect';
+import { VERIFY_PROFILES, readVerifyModel } from '../../src/verify';
 import { workspaceFiles } from '../images/workspace-fixture';
 import { instructions, kustomize, readTree, tempDir } from '../util';
 
@@ -155,6 +156,11 @@ describe('several Apps in one workspace project', () => {
     const dir = workspace('npm', { 'apps/web/Dockerfile.dockerignore': 'node_modules\n' });
     const { project: p } = project(dir, [{ ...APP, path: 'apps/web' }, { ...APP, path: 'apps/api' }]);
     expect(validationError(() => p.synth()).message).toContain('apps/web/Dockerfile.dockerignore (read by BuildKit');
+  });
+
+  it('verify names a workspace project instead of guessing one App', () => {
+    const { dir } = synthTwo('npm');
+    expect(() => readVerifyModel(dir, VERIFY_PROFILES)).toThrow(/is a workspace project with several Apps \(apps\/api, apps\/web\): verify checks a single App's project/);
   });
 
   it('the hand-edit guard covers every App\'s outputs and the shared ones', () => {
