@@ -130,3 +130,14 @@ test('a file of the user\'s at an output path stops adoption before anything is 
   expect(r.stderr).toContain('already has apps/web/Dockerfile');
   expect(tree(dir)).toEqual(before);
 });
+
+test('a failing install at the workspace root restores every file of the workspace', async () => {
+  const dir = workspace('npm');
+  const before = tree(dir);
+  // No registry answers: the install fails after the definition was written.
+  const r = await cli(['.', '--yes', '--skip-git'], dir, { npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0', npm_config_fetch_timeout: '2000' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/npm/);
+  expect(tree(dir)).toEqual(before);
+  expect(fs.existsSync(path.join(dir, '.projenrc.ts'))).toBe(false);
+}, 120_000);

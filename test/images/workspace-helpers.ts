@@ -71,11 +71,13 @@ export function describeWorkspace(kind: WorkspaceKind): void {
         await buildImage(engine, { context: dir, dockerfile: path.join(dir, 'apps', app, 'Dockerfile'), tag: `${repo}:${app}` }, imageBuildSettings());
         files[app] = (await exportImageEntries(engine, `${repo}:${app}`)).map((e) => e.path).filter((f) => f.startsWith('/app/'));
       }
+      // The debug twin of one app: the same stages from the cache, the debug base at the end.
+      await buildImage(engine, { context: dir, dockerfile: path.join(dir, 'apps', 'web', 'Dockerfile.debug'), tag: `${repo}:web-debug` }, imageBuildSettings());
     }, 900_000);
 
     afterAll(async () => {
       if (containers.length) await engine.exec(['rm', '-f', '-t', '0', ...containers]);
-      await engine.exec(['rmi', '-f', ...APPS.map((a) => `${repo}:${a}`)]);
+      await engine.exec(['rmi', '-f', ...APPS.map((a) => `${repo}:${a}`), `${repo}:web-debug`]);
       if (root) fs.rmSync(root, { recursive: true, force: true });
     });
 
@@ -114,6 +116,14 @@ export function describeWorkspace(kind: WorkspaceKind): void {
         expect(list.some((f) => /node_modules\/(\.pnpm\/)?(create-msb-app|projen)(@|\/|$)/.test(f))).toBe(false);
       });
     }
+
+    it('the debug twin of an app holds the same app files and a shell', async () => {
+      const r = await engine.exec(['run', '--rm', '--entrypoint', '/busybox/sh', `${repo}:web-debug`, '-c', 'ls /app/apps/web/dist && id -u']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n').map((l) => l.trim())).toEqual(expect.arrayContaining(['index.js', '65532']));
+      const noShell = await engine.exec(['run', '--rm', '--entrypoint', '/bin/sh', `${repo}:web`, '-c', 'true']);
+      expect(noShell.code).not.toBe(0);
+    });
 
     it('the root kustomization renders every app with kubectl kustomize', () => {
       const docs = kustomize(path.join(dir, 'k8s'));
