@@ -125,6 +125,14 @@ export function describeWorkspace(kind: WorkspaceKind): void {
       expect(noShell.code).not.toBe(0);
     });
 
+    it('npx projen in the adopted workspace reproduces the first synthesis byte for byte', () => {
+      const generated = ['.dockerignore', 'k8s/kustomization.yaml', ...APPS.flatMap((a) => [`apps/${a}/Dockerfile`, `apps/${a}/k8s/base/deployment.yaml`])];
+      const before = generated.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+      const r = spawnSync('npx', ['projen'], { cwd: dir, encoding: 'utf8', env: { ...process.env, MSB_FORCE: '' } });
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(generated.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))).toEqual(before);
+    });
+
     it('the root kustomization renders every app with kubectl kustomize', () => {
       const docs = kustomize(path.join(dir, 'k8s'));
       const deployments = docs.filter((d) => d.kind === 'Deployment').map((d) => d.metadata.name).sort();
