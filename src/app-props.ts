@@ -273,6 +273,15 @@ export interface AppProps {
    * @default - the project name
    */
   readonly name?: string;
+  /**
+   * The App's folder in a workspace (monorepo), relative to the project (repository) root, e.g.
+   * `apps/web`. Its outputs are written there (`apps/web/Dockerfile`, `apps/web/Dockerfile.debug`,
+   * `apps/web/k8s/`), the build context stays the repository root (one `.dockerignore` there serves
+   * every App) and `entrypoint`, `build.outDir` and `files` are relative to this folder. A project
+   * may hold several Apps, each with its own `path`.
+   * @default - the project root: the project holds this one App
+   */
+  readonly path?: string;
   /** Port the app listens on. @default 8080 */
   readonly port?: number;
   /**

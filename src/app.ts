@@ -26,6 +26,7 @@ import { BuildStage, RuntimeStage } from './stages';
 import { TemplateRenderer, builtinTemplateFolders } from './templates';
 import { gitShortCommit } from './util/git';
 import * as v from './validation';
+import { WorkspaceOutputs } from './workspace';
 
 // Kept here for the modules that import them from this path.
 export { fileDependencies, type PackageJson } from './families/node/package-json';
@@ -37,10 +38,18 @@ export const OUTPUT_PATHS = { ...DOCKERFILE_PATHS, ...KUBERNETES_PATHS } as cons
  * A service built into a distroless image and deployed to Kubernetes.
  */
 export class App extends Component {
-  /** Returns the App of a project, if any. */
+  /** Returns the App of a project, if any (the first one in a workspace project). */
   static of(project: Project): App | undefined {
     return project.components.find((c): c is App => c instanceof App);
   }
+
+  /** Every App of a project (several in a workspace project, each with its own `path`). */
+  static all(project: Project): App[] {
+    return project.components.filter((c): c is App => c instanceof App);
+  }
+
+  /** The App's folder in a workspace (its `path`, normalized); undefined for the project's one App. */
+  readonly appPath?: string;
 
   readonly name: string;
   readonly port: number;
@@ -63,13 +72,31 @@ export class App extends Component {
   private checked = false;
 
   constructor(project: Project, ownProps: AppProps = {}) {
-    if (App.of(project)) {
-      throw new Error(`Project "${project.name}" already has an App: the output paths (Dockerfile, k8s/...) hold one service per project.`);
+    const appPath = ownProps.path === undefined ? undefined : checkAppPath(project, ownProps.path);
+    const others = App.all(project);
+    if (others.length > 0 && (appPath === undefined || others.some((o) => o.appPath === undefined))) {
+      throw v.userError(new v.MsbValidationError([{
+        path: project.name,
+        field: 'path',
+        value: ownProps.path,
+        expected: 'a folder for every App of a project with several Apps (e.g. path: "apps/web"): without one, an App\'s outputs (Dockerfile, .dockerignore, k8s/) are the project root\'s, which hold one service',
+      }]));
     }
-    super(project, 'App');
+    const name = ownProps.name ?? (appPath ? appPath.split('/').pop()! : project.name);
+    const clash = others.find((o) => o.appPath === appPath || o.name === name || isInside(o.appPath!, appPath!) || isInside(appPath!, o.appPath!));
+    if (clash) {
+      throw v.userError(new v.MsbValidationError([{
+        path: project.name,
+        field: clash.name === name ? 'name' : 'path',
+        value: clash.name === name ? name : ownProps.path,
+        expected: `a name and a folder no other App of the project has, neither inside another App's folder nor around it (App "${clash.name}" has path "${clash.appPath}")`,
+      }]));
+    }
+    super(project, appPath ? `App:${name}` : 'App');
+    this.appPath = appPath;
     const sources = (this.sources = TemplateSources.of(project));
     const orgDefaults = sources?.defaults ?? {};
-    const props: AppProps = { ...ownProps, name: ownProps.name ?? project.name };
+    const props: AppProps = { ...ownProps, name, ...(appPath ? { path: appPath } : {}) };
     const familyName = String(props.runtime?.family ?? orgDefaults.runtime?.family ?? DEFAULTS.family);
     const family = findFamily(familyName);
     if (!family) {
@@ -77,7 +104,7 @@ export class App extends Component {
       this.familyProblems.push({ path: this.displayPath, field: 'runtime.family', value: familyName, expected });
     }
     this.family = family ?? FAMILIES[DEFAULTS.family];
-    this.facts = this.family.readFacts(project.outdir);
+    this.facts = this.family.readFacts(project.outdir, appPath);
     const model = (this.resolved = resolve(props, orgDefaults, this.family, this.facts, { gitCommit: () => gitShortCommit(project.outdir) }));
 
     this.name = model.name;
@@ -96,9 +123,22 @@ export class App extends Component {
       family: this.family,
       templates: this.templates,
       extraIgnores: sources?.dockerignore ?? [],
+      appPath,
     });
-    this.kubernetes = new Kubernetes(this, { ...wiring, model });
-    GenerationGuard.of(project).recordModel(() => this.recordedModel());
+    this.kubernetes = new Kubernetes(this, { ...wiring, model, appPath });
+    GenerationGuard.of(project).recordModel(() => this.recordedModel(), appPath);
+    if (appPath) {
+      WorkspaceOutputs.of(project).add({
+        appPath,
+        displayPath: this.displayPath,
+        ensureChecked: () => this.check(),
+        ignoreInput: () => this.dockerfiles.ignoreInput,
+        templates: this.templates,
+        extraIgnores: sources?.dockerignore ?? [],
+        allowInsecureDockerfile: () => this.model.allowInsecureDockerfile,
+        provenance: (template?: string) => this.provenance(template),
+      });
+    }
   }
 
   /** The resolved model, with what was added to the stages since construction. */
@@ -157,7 +197,7 @@ export class App extends Component {
   validate(): v.ValidationProblem[] {
     const p = new v.Problems(this.displayPath);
     validateModel(this.model, this.family, this.facts, this.sources?.policies ?? [], p);
-    validateConfigFiles(p, this.model, this.project.outdir);
+    validateConfigFiles(p, this.model, this.appPath ? path.join(this.project.outdir, this.appPath) : this.project.outdir);
     return [...this.familyProblems, ...p.all];
   }
 
@@ -206,4 +246,32 @@ export class App extends Component {
     if (rendered.all.length > 0) throw v.userError(new v.MsbValidationError(rendered.all));
     this.checked = true;
   }
+}
+
+/** An App's `path`: a relative folder inside the project, normalized; a named error otherwise. */
+function checkAppPath(project: Project, value: unknown): string {
+  const fail = (expected: string): never => {
+    throw v.userError(new v.MsbValidationError([{ path: project.name, field: 'path', value, expected }]));
+  };
+  if (!v.isRelativePath(value)) return fail(`${v.RELATIVE_PATH_RULE}, naming the App's folder in the workspace (e.g. "apps/web")`);
+  const norm = v.normalizePath(value);
+  if (norm === '' || norm === '.') return fail('a folder below the project root (e.g. "apps/web"); leave path out for the project root');
+  // Every level must be a real folder: outputs are never written through a symbolic link.
+  let dir = project.outdir;
+  for (const part of norm.split('/')) {
+    dir = path.join(dir, part);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      return fail(`an existing folder of the project (${path.relative(project.outdir, dir)} does not exist)`);
+    }
+    if (st.isSymbolicLink()) return fail(`a folder inside the project without symbolic links (${path.relative(project.outdir, dir)} is a link)`);
+    if (!st.isDirectory()) return fail(`a folder (${path.relative(project.outdir, dir)} is not one)`);
+  }
+  return norm;
+}
+
+function isInside(parent: string, child: string): boolean {
+  return child.startsWith(`${parent}/`);
 }

@@ -30,6 +30,23 @@ export interface DockerfilesProps {
   readonly ensureChecked: () => void;
   /** Template sources that shaped a file (for the generation record). */
   readonly provenance: (template?: string) => string[];
+  /**
+   * The App's folder in a workspace, e.g. `apps/web`: the Dockerfiles are written there and the
+   * project's one `.dockerignore` (at the root, the build context) belongs to {@link WorkspaceOutputs}.
+   * @default - the project root; this component owns `.dockerignore`
+   */
+  readonly appPath?: string;
+}
+
+/** What one App contributes to a `.dockerignore` (the project's, or the union of a workspace's). */
+export interface DockerignoreInput {
+  readonly familyIgnores: RuntimeFamily['dockerignore']['sections'];
+  readonly secretPatterns: readonly string[];
+  readonly dependencyDirs: readonly string[];
+  /** Paths the Dockerfiles copy from the context (never ignored). */
+  readonly contextSources: readonly string[];
+  /** Host build output and generated deployment files of this App: never part of the context. */
+  readonly ignored: readonly string[];
 }
 
 /** Renders and owns the Dockerfiles and .dockerignore. */
@@ -37,15 +54,19 @@ export class Dockerfiles extends Component {
   private readonly props: DockerfilesProps;
   private readonly files = new Map<string, GeneratedTextFile>();
   private rendered?: Record<string, string>;
+  /** What this App adds to the `.dockerignore`, once rendered. */
+  ignoreInput?: DockerignoreInput;
+  private readonly prefix: string;
 
   constructor(scope: IConstruct, props: DockerfilesProps) {
     super(scope, 'Dockerfiles');
     this.props = props;
+    this.prefix = props.appPath ? `${props.appPath}/` : '';
     const guard = GenerationGuard.of(this.project);
-    const templateOf = {
-      [DOCKERFILE_PATHS.dockerfile]: 'Dockerfile',
-      [DOCKERFILE_PATHS.debugDockerfile]: 'Dockerfile',
-      [DOCKERFILE_PATHS.dockerignore]: 'dockerignore',
+    const templateOf: Record<string, string> = {
+      [this.path(DOCKERFILE_PATHS.dockerfile)]: 'Dockerfile',
+      [this.path(DOCKERFILE_PATHS.debugDockerfile)]: 'Dockerfile',
+      ...(props.appPath ? {} : { [DOCKERFILE_PATHS.dockerignore]: 'dockerignore' }),
     };
     for (const [file, template] of Object.entries(templateOf)) {
       const f = new GeneratedTextFile(this, file, () => {
@@ -57,6 +78,11 @@ export class Dockerfiles extends Component {
     }
   }
 
+  /** A generated file's path: under the App's folder in a workspace. */
+  path(file: string): string {
+    return `${this.prefix}${file}`;
+  }
+
   /** Generated files of this component. */
   get generated(): readonly GeneratedTextFile[] {
     return [...this.files.values()];
@@ -65,8 +91,11 @@ export class Dockerfiles extends Component {
   /** Renders every file from the model and adds each rendered-output problem to `p`. */
   render(model: AppModel, p: Problems): void {
     const { family, templates } = this.props;
-    const marker = this.files.get(DOCKERFILE_PATHS.dockerfile)?.marker ?? '';
-    const context = dockerfileContext(model, family, marker);
+    const dockerfilePath = this.path(DOCKERFILE_PATHS.dockerfile);
+    const debugPath = this.path(DOCKERFILE_PATHS.debugDockerfile);
+    const marker = this.files.get(dockerfilePath)?.marker ?? '';
+    const files = this.prefix ? { files: { dockerfile: dockerfilePath, debug: debugPath } } : {};
+    const context = { ...dockerfileContext(model, family, marker), ...files };
     const dockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.runtime.ref } });
     const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.debug.ref } });
     const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';
@@ -82,26 +111,51 @@ export class Dockerfiles extends Component {
       };
       const { runtime, debug } = model.baseImages;
       const weakened = [
-        ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [DOCKERFILE_PATHS.dockerfile, x]),
-        ...runtimeStageViolations(debugDockerfile, { ...expected, image: debug.ref }).map((x) => [DOCKERFILE_PATHS.debugDockerfile, x]),
+        ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [dockerfilePath, x]),
+        ...runtimeStageViolations(debugDockerfile, { ...expected, image: debug.ref }).map((x) => [debugPath, x]),
       ];
       for (const [file, x] of weakened) {
         p.add(`${file} runtime stage (templates: ${templates.sourcesUsed('Dockerfile').join(', ')})`, x,
           `the distroless base of the definition, USER <uid>:<gid> of its non-root user, no RUN and no COPY from an image (${optOut})`);
       }
     }
+    const contextSources = [...model.runtime.installFiles, ...model.copies.filter((c) => !c.from).map((c) => c.src)];
+    const secretPatterns = [...new Set([...SECRET_PATTERNS, ...family.dockerignore.secretFiles])];
+    this.ignoreInput = {
+      familyIgnores: family.dockerignore.sections,
+      secretPatterns,
+      dependencyDirs: family.dockerignore.dependencyDirs,
+      contextSources,
+      ignored: this.prefix
+        ? [...(model.runtime.build ? [model.runtime.build.outDir] : []), this.path('k8s'), dockerfilePath, debugPath]
+        : [],
+    };
+    if (this.prefix) {
+      // Only the Dockerfiles: the workspace's .dockerignore is rendered and judged for every App at once.
+      for (const file of [dockerfilePath, debugPath]) {
+        const shadow = readIfFile(path.join(this.project.outdir, `${file}.dockerignore`));
+        if (shadow === undefined || model.allowInsecureDockerfile) continue;
+        const shadowLeaks = dockerignoreLeaks(shadow, contextSources, 12, family.dockerignore.dependencyDirs);
+        if (shadowLeaks.length > 0) {
+          p.add(`${file}.dockerignore (read by BuildKit instead of the generated .dockerignore)`, shadowLeaks,
+            `no ${file}.dockerignore, or one that keeps secrets and VCS data out of the build context as .dockerignore does (set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly)`);
+        }
+      }
+      this.rendered = { [dockerfilePath]: dockerfile, [debugPath]: debugDockerfile };
+      return;
+    }
     const ignoreContext = {
       marker,
       build: model.runtime.build,
       familyIgnores: family.dockerignore.sections,
-      secretPatterns: [...new Set([...SECRET_PATTERNS, ...family.dockerignore.secretFiles])],
+      secretPatterns,
       extra: this.props.extraIgnores,
+      appOutputs: [] as string[],
       keep: [] as string[],
     };
     let dockerignore = templates.render('dockerignore', ignoreContext);
     // Never ignore a file the Dockerfile copies from the context: re-include it explicitly.
     const ignored = ignoreMatcher().add(dockerignore);
-    const contextSources = [...model.runtime.installFiles, ...model.copies.filter((c) => !c.from).map((c) => c.src)];
     const keep = [...new Set(contextSources.filter((src) => ignored.ignores(src)))];
     if (keep.length > 0) dockerignore = templates.render('dockerignore', { ...ignoreContext, keep });
     if (!model.allowInsecureDockerfile) {

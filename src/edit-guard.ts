@@ -42,6 +42,8 @@ export interface GenerationRecord {
    * `create-msb-app verify` reads as the intent, instead of guessing it from the Dockerfile text.
    */
   readonly model?: unknown;
+  /** The resolved models of a workspace's Apps, by folder (e.g. `apps/web`). */
+  readonly apps?: Record<string, unknown>;
 }
 
 /** Raised when a generated file was changed by hand; names the file and how to keep or discard the change. */
@@ -73,15 +75,20 @@ export class GenerationGuard extends Component {
   private readonly guarded: { file: GeneratedTextFile; templates: () => string[] }[] = [];
   private record?: GenerationRecord;
   private model?: () => unknown;
+  private readonly appModels = new Map<string, () => unknown>();
 
   private constructor(project: Project) {
     super(project, 'GenerationGuard');
     new GeneratedTextFile(this, RECORD_FILE, (marker) => JSON.stringify({ '//': marker, ...this.record }, null, 2) + '\n');
   }
 
-  /** Records the resolved model next to the checksums (one App per project). */
-  recordModel(model: () => unknown): void {
-    this.model = model;
+  /**
+   * Records the resolved model next to the checksums: the project's one App as `model`, the Apps
+   * of a workspace under `apps`, keyed by their folder.
+   */
+  recordModel(model: () => unknown, appPath?: string): void {
+    if (appPath === undefined) this.model = model;
+    else this.appModels.set(appPath, model);
   }
 
   /** Puts a file under the guard. */
@@ -113,7 +120,14 @@ export class GenerationGuard extends Component {
       files[file.path] = sha256(content);
       templates[file.path] = t();
     }
-    this.record = { generator: `create-msb-app@${packageVersion()}`, files, templates, ...(this.model ? { model: this.model() } : {}) };
+    const apps = [...this.appModels.keys()].sort().map((k) => [k, this.appModels.get(k)!()] as const);
+    this.record = {
+      generator: `create-msb-app@${packageVersion()}`,
+      files,
+      templates,
+      ...(this.model ? { model: this.model() } : {}),
+      ...(apps.length > 0 ? { apps: Object.fromEntries(apps) } : {}),
+    };
 
     if (this.forced) return;
     const problems: { path: string; reason: string }[] = [];

@@ -22,6 +22,8 @@ import { PromptFn } from './prompts';
 import { Reporter } from './reporter';
 import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
+import { adoptWorkspace, appFlagValues } from './workspace';
+import { readWorkspace } from '../families/node/workspace/detect';
 import { DEFAULTS } from '../model/defaults';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
@@ -49,6 +51,9 @@ export interface CreateResult {
   readonly written: string[];
   readonly installed: boolean;
   readonly gitInitialised: boolean;
+  /** At a workspace root: the apps adopted (folder and name) and those named but not adopted. */
+  readonly apps?: readonly { readonly path: string; readonly name: string }[];
+  readonly skipped?: readonly string[];
 }
 
 
@@ -77,6 +82,12 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
   }
   const dir = path.resolve(ctx.cwd, dirArg);
   const detected = inspectTarget(dir, force);
+  // A workspace root (npm/pnpm/yarn workspaces): its apps are adopted, one App each.
+  const workspace = detected?.name === 'node' ? readWorkspace(dir) : undefined;
+  if (workspace) return adoptWorkspace(args, ctx, workspace);
+  if (appFlagValues(args.values.app).length > 0) {
+    throw new CliError(`--app chooses apps in a workspace root, but ${dir} declares no workspace (package.json "workspaces" or pnpm-workspace.yaml).`);
+  }
   const target: Target = { dir, mode: detected ? 'adopt' : 'new' };
 
   // The family: --language, else the one whose project is there, else the default.

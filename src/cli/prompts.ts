@@ -9,8 +9,8 @@ export interface Question {
   /** Key of the answer, e.g. `port`. */
   readonly name: string;
   readonly message: string;
-  /** `select` offers `choices`; `input` takes text. */
-  readonly type: 'input' | 'select';
+  /** `select` offers `choices`; `multiselect` too, and answers with the chosen names joined by commas; `input` takes text. */
+  readonly type: 'input' | 'select' | 'multiselect';
   /** Default answer. */
   readonly initial?: string;
   readonly choices?: readonly { readonly name: string; readonly hint?: string }[];
@@ -26,6 +26,15 @@ export const terminalPrompt: PromptFn = async (q) => {
   // Loaded lazily: non-interactive runs never pay for it.
   const { prompt } = (await import('enquirer')).default;
   try {
+    if (q.type === 'multiselect') {
+      const picked = await prompt<Record<string, string[]>>({
+        type: 'multiselect',
+        name: q.name,
+        message: q.message,
+        choices: (q.choices ?? []).map((c) => ({ name: c.name, hint: c.hint })),
+      } as Parameters<typeof prompt>[0]);
+      return (picked[q.name] ?? []).join(',');
+    }
     const answer = await prompt<Record<string, string>>(
       q.type === 'select'
         ? {

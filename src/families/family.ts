@@ -108,8 +108,11 @@ export interface RuntimeFamily {
   readonly slim?: boolean;
   /** The CLI side: detection, adoption inference, new-project scaffold. */
   readonly cli?: FamilyCli;
-  /** Reads what the family needs from the project folder (e.g. package.json); passed to {@link resolve}. */
-  readFacts(projectDir: string): unknown;
+  /**
+   * Reads what the family needs from the project folder (e.g. package.json); passed to {@link resolve}.
+   * `appPath` is the App's folder in a workspace (the App's `path`), relative to `projectDir`.
+   */
+  readFacts(projectDir: string, appPath?: string): unknown;
   /** Adds a problem for every invalid family setting of the (merged) props. */
   validate(props: AppProps, facts: unknown, p: Problems): void;
   /**

@@ -36,23 +36,32 @@ export interface KubernetesProps {
   readonly ensureChecked: () => void;
   /** Template sources that shaped a file (for the generation record). */
   readonly provenance: (template?: string) => string[];
+  /** The App's folder in a workspace, e.g. `apps/web`: the manifests go under `apps/web/k8s/`. @default - the project root */
+  readonly appPath?: string;
 }
 
 /** The Kubernetes outputs; `addPatch` / `addOverride` change the objects before they are checked and written. */
 export class Kubernetes extends KubernetesManifests {
   private rendered?: Record<string, string>;
+  /** The folder of the base (`k8s/base`, or `<path>/k8s/base` in a workspace). */
+  readonly basePath: string;
+  /** The folder of the debug overlay. */
+  readonly debugOverlayPath: string;
 
   constructor(scope: IConstruct, props: KubernetesProps) {
     super(scope);
+    const prefix = props.appPath ? `${props.appPath}/` : '';
+    this.basePath = `${prefix}${KUBERNETES_PATHS.base}`;
+    this.debugOverlayPath = `${prefix}${KUBERNETES_PATHS.debugOverlay}`;
     const guard = GenerationGuard.of(this.project);
     // Only the kinds the definition turns on become files: a user's own file at the path of a kind
     // that is off is never touched, and a file written earlier for a kind now off is an orphan that
     // projen removes (the guard protects hand edits).
     const kinds = Object.keys(renderManifests(workloadModel(props.model))) as ManifestKind[];
     const paths = [
-      ...kinds.map((kind) => `${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]}`),
-      `${KUBERNETES_PATHS.base}/kustomization.yaml`,
-      `${KUBERNETES_PATHS.debugOverlay}/kustomization.yaml`,
+      ...kinds.map((kind) => `${this.basePath}/${MANIFEST_FILES[kind]}`),
+      `${this.basePath}/kustomization.yaml`,
+      `${this.debugOverlayPath}/kustomization.yaml`,
     ];
     for (const file of paths) {
       const f = new GeneratedTextFile(this, file, (marker) => {
@@ -71,7 +80,7 @@ export class Kubernetes extends KubernetesManifests {
       const obj = this.apply(kind, manifests[kind]!);
       manifests[kind] = obj;
       const err = schemaError(kind, obj);
-      if (err) p.add(`kubernetes ${kind} (${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]})`, '(rendered object)', `an object valid against the Kubernetes schema: ${err}`);
+      if (err) p.add(`kubernetes ${kind} (${this.basePath}/${MANIFEST_FILES[kind]})`, '(rendered object)', `an object valid against the Kubernetes schema: ${err}`);
     }
     const pod = manifests.Deployment?.spec?.template?.spec;
     if (pod && !model.kubernetes.allowPodSecurityViolations) {
@@ -80,9 +89,9 @@ export class Kubernetes extends KubernetesManifests {
       }
     }
     const out: Record<string, string> = {};
-    for (const kind of Object.keys(manifests) as ManifestKind[]) out[`${KUBERNETES_PATHS.base}/${MANIFEST_FILES[kind]}`] = yaml(manifests[kind]!);
-    out[`${KUBERNETES_PATHS.base}/kustomization.yaml`] = yaml(renderBaseKustomization(Object.keys(manifests) as ManifestKind[], model.kubernetes.namespace, generator(model)));
-    out[`${KUBERNETES_PATHS.debugOverlay}/kustomization.yaml`] = yaml(renderDebugKustomization(model.image.repository, model.image.debugTag, model.image.debugDigest));
+    for (const kind of Object.keys(manifests) as ManifestKind[]) out[`${this.basePath}/${MANIFEST_FILES[kind]}`] = yaml(manifests[kind]!);
+    out[`${this.basePath}/kustomization.yaml`] = yaml(renderBaseKustomization(Object.keys(manifests) as ManifestKind[], model.kubernetes.namespace, generator(model)));
+    out[`${this.debugOverlayPath}/kustomization.yaml`] = yaml(renderDebugKustomization(model.image.repository, model.image.debugTag, model.image.debugDigest));
     this.rendered = out;
   }
 }

@@ -168,6 +168,10 @@ export function readVerifyModel(dir: string, profiles: readonly VerifyProfile[])
       throw new VerifyModelError('(the whole file)', undefined, `JSON (${(e as Error).message})`);
     }
   }
+  if (isRecord(record) && record.model === undefined && isRecord(record.apps)) {
+    // A workspace project: each App's outputs lie in its folder and its context is the root.
+    throw new VerifyError(`${dir} is a workspace project with several Apps (${Object.keys(record.apps).join(', ')}): verify checks a single App's project and does not check workspace Apps yet; build one with \`docker build -f <app folder>/Dockerfile .\` from the root.`);
+  }
   if (isRecord(record) && record.model !== undefined) {
     const slice = isRecord(record.model) ? record.model.verify : undefined;
     return { model: toVerifyModel(slice), source: 'recorded' };

@@ -275,9 +275,9 @@ describe('escape hatches and lazy rendering', () => {
     expect(app.buildWarnings()).toHaveLength(1);
   });
 
-  it('one App per project', () => {
+  it('an App without a path is the project\'s only App (several Apps each need a path: test/core/workspace.test.ts)', () => {
     const project = new MsbProject({ name: 'x', outdir: tempDir() });
     new App(project);
-    expect(() => new App(project)).toThrow(/already has an App/);
+    expect(() => new App(project)).toThrow(/\[x\] path: got nothing; expected a folder for every App of a project with several Apps/);
   });
 });

@@ -11,6 +11,8 @@ import { PackageManagerSpec, findPackageManager, packageManagerNames } from './p
 import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
 import { SLIM_TRACER, TRACED_STAGE, TRACE_ROOT, slimSettings, traceScript, validateSlim, type SlimSettings } from './slim';
 import { nodeVerifyProfile } from './verify';
+import { readWorkspace } from './workspace/detect';
+import { WORKSPACE_PACKAGE_MANAGERS, type WorkspaceFacts, type WorkspaceStages, resolveWorkspaceApp } from './workspace/resolve';
 import type { AppProps } from '../../app-props';
 import { TRACED_STAGE_POLICY, mergeRuntimeStagePolicies } from '../../dockerfile-policy';
 import { mebibytes } from '../../k8s/quantity';
@@ -83,18 +85,44 @@ export const nodeFamily: RuntimeFamily = {
   description: 'Node.js on distroless nodejs images (npm, pnpm or yarn)',
   slim: true,
 
-  readFacts: (dir: string): PackageJson | undefined => readPackageJson(dir),
+  readFacts: (dir: string, appPath?: string): PackageJson | undefined => {
+    if (appPath === undefined) return readPackageJson(dir);
+    // A workspace app: its own package.json, and the workspace it lies in (read once, here).
+    const pkg = readPackageJson(path.join(dir, appPath)) ?? {};
+    const facts: WorkspaceFacts = {
+      workspace: readWorkspace(dir),
+      appPath: v.normalizePath(appPath),
+      rootLocalPackages: fileDependencies(readPackageJson(dir)).inside,
+    };
+    return Object.assign(Object.create(null) as PackageJson, pkg, { [WORKSPACE]: facts });
+  },
 
-  validate(props, _facts, p) {
+  validate(props, facts, p) {
     const o = options(props);
     const { field, value } = versionOf(o);
     p.check(findNodeRuntime(String(value)) !== undefined, field, value, `one of ${nodeVersions().map((x) => `"${x}"`).join(', ')}`);
     const pm = o.packageManager ?? NODE_DEFAULTS.packageManager;
     p.check(findPackageManager(pm) !== undefined, 'runtime.packageManager', pm, `one of ${packageManagerNames().map((x) => `"${x}"`).join(', ')}`);
+    const ws = workspaceFacts(facts);
+    if (ws && props.path !== undefined && v.isRelativePath(props.path)) {
+      const names = WORKSPACE_PACKAGE_MANAGERS.map((x) => `"${x}"`).join(' or ');
+      if (findPackageManager(pm) !== undefined) p.check((WORKSPACE_PACKAGE_MANAGERS as readonly string[]).includes(pm), 'runtime.packageManager', pm, `${names} for an App in a workspace (path "${props.path}"): yarn workspaces are not supported yet`);
+      if (!ws.workspace) {
+        p.add('path', props.path, 'the folder of a package in a workspace, but the project root declares none (package.json "workspaces" or pnpm-workspace.yaml)');
+      } else {
+        const dirs = ws.workspace.packages.map((x) => x.dir);
+        p.check(dirs.includes(ws.appPath), 'path', props.path, `the folder of one of the workspace's packages: ${dirs.map((d) => `"${d}"`).join(', ') || '(none found)'}`);
+        const expectedPm = ws.workspace.kind === 'pnpm' ? 'pnpm' : 'npm';
+        if ((WORKSPACE_PACKAGE_MANAGERS as readonly string[]).includes(pm)) {
+          p.check(pm === expectedPm, 'runtime.packageManager', pm, `"${expectedPm}": the workspace is declared in ${ws.workspace.kind === 'pnpm' ? 'pnpm-workspace.yaml' : 'package.json "workspaces"'}`);
+        }
+      }
+    }
     if (o.heapPercent !== undefined) {
       p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= NODE_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${NODE_DEFAULTS.maxHeapPercent}`);
     }
     validateSlim(props, p);
+    if (ws && props.slim !== undefined && props.slim !== false) p.add('slim', props.slim, `false for an App in a workspace (path "${props.path}"): slim images of workspace apps are not supported yet`);
     if (o.init !== undefined) p.check(typeof o.init === 'boolean', 'runtime.init', o.init, 'true (tini as PID 1, forwarding SIGTERM) or false');
     const hc = props.image?.healthcheck;
     if (hc !== undefined) {
@@ -138,6 +166,34 @@ export const nodeFamily: RuntimeFamily = {
       outDir: v.normalizePath(props.build?.outDir ?? NODE_DEFAULTS.build.outDir),
     };
     const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
+    const ws = workspaceFacts(facts);
+    const appFiles = (props.files ?? (build ? [] : [topLevel(entrypoint)])).map(v.normalizePath);
+    const workspace = ws ? resolveWorkspaceApp({ facts: ws, pm, workdir: String(props.workdir), build, files: appFiles }) : undefined;
+    if (ws && workspace) {
+      return {
+        version: spec.version,
+        images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
+        debugTag: spec.debugTag,
+        uid: spec.uid,
+        gid: spec.gid,
+        entrypoint: `${ws.appPath}/${entrypoint}`,
+        cmd: spec.cmd(`${ws.appPath}/${entrypoint}`),
+        build: build ? { script: build.script, outDir: `${ws.appPath}/${build.outDir}` } : undefined,
+        installFiles: workspace.installFiles,
+        copies: workspace.copies,
+        metadata: packageMetadata(pkg),
+        settings: {
+          packageManager: pm.name,
+          lockfile: pm.lockfile,
+          localPackages: [],
+          workspace: workspace.stages,
+          internalPackages: workspace.internalPackages,
+          heapPercent: validHeapPercent(o.heapPercent),
+          ...(o.init === true ? { init: true } : {}),
+          ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
+        },
+      };
+    }
     const localPackages = fileDependencies(pkg).inside;
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
     if (build) copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
@@ -175,7 +231,9 @@ export const nodeFamily: RuntimeFamily = {
 
   dockerfile: {
     // With runtime.init and no build script, a `build` stage still holds tini (the stage the policy names).
-    stages: (model) => ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), ...(slimOf(model) ? [TRACED_STAGE] : []), 'runtime'],
+    stages: (model) => (model.runtime.settings.workspace
+      ? ['base', 'build', 'prod-deps', 'runtime']
+      : ['base', 'prod-deps', ...(model.runtime.build || model.runtime.settings.init === true ? ['build'] : []), ...(slimOf(model) ? [TRACED_STAGE] : []), 'runtime']),
     copyFrom: (model) => ['prod-deps', 'build', ...(slimOf(model) ? [TRACED_STAGE] : [])],
     policy(model) {
       const own = nodeRuntimePolicy({ init: model.runtime.settings.init === true, healthcheck: model.runtime.settings.healthcheck === true });
@@ -184,7 +242,11 @@ export const nodeFamily: RuntimeFamily = {
     exec: (model) => (model.runtime.settings.init === true
       ? { entrypoint: NODE_INIT_ENTRYPOINT, cmd: model.runtime.cmd }
       : { cmd: model.runtime.cmd }),
-    roles: (model) => ({ dependencies: 'prod-deps', build: model.runtime.build ? 'build' : undefined, traced: slimOf(model) ? TRACED_STAGE : undefined }),
+    roles: (model) => ({
+      dependencies: 'prod-deps',
+      build: model.runtime.build || model.runtime.settings.workspace ? 'build' : undefined,
+      traced: slimOf(model) ? TRACED_STAGE : undefined,
+    }),
     context(model) {
       const pm = packageManagerOf(model);
       const localPackages = model.runtime.settings.localPackages as string[];
@@ -199,6 +261,7 @@ export const nodeFamily: RuntimeFamily = {
         },
         manifests: ['package.json', pm.lockfile],
         localPackages,
+        workspace: model.runtime.settings.workspace as WorkspaceStages | undefined,
         build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
         init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
         depsStage: slimOf(model) ? TRACED_STAGE : 'prod-deps',
@@ -261,6 +324,13 @@ export function healthcheckCommand(healthPath: string): string[] {
 
 function validHeapPercent(x: unknown): number {
   return Number.isInteger(x) && (x as number) >= 10 && (x as number) <= NODE_DEFAULTS.maxHeapPercent ? (x as number) : NODE_DEFAULTS.heapPercent;
+}
+
+/** Where readFacts keeps the workspace of a workspace app (not a package.json field). */
+const WORKSPACE = Symbol('workspace');
+
+function workspaceFacts(facts: unknown): WorkspaceFacts | undefined {
+  return facts && typeof facts === 'object' ? (facts as Record<symbol, WorkspaceFacts | undefined>)[WORKSPACE] : undefined;
 }
 
 /** Without a build, the entrypoint's top-level folder (or the file itself at the root) is copied. */

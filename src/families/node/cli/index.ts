@@ -169,7 +169,8 @@ export const nodeCli: FamilyCli = {
     const specs = Object.entries(add).map(([name, spec]) => `${name}@${spec}`);
     const args: Record<PackageManagerName, string[]> = {
       npm: specs.length ? ['install', '--save-dev', '--no-audit', '--no-fund', ...specs] : ['install', '--no-audit', '--no-fund'],
-      pnpm: specs.length ? ['add', '--save-dev', ...specs] : ['install', '--no-frozen-lockfile'],
+      // At a pnpm workspace root, pnpm adds to the root's manifest only with --workspace-root.
+      pnpm: specs.length ? ['add', '--save-dev', ...(fs.existsSync(path.join(dir, 'pnpm-workspace.yaml')) ? ['--workspace-root'] : []), ...specs] : ['install', '--no-frozen-lockfile'],
       yarn: specs.length ? ['add', '--dev', '--non-interactive', ...specs] : ['install', '--non-interactive'],
     };
     await exec(pm, args[pm], {

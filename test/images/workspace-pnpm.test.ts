@@ -1,0 +1,4 @@
+/** A pnpm workspace (pnpm-workspace.yaml, `workspace:*` dependencies): see workspace-helpers.ts. */
+import { describeWorkspace } from './workspace-helpers';
+
+describeWorkspace('pnpm');
