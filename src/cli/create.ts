@@ -108,6 +108,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
     out.info(`Adopting the existing project in ${target.dir}. Inferred:`);
     for (const [label, value, from] of adoption.rows) out.info(`  ${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
     for (const note of adoption.notes) out.info(`  note: ${note}`);
+    for (const warning of adoption.warnings ?? []) out.info(`  warning: ${warning}`);
   } else {
     out.info(`Creating a new project in ${target.dir}`);
   }

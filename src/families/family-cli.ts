@@ -32,6 +32,13 @@ export interface Adoption {
   readonly rows: readonly (readonly [string, string | undefined, string | undefined])[];
   /** Things the project does that the generated image does not. */
   readonly notes: readonly string[];
+  /** One line each, shown as warnings: what the project's start command does that the image does not (e.g. a process manager). */
+  readonly warnings?: readonly string[];
+  /**
+   * The inferred entrypoint is in doubt (e.g. a build output file without a source): interactive
+   * adoption asks among `choices`; `--yes` fails naming them. `--entrypoint` settles it.
+   */
+  readonly unsureEntrypoint?: { readonly reason: string; readonly choices: readonly { readonly value: string; readonly hint?: string }[] };
   /** Why the entrypoint could not be found (named error when nothing else gives it). */
   readonly noEntrypoint?: string;
 }

@@ -134,7 +134,10 @@ export const nodeFamily: RuntimeFamily = {
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
     if (build) copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
     const files = props.files ?? (build ? [] : [topLevel(entrypoint)]);
-    for (const f of files.map(v.normalizePath)) copies.push({ src: f, dest: f });
+    // One copy per destination: package.json is always copied, and a file listed twice is copied once.
+    for (const f of files.map(v.normalizePath)) {
+      if (!copies.some((c) => c.dest === f)) copies.push({ src: f, dest: f });
+    }
     return {
       version: spec.version,
       images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },

@@ -92,6 +92,8 @@ function adopt(dir: string): Adoption {
     files: f.files,
     rows,
     notes: f.notes,
+    warnings: f.warnings,
+    unsureEntrypoint: f.unsure ? { reason: f.unsure.reason, choices: f.unsure.choices } : undefined,
     noEntrypoint:
       'Cannot tell how the app starts: package.json has no "main" and no "start" script of the form "node <file>" naming a file in the project, and there is no index.js' +
       `${why ? ` (${why.replace(/:.*$/, '')})` : ''}. Add a "start" script (e.g. "node server.js") and run the command again.`,
