@@ -55,6 +55,13 @@ export function heapMiB(memoryLimit: string, percent: number): number | undefine
   return limit === undefined ? undefined : Math.floor((limit * percent) / 100);
 }
 
+/** Next.js `output: 'standalone'`: its server and what it needs (see `runtime.nextStandalone`). */
+export const NEXT_STANDALONE = {
+  entrypoint: '.next/standalone/server.js',
+  /** server.js binds to HOSTNAME, which a container sets to its own name: bind to every interface. */
+  env: { HOSTNAME: '0.0.0.0' },
+} as const;
+
 /** The folder installed dependencies live in (in the stages, never in the context). */
 const DEPENDENCY_DIR = 'node_modules';
 
@@ -129,10 +136,18 @@ export const nodeFamily: RuntimeFamily = {
       script: props.build?.script ?? NODE_DEFAULTS.build.script,
       outDir: v.normalizePath(props.build?.outDir ?? NODE_DEFAULTS.build.outDir),
     };
-    const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
+    const standalone = o.nextStandalone === true && build !== undefined;
+    const entrypoint = v.normalizePath(props.entrypoint ?? (standalone ? NEXT_STANDALONE.entrypoint : build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
     const localPackages = fileDependencies(pkg).inside;
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
-    if (build) copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
+    if (standalone) {
+      // Next.js's own layout: server.js reads .next/static and public next to itself.
+      copies.push({ src: `${props.workdir}/${build.outDir}/standalone`, dest: `${build.outDir}/standalone`, from: 'build' });
+      copies.push({ src: `${props.workdir}/${build.outDir}/static`, dest: `${build.outDir}/standalone/.next/static`, from: 'build' });
+      copies.push({ src: `${props.workdir}/public`, dest: `${build.outDir}/standalone/public`, from: 'build' });
+    } else if (build) {
+      copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
+    }
     const files = props.files ?? (build ? [] : [topLevel(entrypoint)]);
     // One copy per destination: package.json is always copied, and a file listed twice is copied once.
     for (const f of files.map(v.normalizePath)) {
@@ -145,16 +160,19 @@ export const nodeFamily: RuntimeFamily = {
       uid: spec.uid,
       gid: spec.gid,
       entrypoint,
-      cmd: spec.cmd(entrypoint),
+      cmd: [...spec.cmd(entrypoint), ...(o.args ?? [])],
       build,
       installFiles: ['package.json', pm.lockfile, ...localPackages],
       copies,
       metadata: packageMetadata(pkg),
+      dependencyDir: DEPENDENCY_DIR,
+      ...(standalone ? { env: { ...NEXT_STANDALONE.env }, writablePaths: [`${build.outDir}/standalone/.next/cache`] } : {}),
       settings: {
         packageManager: pm.name,
         lockfile: pm.lockfile,
         localPackages,
         heapPercent: validHeapPercent(o.heapPercent),
+        ...(standalone ? { nextStandalone: true } : {}),
         // recorded only when on, so a definition without them records what it always did
         ...(o.init === true ? { init: true } : {}),
         ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
@@ -190,7 +208,10 @@ export const nodeFamily: RuntimeFamily = {
         },
         manifests: ['package.json', pm.lockfile],
         localPackages,
-        build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
+        // Next.js standalone: an app without public/ still gets the folder the runtime stage copies.
+        build: model.runtime.build ? { ...model.runtime.build, command: `${pm.run(model.runtime.build.script)}${model.runtime.settings.nextStandalone === true ? ' && mkdir -p public' : ''}` } : undefined,
+        // Next.js standalone carries the node_modules its server traced: the full production install is not copied.
+        standalone: model.runtime.settings.nextStandalone === true,
         init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
         healthcheck: model.runtime.settings.healthcheck === true && model.healthCheckPath !== undefined
           ? { ...NODE_DEFAULTS.healthcheckTiming, startPeriod: `${model.kubernetes.startupProbe.periodSeconds * model.kubernetes.startupProbe.failureThreshold}s`, cmd: healthcheckCommand(model.healthCheckPath) }
