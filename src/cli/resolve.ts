@@ -117,7 +117,9 @@ export async function resolveDefinition(
   // Build and entrypoint: inferred for existing projects, the sample's for new ones.
   let build: Definition['build'];
   let entrypoint: string;
-  let files: string[] | undefined;
+  let files: readonly string[] | undefined;
+  let runtimeExtra: Definition['runtimeExtra'];
+  let env: Definition['env'];
   if (target.mode === 'new') {
     build = { ...DEFAULTS.build };
     entrypoint = family.defaultEntrypoint(build);
@@ -129,7 +131,12 @@ export async function resolveDefinition(
     if (typeof flags.entrypoint !== 'string' && !adoption?.entrypoint && !build && !fs.existsSync(path.join(target.dir, entrypoint))) {
       throw new CliError(adoption?.noEntrypoint ?? `Cannot tell how the app starts: ${entrypoint} does not exist.`);
     }
-    if (!build) files = adoption?.files?.value.length ? adoption.files.value : undefined;
+    if (adoption?.files?.value.length) files = adoption.files.value;
+    // The framework's CMD arguments belong to its entrypoint only.
+    if (adoption?.entrypoint && entrypoint === adoption.entrypoint.value) {
+      if (adoption.runtimeProps && Object.keys(adoption.runtimeProps).length > 0) runtimeExtra = adoption.runtimeProps;
+      if (adoption.env && Object.keys(adoption.env).length > 0) env = adoption.env;
+    }
   }
 
   const runtime = Object.fromEntries(family.settings.map((s) => [s.key, String(v[s.key])]));
@@ -143,6 +150,8 @@ export async function resolveDefinition(
     build,
     entrypoint,
     ...(files ? { files } : {}),
+    ...(runtimeExtra ? { runtimeExtra } : {}),
+    ...(env ? { env } : {}),
     image: v.image as ImageRef,
     ...(template ? { template } : {}),
   };

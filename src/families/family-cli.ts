@@ -28,6 +28,10 @@ export interface Adoption {
   readonly entrypoint?: Inferred<string>;
   /** Without a build: what the runtime image copies. */
   readonly files?: Inferred<string[]>;
+  /** The family's own runtime props beyond its settings (e.g. a framework's CMD arguments), written into the definition. */
+  readonly runtimeProps?: Readonly<Record<string, string | boolean | readonly string[]>>;
+  /** Env the image needs to run (e.g. a framework's bind address), written into the definition. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Lines shown under "Inferred:" (label, value, where from). */
   readonly rows: readonly (readonly [string, string | undefined, string | undefined])[];
   /** Things the project does that the generated image does not. */

@@ -35,7 +35,7 @@ const NEST_STARTER = tsApp(
   {
     'nest-cli.json': '{\n  "$schema": "https://json.schemastore.org/nest-cli",\n  "collection": "@nestjs/schematics",\n  "sourceRoot": "src",\n  "compilerOptions": { "deleteOutDir": true }\n}\n',
     'tsconfig.build.json': '{\n  "extends": "./tsconfig.json",\n  "exclude": ["node_modules", "test", "dist", "**/*spec.ts"]\n}\n',
-    'src/main.ts': "async function bootstrap() { /* NestFactory.create(AppModule) */ await app.listen(process.env.PORT ?? 3000); }\nbootstrap();\n",
+    'src/main.ts': 'async function bootstrap() { /* NestFactory.create(AppModule) */ await app.listen(process.env.PORT ?? 3000); }\nbootstrap();\n',
     'src/app.module.ts': 'export class AppModule {}\n',
   },
 );

@@ -76,6 +76,7 @@ function adopt(dir: string): Adoption {
     ['name', f.name?.value, f.name?.from],
     ['package manager', f.packageManager?.value, f.packageManager?.from],
     ['Node.js', f.nodeVersion?.value ?? (f.nodeVersionMismatch ? `${f.nodeVersionMismatch.value} (no runtime image)` : undefined), f.nodeVersion?.from ?? f.nodeVersionMismatch?.from],
+    ...(f.framework ? [['framework', f.framework.value, f.framework.from] as const] : []),
     ['build', f.build ? `${f.build.value.script} -> ${f.build.value.outDir}/` : 'none (runs its sources)', f.build?.from],
     ['entrypoint', f.entrypoint?.value, f.entrypoint?.from],
     ['runtime files', f.build ? `${f.build.value.outDir}/ (the build output)` : f.files?.value.join(', '), f.build ? undefined : f.files?.from],
@@ -93,6 +94,11 @@ function adopt(dir: string): Adoption {
     rows,
     notes: f.notes,
     warnings: f.warnings,
+    runtimeProps: {
+      ...(f.args && f.args.length > 0 ? { args: f.args } : {}),
+      ...(f.nextStandalone ? { nextStandalone: true } : {}),
+    },
+    env: f.env,
     unsureEntrypoint: f.unsure ? { reason: f.unsure.reason, choices: f.unsure.choices } : undefined,
     noEntrypoint:
       'Cannot tell how the app starts: package.json has no "main" and no "start" script of the form "node <file>" naming a file in the project, and there is no index.js' +

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FrameworkLayout, codeWarnings, envFiles, frameworkLayout, servedScript } from './frameworks';
 import { catalogLineForRange, catalogLineOf } from './node-version';
 import { RunnerCommand, parseRunner } from './runners';
 import { commands, quoteWord } from './shell';
@@ -41,6 +42,14 @@ export interface ProjectFacts {
   readonly notes: string[];
   /** One line each: what a process manager or dev runner in the start script did that the image does not. */
   readonly warnings: string[];
+  /** The framework whose output layout gave the entrypoint (e.g. `Next.js (output: 'standalone')`). */
+  readonly framework?: Inferred<string>;
+  /** CMD arguments after the entrypoint (a framework's server CLI). */
+  readonly args?: string[];
+  /** Env the framework's server needs in a container. */
+  readonly env?: Record<string, string>;
+  /** Next.js standalone layout (runtime.nextStandalone). */
+  readonly nextStandalone?: boolean;
   /** An entrypoint in the build output without a source: the user chooses (or `--yes` fails with the choices). */
   readonly unsure?: { readonly entrypoint: string; readonly reason: string; readonly choices: { value: string; hint: string }[] };
 }
@@ -48,10 +57,20 @@ export interface ProjectFacts {
 /** Infers everything it can from the project in `dir` (which has a package.json). */
 export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
   const nodeInfo = inferNodeVersion(dir, pkg);
-  const build = inferBuild(dir, pkg);
   const layout = sourceLayout(dir);
+  const framework = frameworkLayout(dir, pkg);
+  const inferredBuild = inferBuild(dir, pkg);
+  // A framework's build writes its own folder, whatever tsconfig says.
+  const build = inferredBuild && framework?.outDir
+    ? { value: { script: inferredBuild.value.script, outDir: framework.outDir }, from: `${inferredBuild.from}; output ${framework.outDir}/ (${framework.name})` }
+    : inferredBuild;
   const start = startScript(dir, pkg);
-  const { entrypoint, unsure, notes, warnings } = inferEntrypoint(dir, pkg, start, build?.value.outDir, layout);
+  const { entrypoint, unsure, notes, warnings } = inferEntrypoint(dir, pkg, start, build?.value.outDir, layout, framework);
+  warnings.push(...(framework?.warnings ?? []));
+  warnings.push(...codeWarnings(dir, pkg, [...(entrypoint && !entrypoint.value.startsWith('node_modules/') ? [entrypoint.value] : []), ...listSources(path.join(dir, 'src')).map((f) => path.relative(dir, f))]));
+  const env = envFiles(dir);
+  if (env.length > 0) warnings.push(`${env.join(', ')}: build-time env files stay out of the image and its build (.dockerignore); set what the app needs with env in .projenrc.ts or kubernetes.env`);
+  const served = framework && !build ? servedScript(framework) : undefined;
   // A preload in the project (`-r ./tracing.js`) must be in the image for NODE_OPTIONS to load it.
   const preloads = (start?.node?.preloads ?? []).map((p) => projectFile(dir, p)).filter((p): p is string => p !== undefined);
   const name = pkg.name && toAppName(pkg.name) ? { value: toAppName(pkg.name), from: 'package.json "name"' } : undefined;
@@ -63,8 +82,16 @@ export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
     ...nodeInfo,
     build,
     entrypoint,
-    files: !build && entrypoint ? inferRuntimeFiles(dir, entrypoint.value, preloads) : undefined,
-    port: inferPort(dir, entrypoint?.value, build?.value.outDir),
+    files: framework?.files && build
+      ? { value: [...framework.files], from: `${framework.name}: read at run time` }
+      : !build && (served ?? entrypoint) && !(served ?? entrypoint!.value).startsWith('node_modules/') ? inferRuntimeFiles(dir, served ?? entrypoint!.value, preloads) : undefined,
+    port: framework?.port !== undefined && framework.name !== 'Fastify (fastify-cli start)'
+      ? { value: framework.port, from: `${framework.name}'s default` }
+      : inferPort(dir, served ?? entrypoint?.value, build?.value.outDir) ?? (framework?.port !== undefined ? { value: framework.port, from: `${framework.name}'s default` } : undefined),
+    framework: framework ? { value: framework.name, from: framework.from } : undefined,
+    args: framework?.args && entrypoint?.value === framework.entrypoint ? [...framework.args] : undefined,
+    env: framework?.env && entrypoint?.value === framework.entrypoint ? { ...framework.env } : undefined,
+    nextStandalone: framework?.nextStandalone === true && entrypoint?.value === framework.entrypoint,
     unsure,
     warnings,
     typescript: fs.existsSync(path.join(dir, 'tsconfig.json')) || !!pkg.devDependencies?.typescript || !!pkg.dependencies?.typescript,
@@ -225,6 +252,7 @@ function inferEntrypoint(
   start: ReturnType<typeof startScript>,
   outDir: string | undefined,
   layout: SourceLayout,
+  framework: FrameworkLayout | undefined,
 ): Pick<ProjectFacts, 'entrypoint' | 'unsure'> & { notes: string[]; warnings: string[] } {
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -247,10 +275,14 @@ function inferEntrypoint(
       entrypoint = { value: file, from: /\.[cm]?tsx?$/.test(spec) ? `${from}, compiled into ${outDir}/` : from! };
       stated = true;
     } else if (/\.[cm]?tsx?$/.test(spec)) {
-      fallbackReason = `start script runs the TypeScript source ${spec}${outDir ? `, outside the source folder` : ' and there is no build script'}`;
+      fallbackReason = `start script runs the TypeScript source ${spec}${outDir ? ', outside the source folder' : ' and there is no build script'}`;
     } else {
       fallbackReason = `start script runs ${spec}, which is not in the project`;
     }
+  }
+  if (!entrypoint && framework?.entrypoint) {
+    entrypoint = { value: framework.entrypoint, from: `${framework.name}, ${framework.from}` };
+    stated = true;
   }
   if (!entrypoint && pkg.main && !/\.[cm]?tsx?$/.test(pkg.main)) {
     const file = entryFile(dir, pkg.main, outDir);
@@ -268,7 +300,7 @@ function inferEntrypoint(
 
   // An output file must come from a source: a guess (or a stated file a plain compiler would not write) without one is asked about.
   let unsure: ProjectFacts['unsure'];
-  if (entrypoint && outDir && (entrypoint.value === outDir || entrypoint.value.startsWith(`${outDir}/`)) && !(stated && bundles(pkg))) {
+  if (!framework && entrypoint && outDir && (entrypoint.value === outDir || entrypoint.value.startsWith(`${outDir}/`)) && !(stated && bundles(pkg))) {
     const source = sourceOf(dir, entrypoint.value, outDir, layout);
     if (source) {
       entrypoint = { value: entrypoint.value, from: `${entrypoint.from}; source ${source}` };
@@ -335,6 +367,12 @@ function inferRuntimeFiles(dir: string, entrypoint: string, preloads: readonly s
     for (const m of text.matchAll(/(?:require\s*\(|import\s*\(|from\s+|import\s+)\s*['"](\.{1,2}\/[^'"]*)['"]/g)) {
       const resolved = resolveModule(path.resolve(path.dirname(file), m[1]));
       if (resolved) queue.push(resolved);
+    }
+    // Folders read at run time next to the module (e.g. @fastify/autoload of plugins/ and routes/).
+    for (const m of text.matchAll(/join\(\s*(?:__dirname|import\.meta\.dirname)\s*,\s*['"]([\w.-]+)['"]/g)) {
+      const target = path.resolve(path.dirname(file), m[1]);
+      const folder = path.relative(dir, target);
+      if (!folder.startsWith('..') && !path.isAbsolute(folder) && fs.existsSync(target)) tops.add(folder.split(path.sep)[0]);
     }
   }
   for (const asset of ['public', 'views', 'static', 'assets']) {
