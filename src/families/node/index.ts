@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
 import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
-import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
+import { PackageManagerName, findPackageManager, packageManagerNames, parsePackageManagerField, pinnedPackageManager } from './package-managers';
 import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
 import { nodeVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
@@ -75,8 +75,9 @@ function versionOf(o: NodeRuntimeOptions): { field: string; value: unknown } {
   return { field: 'runtime.nodeVersion', value: o.nodeVersion ?? DEFAULT_NODE_VERSION };
 }
 
-function packageManagerOf(model: AppModel): PackageManagerSpec {
-  return findPackageManager(String(model.runtime.settings.packageManager))!;
+function packageManagerOf(model: AppModel): ReturnType<typeof pinnedPackageManager> {
+  const version = model.runtime.settings.packageManagerVersion;
+  return pinnedPackageManager(model.runtime.settings.packageManager as PackageManagerName, typeof version === 'string' ? version : undefined);
 }
 
 export const nodeFamily: RuntimeFamily = {
@@ -139,6 +140,9 @@ export const nodeFamily: RuntimeFamily = {
     const standalone = o.nextStandalone === true && build !== undefined;
     const entrypoint = v.normalizePath(props.entrypoint ?? (standalone ? NEXT_STANDALONE.entrypoint : build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
     const localPackages = fileDependencies(pkg).inside;
+    // package.json "packageManager" pins the version the builder installs (when it names this manager).
+    const declared = parsePackageManagerField(pkg?.packageManager);
+    const pinned = pinnedPackageManager(pm.name, declared?.name === pm.name ? declared.version : undefined);
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
     if (standalone) {
       // Next.js's own layout: server.js reads .next/static and public next to itself.
@@ -162,7 +166,7 @@ export const nodeFamily: RuntimeFamily = {
       entrypoint,
       cmd: [...spec.cmd(entrypoint), ...(o.args ?? [])],
       build,
-      installFiles: ['package.json', pm.lockfile, ...localPackages],
+      installFiles: ['package.json', pm.lockfile, ...pinned.extraManifests, ...localPackages],
       copies,
       metadata: packageMetadata(pkg),
       dependencyDir: DEPENDENCY_DIR,
@@ -170,6 +174,8 @@ export const nodeFamily: RuntimeFamily = {
       settings: {
         packageManager: pm.name,
         lockfile: pm.lockfile,
+        // recorded only when pinned, so a project without "packageManager" records what it always did
+        ...(pinned.version ? { packageManagerVersion: pinned.version } : {}),
         localPackages,
         heapPercent: validHeapPercent(o.heapPercent),
         ...(standalone ? { nextStandalone: true } : {}),
@@ -202,11 +208,12 @@ export const nodeFamily: RuntimeFamily = {
           name: pm.name,
           lockfile: pm.lockfile,
           installSpec: pm.installSpec,
+          forceInstall: pm.forceInstall,
           cacheDir: pm.cacheDir,
           installAll: pm.installAll,
           installProd: pm.installProd,
         },
-        manifests: ['package.json', pm.lockfile],
+        manifests: ['package.json', pm.lockfile, ...pm.extraManifests],
         localPackages,
         // Next.js standalone: an app without public/ still gets the folder the runtime stage copies.
         build: model.runtime.build ? { ...model.runtime.build, command: `${pm.run(model.runtime.build.script)}${model.runtime.settings.nextStandalone === true ? ' && mkdir -p public' : ''}` } : undefined,

@@ -7,11 +7,12 @@ import * as path from 'node:path';
 import { PackageJson, inferProject, readPackageJson } from './infer';
 import { catalogLineOf } from './node-version';
 import { NEW_PROJECT_VERSION, definitionDevDeps, newProjectFiles, toolVersions } from './scaffold';
-import { badFlag } from '../../../cli/errors';
+import { CliError, badFlag } from '../../../cli/errors';
 import type { Setting } from '../../../cli/settings';
-import { DEFAULT_NODE_VERSION, PackageManagerName, nodeVersions, packageManagerNames } from '../../../index';
+import { DEFAULT_NODE_VERSION, PackageManagerName, findPackageManager, nodeVersions, packageManagerNames } from '../../../index';
 import { exec } from '../../../util/exec';
 import type { Adoption, FamilyCli, FamilyDefinition, Tooling } from '../../family-cli';
+import { isYarnBerry, parsePackageManagerField } from '../package-managers';
 
 export { NEW_PROJECT_VERSION } from './scaffold';
 
@@ -65,12 +66,60 @@ const SETTINGS: readonly Setting[] = [
     prompt: { type: 'select', message: 'Package manager', choices: () => packageManagerNames().map((n) => ({ name: n })) },
     infer: (ctx) => ctx.adoption?.inferred.packageManager?.value as string | undefined,
     default: (ctx) => userAgentPackageManager(ctx.userAgent) ?? packageManagerNames()[0],
-    validate: (text, _ctx, label) => checkPackageManager(text, label),
+    validate: (text, ctx, label) => {
+      const pm = checkPackageManager(text, label);
+      if (ctx.mode === 'adopt') checkLockfile(ctx.dir, pm, `${label} ${pm}`);
+      return pm;
+    },
   },
 ];
 
+/** The lockfiles in `dir`, by the package manager that writes them. */
+function lockfilesIn(dir: string): { name: PackageManagerName; lockfile: string }[] {
+  const out = packageManagerNames().map((name) => ({ name, lockfile: findPackageManager(name)!.lockfile })).filter((l) => fs.existsSync(path.join(dir, l.lockfile)));
+  if (fs.existsSync(path.join(dir, 'npm-shrinkwrap.json')) && !out.some((l) => l.name === 'npm')) out.push({ name: 'npm', lockfile: 'npm-shrinkwrap.json' });
+  return out;
+}
+
+/** A lockfile of another manager than `chosen` (and none of its own) is an error naming both. */
+function checkLockfile(dir: string, chosen: string, by: string): void {
+  const locks = lockfilesIn(dir);
+  if (locks.length === 0 || locks.some((l) => l.name === chosen)) return;
+  const found = locks.map((l) => `${l.lockfile} (${l.name})`).join(', ');
+  throw new CliError(
+    `${by} says ${chosen}, but the project's lockfile is ${found}: the image installs exactly what ${findPackageManager(chosen)?.lockfile ?? 'its lockfile'} locks. ` +
+    `Use ${locks[0].name} (--package-manager ${locks[0].name}), or run ${chosen} install to write ${findPackageManager(chosen)?.lockfile} and remove ${locks.map((l) => l.lockfile).join(', ')}.`,
+  );
+}
+
+/** Yarn Berry works with the node-modules linker; Plug'n'Play has no node_modules for the image to copy. */
+function checkYarnBerry(dir: string, pkg: PackageJson): void {
+  const declared = parsePackageManagerField(pkg.packageManager);
+  const lockText = fs.existsSync(path.join(dir, 'yarn.lock')) ? fs.readFileSync(path.join(dir, 'yarn.lock'), 'utf8').slice(0, 4096) : '';
+  const berryLock = /^__metadata:/m.test(lockText);
+  if (declared?.name === 'yarn' && !isYarnBerry(declared.version) && berryLock) {
+    throw new CliError(`package.json "packageManager" says yarn@${declared.version} (Yarn 1), but yarn.lock was written by Yarn 2 or later: set "packageManager" to the Yarn that wrote it (e.g. run corepack use yarn@4).`);
+  }
+  if (!(declared?.name === 'yarn' && isYarnBerry(declared.version)) && !berryLock) return;
+  if (!declared || declared.name !== 'yarn') {
+    throw new CliError('yarn.lock was written by Yarn 2 or later, and package.json has no "packageManager" saying which: add "packageManager": "yarn@<version>" (e.g. run corepack use yarn@4) so the image installs the same Yarn.');
+  }
+  const rc = path.join(dir, '.yarnrc.yml');
+  const text = fs.existsSync(rc) ? fs.readFileSync(rc, 'utf8') : '';
+  const linker = /^nodeLinker:\s*["']?([\w-]+)["']?\s*$/m.exec(text)?.[1];
+  if (linker !== 'node-modules') {
+    throw new CliError(
+      `Yarn ${declared.version} with ${linker ? `nodeLinker: ${linker}` : 'Plug\'n\'Play (the default linker)'} is not supported: the runtime image copies node_modules. ` +
+      `Set nodeLinker: node-modules in .yarnrc.yml${fs.existsSync(rc) ? '' : ' (create the file)'}, run yarn install, and run the command again.`,
+    );
+  }
+}
+
 function adopt(dir: string): Adoption {
   const pkg = readPackageJson(dir)!;
+  checkYarnBerry(dir, pkg);
+  const declaredPm = parsePackageManagerField(pkg.packageManager);
+  if (declaredPm && findPackageManager(declaredPm.name)) checkLockfile(dir, declaredPm.name, `package.json "packageManager" (${pkg.packageManager})`);
   const f = inferProject(dir, pkg);
   const rows: Adoption['rows'] = [
     ['name', f.name?.value, f.name?.from],
@@ -180,6 +229,9 @@ export const nodeCli: FamilyCli = {
       pnpm: specs.length ? ['add', '--save-dev', ...specs] : ['install', '--no-frozen-lockfile'],
       yarn: specs.length ? ['add', '--dev', '--non-interactive', ...specs] : ['install', '--non-interactive'],
     };
+    // Yarn Berry has no --non-interactive (it never prompts without a TTY).
+    const declared = parsePackageManagerField(readPackageJson(dir)?.packageManager);
+    if (pm === 'yarn' && declared?.name === 'yarn' && isYarnBerry(declared.version)) args.yarn = specs.length ? ['add', '--dev', ...specs] : ['install'];
     await exec(pm, args[pm], {
       cwd: dir,
       env: { ...(options.env ?? process.env), npm_config_update_notifier: 'false' },
