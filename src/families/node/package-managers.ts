@@ -84,13 +84,22 @@ export function isYarnBerry(version: string | undefined): boolean {
   return version !== undefined && Number(version.split('.')[0]) >= 2;
 }
 
+export interface PinnedPackageManager extends PackageManagerSpec {
+  /** The pinned version, when the project pins one. */
+  readonly version?: string;
+  /** Files the install needs besides package.json and the lockfile (Yarn Berry: .yarnrc.yml). */
+  readonly extraManifests: readonly string[];
+  /** Install `installSpec` even when the builder has a binary of that name (Yarn 1 in the node images). */
+  readonly forceInstall: boolean;
+}
+
 /**
  * The package manager at the version the project pins (`packageManager`): the builder installs
  * exactly that version (Node.js 25+ ships no corepack, so it comes from the npm registry), and
  * Yarn Berry installs with its own commands (`--immutable`, `workspaces focus --production`, which
  * Yarn 4 has built in) and its node-modules linker (`.yarnrc.yml` is copied with the lockfile).
  */
-export function pinnedPackageManager(name: PackageManagerName, version: string | undefined): PackageManagerSpec & { readonly version?: string; readonly extraManifests: readonly string[]; readonly forceInstall: boolean } {
+export function pinnedPackageManager(name: PackageManagerName, version: string | undefined): PinnedPackageManager {
   const base = PACKAGE_MANAGERS[name];
   if (!version || name === 'npm') return { ...base, extraManifests: [], forceInstall: false };
   if (name === 'yarn' && isYarnBerry(version)) {

@@ -76,7 +76,9 @@ const SETTINGS: readonly Setting[] = [
 
 /** The lockfiles in `dir`, by the package manager that writes them. */
 function lockfilesIn(dir: string): { name: PackageManagerName; lockfile: string }[] {
-  const out = packageManagerNames().map((name) => ({ name, lockfile: findPackageManager(name)!.lockfile })).filter((l) => fs.existsSync(path.join(dir, l.lockfile)));
+  const out = packageManagerNames()
+    .map((name) => ({ name, lockfile: findPackageManager(name)!.lockfile }))
+    .filter((l) => fs.existsSync(path.join(dir, l.lockfile)));
   if (fs.existsSync(path.join(dir, 'npm-shrinkwrap.json')) && !out.some((l) => l.name === 'npm')) out.push({ name: 'npm', lockfile: 'npm-shrinkwrap.json' });
   return out;
 }
