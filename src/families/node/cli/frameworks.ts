@@ -104,7 +104,9 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     return { name: has(pkg, 'nuxt') ? 'Nuxt (Nitro node-server)' : 'Nitro (node-server)', from: `package.json "${has(pkg, 'nuxt') ? 'nuxt' : 'nitropack'}"`, outDir: '.output', entrypoint: '.output/server/index.mjs', port: 3000, warnings: [] };
   }
   if (has(pkg, '@sveltejs/kit')) {
-    const config = firstFile(dir, ['svelte.config.js', 'svelte.config.mjs', 'svelte.config.ts']);
+    // The adapter is set in svelte.config.js, or (newer sv templates) in the sveltekit() plugin of vite.config.
+    const config = [firstFile(dir, ['svelte.config.js', 'svelte.config.mjs', 'svelte.config.ts']), firstFile(dir, ['vite.config.ts', 'vite.config.js', 'vite.config.mts', 'vite.config.mjs'])]
+      .find((f) => f && /@sveltejs\/adapter-/.test(readText(dir, f)));
     const nodeAdapter = has(pkg, '@sveltejs/adapter-node') && /@sveltejs\/adapter-node/.test(readText(dir, config));
     const out = /\bout\s*:\s*['"`]([^'"`]+)['"`]/.exec(readText(dir, config))?.[1] ?? 'build';
     return {
