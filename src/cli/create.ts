@@ -160,8 +160,14 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
     abortCheck(ctx.signal);
 
     if (!skipInstall) {
-      // The project's own installed folders are moved aside, not copied, and moved back on failure.
-      if (target.mode === 'adopt') for (const folder of family.installFolders) rollback.moveAside(folder);
+      // The project's own installed folders are moved aside, not copied, and moved back on failure;
+      // a tool that updates them in place gets a hard-link copy to update (no reinstall).
+      if (target.mode === 'adopt') {
+        const keep = family.updatesInstallInPlace?.(def.runtime) === true;
+        for (const folder of family.installFolders) {
+          if (!keep || !rollback.linkAside(folder)) rollback.moveAside(folder);
+        }
+      }
       const changed = await out.step(`Installing dependencies with ${family.installer(def.runtime)}`, () =>
         family.install(target.dir, target.mode, famDef, tools, { env, signal: ctx.signal }).catch((e) => {
           throw asCliError(e);

@@ -85,6 +85,12 @@ export interface FamilyCli {
   readonly alwaysCopied: string;
   /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
   readonly installFolders: readonly string[];
+  /**
+   * True when the install of an adoption updates the project's installed folders rather than
+   * rewriting files in them (npm, pnpm): they are then kept in place as hard-link copies (fast; the
+   * originals are moved aside for a rollback) instead of installed again from nothing.
+   */
+  updatesInstallInPlace?(runtime: Readonly<Record<string, string>>): boolean;
   /** True when `dir` holds a project of this family (e.g. a package.json for Node). */
   detect(dir: string): boolean;
   /** Reads an existing project; throws an error naming the file and what is wrong with it. */

@@ -243,5 +243,7 @@ export const nodeCli: FamilyCli = {
     return specs.length > 0 ? 'package.json' : undefined;
   },
   installFolders: ['node_modules'],
+  // npm and pnpm replace package folders (and pnpm links from its store); Yarn copies into existing files.
+  updatesInstallInPlace: (runtime) => runtime.packageManager === 'npm' || runtime.packageManager === 'pnpm',
   alwaysCopied: 'package.json and node_modules',
 };
