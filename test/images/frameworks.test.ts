@@ -39,7 +39,9 @@ interface FrameworkApp {
 
 function npx(cwd: string, args: string[]): void {
   const r = spawnSync('npx', ['-y', ...args], {
-    cwd, encoding: 'utf8', timeout: 600_000,
+    cwd,
+    encoding: 'utf8',
+    timeout: 600_000,
     env: { ...process.env, npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', CI: '1', NEXT_TELEMETRY_DISABLED: '1' },
   });
   if (r.status !== 0) throw new Error(`npx ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -122,7 +124,10 @@ async function run(app: FrameworkApp, port: number): Promise<Result> {
   fs.mkdirSync(path.join(dir, 'vendor'), { recursive: true });
   fs.copyFileSync(inject('tarball'), path.join(dir, 'vendor', 'create-msb-app.tgz'));
   const adopted = spawnSync(process.execPath, [BIN, '.', '--yes', '--skip-git', '--lib', 'file:vendor/create-msb-app.tgz', '--health-path', app.route], {
-    cwd: dir, encoding: 'utf8', input: '', timeout: 900_000,
+    cwd: dir,
+    encoding: 'utf8',
+    input: '',
+    timeout: 900_000,
     env: { ...process.env, CI: '1', npm_config_user_agent: '', npm_config_cache: NPM_CACHE, NEXT_TELEMETRY_DISABLED: '1' },
   });
   const adoption = `${adopted.stdout}\n${adopted.stderr}`;
