@@ -60,6 +60,7 @@ export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly af
       key: 'healthPath',
       flag: 'health-path',
       prompt: { type: 'input', message: 'Health check path' },
+      infer: (ctx) => ctx.adoption?.inferred.healthPath?.value as string | undefined,
       default: () => DEFAULTS.healthCheckPath,
       validate: (text, _ctx, label) => checkHealthPath(text, label),
     },

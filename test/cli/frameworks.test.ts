@@ -51,6 +51,9 @@ describe('Next.js', () => {
     expect(r.dockerfile).toContain('CMD [".next/standalone/server.js"]');
     expect(r.deployment).toMatch(/mountPath: \/app\/\.next\/standalone\/\.next\/cache/);
     expect(r.deployment).toMatch(/- name: writable-0\n\s+emptyDir:/);
+    // Next.js serves pages, no /healthz: the probes ask for /.
+    expect(r.stdout).toMatch(/health path\s+\/\s+from Next\.js/);
+    expect(r.deployment).toMatch(/httpGet:\n\s+path: \/\n/);
   });
 
   test('without standalone: one warning saying how to enable it; next start from node_modules with .next, public and the config', async () => {

@@ -24,6 +24,8 @@ export interface FrameworkLayout {
   readonly env?: Readonly<Record<string, string>>;
   /** The framework's default port. */
   readonly port?: number;
+  /** A path the framework answers 200 on out of the box (the probes' default `/healthz` it does not serve). */
+  readonly healthPath?: string;
   /** Context files the server reads at run time besides the build output. */
   readonly files?: readonly string[];
   /** Next.js standalone (runtime.nextStandalone). */
@@ -86,11 +88,11 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     const config = firstFile(dir, NEXT_CONFIGS);
     const standalone = /\boutput\s*:\s*['"`]standalone['"`]/.test(readText(dir, config));
     if (standalone) {
-      return { name: 'Next.js (output: \'standalone\')', from: config!, outDir: '.next', entrypoint: '.next/standalone/server.js', nextStandalone: true, port: 3000, warnings: [] };
+      return { healthPath: '/', name: 'Next.js (output: \'standalone\')', from: config!, outDir: '.next', entrypoint: '.next/standalone/server.js', nextStandalone: true, port: 3000, warnings: [] };
     }
     const where = config ?? 'next.config.js';
     return {
-      name: 'Next.js (next start)',
+      healthPath: '/', name: 'Next.js (next start)',
       from: config ?? 'package.json "dependencies.next"',
       outDir: '.next',
       entrypoint: binOf(dir, 'next', 'next', 'dist/bin/next'),
@@ -101,7 +103,7 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     };
   }
   if (has(pkg, 'nuxt') || has(pkg, 'nitropack') || has(pkg, 'nitro')) {
-    return { name: has(pkg, 'nuxt') ? 'Nuxt (Nitro node-server)' : 'Nitro (node-server)', from: `package.json "${has(pkg, 'nuxt') ? 'nuxt' : 'nitropack'}"`, outDir: '.output', entrypoint: '.output/server/index.mjs', port: 3000, warnings: [] };
+    return { healthPath: '/', name: has(pkg, 'nuxt') ? 'Nuxt (Nitro node-server)' : 'Nitro (node-server)', from: `package.json "${has(pkg, 'nuxt') ? 'nuxt' : 'nitropack'}"`, outDir: '.output', entrypoint: '.output/server/index.mjs', port: 3000, warnings: [] };
   }
   if (has(pkg, '@sveltejs/kit')) {
     // The adapter is set in svelte.config.js, or (newer sv templates) in the sveltekit() plugin of vite.config.
@@ -110,7 +112,7 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     const nodeAdapter = has(pkg, '@sveltejs/adapter-node') && /@sveltejs\/adapter-node/.test(readText(dir, config));
     const out = /\bout\s*:\s*['"`]([^'"`]+)['"`]/.exec(readText(dir, config))?.[1] ?? 'build';
     return {
-      name: 'SvelteKit (adapter-node)',
+      healthPath: '/', name: 'SvelteKit (adapter-node)',
       from: config ?? 'package.json "@sveltejs/kit"',
       outDir: out.replace(/^\.\//, ''),
       entrypoint: `${out.replace(/^\.\//, '')}/index.js`,
@@ -124,7 +126,7 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     const nodeAdapter = has(pkg, '@astrojs/node') && /@astrojs\/node/.test(text);
     const out = /\boutDir\s*:\s*['"`]([^'"`]+)['"`]/.exec(text)?.[1]?.replace(/^\.\//, '') ?? 'dist';
     return {
-      name: 'Astro (@astrojs/node, standalone)',
+      healthPath: '/', name: 'Astro (@astrojs/node, standalone)',
       from: config ?? 'package.json "astro"',
       outDir: out,
       entrypoint: `${out}/server/entry.mjs`,
@@ -136,7 +138,7 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
   if (has(pkg, '@react-router/serve') || (has(pkg, '@react-router/dev') && has(pkg, '@react-router/node'))) {
     const args = argsOf(pkg, 'react-router-serve') ?? ['build/server/index.js'];
     return {
-      name: 'React Router (react-router-serve)',
+      healthPath: '/', name: 'React Router (react-router-serve)',
       from: 'package.json "@react-router/serve"',
       outDir: 'build',
       entrypoint: binOf(dir, '@react-router/serve', 'react-router-serve', 'bin.cjs'),
@@ -148,7 +150,7 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
   if (has(pkg, '@remix-run/serve')) {
     const args = argsOf(pkg, 'remix-serve') ?? ['build/index.js'];
     return {
-      name: 'Remix (remix-serve)',
+      healthPath: '/', name: 'Remix (remix-serve)',
       from: 'package.json "@remix-run/serve"',
       outDir: 'build',
       entrypoint: binOf(dir, '@remix-run/serve', 'remix-serve', 'dist/cli.js'),

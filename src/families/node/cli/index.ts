@@ -132,12 +132,13 @@ function adopt(dir: string): Adoption {
     ['entrypoint', f.entrypoint?.value, f.entrypoint?.from],
     ['runtime files', f.build ? `${f.build.value.outDir}/ (the build output)` : f.files?.value.join(', '), f.build ? undefined : f.files?.from],
     ['port', f.port ? String(f.port.value) : undefined, f.port?.from],
+    ...(f.healthPath ? [['health path', f.healthPath.value, f.healthPath.from] as const] : []),
   ];
   const why = f.notes.find((n) => n.startsWith('start script runs'));
   return {
     name: f.name,
     version: f.version,
-    inferred: { nodeVersion: f.nodeVersion, packageManager: f.packageManager, port: f.port },
+    inferred: { nodeVersion: f.nodeVersion, packageManager: f.packageManager, port: f.port, healthPath: f.healthPath },
     mismatch: { nodeVersion: f.nodeVersionMismatch },
     build: f.build,
     entrypoint: f.entrypoint,

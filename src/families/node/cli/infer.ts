@@ -44,6 +44,8 @@ export interface ProjectFacts {
   readonly warnings: string[];
   /** The framework whose output layout gave the entrypoint (e.g. `Next.js (output: 'standalone')`). */
   readonly framework?: Inferred<string>;
+  /** The probes' path when the framework answers on it out of the box. */
+  readonly healthPath?: Inferred<string>;
   /** CMD arguments after the entrypoint (a framework's server CLI). */
   readonly args?: string[];
   /** Env the framework's server needs in a container. */
@@ -89,6 +91,7 @@ export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
       ? { value: framework.port, from: `${framework.name}'s default` }
       : inferPort(dir, served ?? entrypoint?.value, build?.value.outDir) ?? (framework?.port !== undefined ? { value: framework.port, from: `${framework.name}'s default` } : undefined),
     framework: framework ? { value: framework.name, from: framework.from } : undefined,
+    healthPath: framework?.healthPath && entrypoint?.value === framework.entrypoint ? { value: framework.healthPath, from: `${framework.name} serves pages, no /healthz` } : undefined,
     args: framework?.args && entrypoint?.value === framework.entrypoint ? [...framework.args] : undefined,
     env: framework?.env && entrypoint?.value === framework.entrypoint ? { ...framework.env } : undefined,
     nextStandalone: framework?.nextStandalone === true && entrypoint?.value === framework.entrypoint,
