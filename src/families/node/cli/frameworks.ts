@@ -92,7 +92,8 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     }
     const where = config ?? 'next.config.js';
     return {
-      healthPath: '/', name: 'Next.js (next start)',
+      healthPath: '/',
+      name: 'Next.js (next start)',
       from: config ?? 'package.json "dependencies.next"',
       outDir: '.next',
       entrypoint: binOf(dir, 'next', 'next', 'dist/bin/next'),
@@ -112,7 +113,8 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     const nodeAdapter = has(pkg, '@sveltejs/adapter-node') && /@sveltejs\/adapter-node/.test(readText(dir, config));
     const out = /\bout\s*:\s*['"`]([^'"`]+)['"`]/.exec(readText(dir, config))?.[1] ?? 'build';
     return {
-      healthPath: '/', name: 'SvelteKit (adapter-node)',
+      healthPath: '/',
+      name: 'SvelteKit (adapter-node)',
       from: config ?? 'package.json "@sveltejs/kit"',
       outDir: out.replace(/^\.\//, ''),
       entrypoint: `${out.replace(/^\.\//, '')}/index.js`,
@@ -126,7 +128,8 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
     const nodeAdapter = has(pkg, '@astrojs/node') && /@astrojs\/node/.test(text);
     const out = /\boutDir\s*:\s*['"`]([^'"`]+)['"`]/.exec(text)?.[1]?.replace(/^\.\//, '') ?? 'dist';
     return {
-      healthPath: '/', name: 'Astro (@astrojs/node, standalone)',
+      healthPath: '/',
+      name: 'Astro (@astrojs/node, standalone)',
       from: config ?? 'package.json "astro"',
       outDir: out,
       entrypoint: `${out}/server/entry.mjs`,
@@ -138,7 +141,8 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
   if (has(pkg, '@react-router/serve') || (has(pkg, '@react-router/dev') && has(pkg, '@react-router/node'))) {
     const args = argsOf(pkg, 'react-router-serve') ?? ['build/server/index.js'];
     return {
-      healthPath: '/', name: 'React Router (react-router-serve)',
+      healthPath: '/',
+      name: 'React Router (react-router-serve)',
       from: 'package.json "@react-router/serve"',
       outDir: 'build',
       entrypoint: binOf(dir, '@react-router/serve', 'react-router-serve', 'bin.cjs'),
@@ -150,7 +154,8 @@ export function frameworkLayout(dir: string, pkg: PackageJson): FrameworkLayout 
   if (has(pkg, '@remix-run/serve')) {
     const args = argsOf(pkg, 'remix-serve') ?? ['build/index.js'];
     return {
-      healthPath: '/', name: 'Remix (remix-serve)',
+      healthPath: '/',
+      name: 'Remix (remix-serve)',
       from: 'package.json "@remix-run/serve"',
       outDir: 'build',
       entrypoint: binOf(dir, '@remix-run/serve', 'remix-serve', 'dist/cli.js'),
