@@ -51,6 +51,7 @@ describe('Next.js', () => {
     expect(r.dockerfile).toContain('CMD [".next/standalone/server.js"]');
     expect(r.deployment).toMatch(/mountPath: \/app\/\.next\/standalone\/\.next\/cache/);
     expect(r.deployment).toMatch(/- name: writable-0\n\s+emptyDir:/);
+    expect(r.deployment).toMatch(/- name: HOSTNAME\n\s+value: 0\.0\.0\.0/);
     // Next.js serves pages, no /healthz: the probes ask for /.
     expect(r.stdout).toMatch(/health path\s+\/\s+from Next\.js/);
     expect(r.deployment).toMatch(/httpGet:\n\s+path: \/\n/);

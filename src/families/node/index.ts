@@ -15,7 +15,7 @@ import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
-import type { FamilyResolution, RuntimeFamily } from '../family';
+import type { FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
@@ -61,6 +61,17 @@ export const NEXT_STANDALONE = {
   /** server.js binds to HOSTNAME, which a container sets to its own name: bind to every interface. */
   env: { HOSTNAME: '0.0.0.0' },
 } as const;
+
+function heapEnv({ runtime, imageEnv, podEnv, memoryLimit }: PodEnvInput): Record<string, string> {
+  const percent = Number(runtime.settings.heapPercent);
+  const heap = heapMiB(memoryLimit, percent);
+  if (heap === undefined || heap < 1) return {};
+  const own = userNodeOptions(imageEnv, podEnv).value;
+  // The user's own heap setting wins (validation checks it); otherwise ours is appended to theirs.
+  if (own !== undefined && (HEAP_FLAG.test(own) || HEAP_PERCENT_FLAG.test(own))) return { NODE_OPTIONS: own };
+  const flag = `--max-old-space-size=${heap}`;
+  return { NODE_OPTIONS: own !== undefined && own.trim() !== '' ? `${own} ${flag}` : flag };
+}
 
 /** The folder installed dependencies live in (in the stages, never in the context). */
 const DEPENDENCY_DIR = 'node_modules';
@@ -117,15 +128,12 @@ export const nodeFamily: RuntimeFamily = {
     }
   },
 
-  podEnv({ runtime, imageEnv, podEnv, memoryLimit }): Record<string, string> {
-    const percent = Number(runtime.settings.heapPercent);
-    const heap = heapMiB(memoryLimit, percent);
-    if (heap === undefined || heap < 1) return {};
-    const own = userNodeOptions(imageEnv, podEnv).value;
-    // The user's own heap setting wins (validation checks it); otherwise ours is appended to theirs.
-    if (own !== undefined && (HEAP_FLAG.test(own) || HEAP_PERCENT_FLAG.test(own))) return { NODE_OPTIONS: own };
-    const flag = `--max-old-space-size=${heap}`;
-    return { NODE_OPTIONS: own !== undefined && own.trim() !== '' ? `${own} ${flag}` : flag };
+  podEnv(input): Record<string, string> {
+    // Next.js standalone binds to HOSTNAME, which the container runtime may set to the pod's name:
+    // the Deployment states it too (the definition's own kubernetes.env wins).
+    const standalone = input.runtime.settings.nextStandalone === true && input.podEnv.HOSTNAME === undefined;
+    const next: Record<string, string> = standalone ? { HOSTNAME: NEXT_STANDALONE.env.HOSTNAME } : {};
+    return { ...next, ...heapEnv(input) };
   },
 
   resolve(props, facts): FamilyResolution {
