@@ -3,7 +3,7 @@
  * new project's node_modules, next to `projen new typescript` (which installs too), in one run.
  *
  *   npx tsx bench/create.ts [--no-warm]
- *   npx tsx bench/create.ts --adopt [--baseline <other bin/create-msb-app.js>]
+ *   npx tsx bench/create.ts --adopt [--baseline <compiled checkout of another version>]
  *
  * create-msb-app runs from this checkout (compile it first: `npx projen compile`) and the new
  * project depends on a tarball packed from it, so node_modules holds the library as a registry
@@ -64,10 +64,19 @@ function size(dir: string): { bytes: number; files: number } {
 
 /**
  * Adoption of a project whose node_modules is installed (a NestJS-sized dependency tree), timed for
- * this checkout and, with `--baseline <bin>`, for another build of create-msb-app (e.g. the main
- * branch's bin/create-msb-app.js) on identical copies. Medians of `runs`.
+ * this checkout and, with `--baseline <dir>`, for another compiled checkout of create-msb-app (e.g.
+ * `git archive <commit>` with node_modules linked, `npx tsc --build && npx projen post-compile`),
+ * each with its own packed library, on identical copies, alternating. Medians of `runs`.
  */
-function adoptBench(tarball: string, baseline: string | undefined, runs: number): void {
+function adoptBench(tarball: string, baselineRepo: string | undefined, runs: number): void {
+  const baseline = baselineRepo ? path.join(baselineRepo, 'bin', 'create-msb-app.js') : undefined;
+  let baselineTarball: string | undefined;
+  if (baselineRepo) {
+    const baselineDir = path.join(path.dirname(tarball), 'baseline');
+    fs.mkdirSync(baselineDir);
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', baselineDir, '--json'], { cwd: baselineRepo, encoding: 'utf8' })) as { filename: string }[];
+    baselineTarball = path.join(baselineDir, packed[0].filename);
+  }
   const fixture = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-bench-adopt-'));
   try {
     const pkg = {
@@ -81,12 +90,12 @@ function adoptBench(tarball: string, baseline: string | undefined, runs: number)
     fs.mkdirSync(path.join(fixture, 'src'));
     fs.writeFileSync(path.join(fixture, 'src', 'main.ts'), 'listen(process.env.PORT ?? 3000);\n');
     execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: fixture, env, stdio: 'ignore' });
-    const adopt = (binPath: string): number => {
+    const adopt = (binPath: string, lib = tarball): number => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-bench-adopt-run-'));
       try {
         execFileSync('cp', ['-a', `${fixture}/.`, dir]);
         const start = process.hrtime.bigint();
-        const r = spawnSync(process.execPath, [binPath, '.', '--yes', '--skip-git', '--lib', `file:${tarball}`], { cwd: dir, env, encoding: 'utf8' });
+        const r = spawnSync(process.execPath, [binPath, '.', '--yes', '--skip-git', '--lib', `file:${lib}`], { cwd: dir, env, encoding: 'utf8' });
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         if (r.status !== 0) throw new Error(`adoption with ${binPath} failed:\n${r.stdout}\n${r.stderr}`);
         return ms;
@@ -96,11 +105,12 @@ function adoptBench(tarball: string, baseline: string | undefined, runs: number)
     };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     adopt(bin); // warms the npm cache with the definition's dev dependencies
+    if (baseline) adopt(baseline, baselineTarball);
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < runs; i++) {
       ours.push(adopt(bin));
-      if (baseline) theirs.push(adopt(baseline));
+      if (baseline) theirs.push(adopt(baseline, baselineTarball));
     }
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
     console.log(`\nAdoption with node_modules present (${fs.readdirSync(path.join(fixture, 'node_modules')).length} top-level packages), median of ${runs}:`);
