@@ -4,7 +4,7 @@
  * runs them (read-only root, emptyDir paths as tmpfs, non-root) and serving 200 on a real route.
  * Two apps at a time; the generators' downloads share one npm cache, the builds the cache mounts.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,7 +29,7 @@ interface FrameworkApp {
   /** The app's folder (and package name); npm refuses a package named like its dependency (`next`). */
   readonly folder: string;
   /** Runs the generator in `root`, writing the app to `root/<folder>`. */
-  readonly generate: (root: string) => void;
+  readonly generate: (root: string) => Promise<void>;
   /** The route that must answer 200, and a text it must contain. */
   readonly route: string;
   readonly contains: string;
@@ -37,11 +37,33 @@ interface FrameworkApp {
   readonly entrypoint: string;
 }
 
-function npx(cwd: string, args: string[]): void {
-  const r = spawnSync('npx', ['-y', ...args], {
+/** Runs a command without blocking the test worker (its RPC must keep answering during long steps). */
+interface RunOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly timeoutMs: number;
+}
+
+function run(cmd: string, args: readonly string[], options: RunOptions): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+async function npx(cwd: string, args: string[]): Promise<void> {
+  const r = await run('npx', ['-y', ...args], {
     cwd,
-    encoding: 'utf8',
-    timeout: 600_000,
+    timeoutMs: 600_000,
     env: { ...process.env, npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', CI: '1', NEXT_TELEMETRY_DISABLED: '1' },
   });
   if (r.status !== 0) throw new Error(`npx ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -75,8 +97,8 @@ const ALL_APPS: FrameworkApp[] = [
   {
     id: 'next',
     folder: 'next-app',
-    generate: (root) => {
-      npx(root, [GENERATORS.next, 'next-app', '--ts', '--app', '--no-eslint', '--no-tailwind', '--no-src-dir', '--import-alias', '@/*', '--use-npm', '--skip-install', '--disable-git', '--yes']);
+    generate: async (root) => {
+      await npx(root, [GENERATORS.next, 'next-app', '--ts', '--app', '--no-eslint', '--no-tailwind', '--no-src-dir', '--import-alias', '@/*', '--use-npm', '--skip-install', '--disable-git', '--yes']);
       // What the adoption warning asks for: the standalone output.
       const file = path.join(root, 'next-app', 'next.config.ts');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/const nextConfig: NextConfig = \{/, "const nextConfig: NextConfig = {\n  output: 'standalone',"));
@@ -127,18 +149,16 @@ async function waitFor(url: string, ms: number): Promise<{ status: number; body:
   return undefined;
 }
 
-async function run(app: FrameworkApp, port: number): Promise<Result> {
+async function adoptBuildRun(app: FrameworkApp, port: number): Promise<Result> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `msb-fw-${app.id}-`));
   roots.push(root);
   const dir = path.join(root, app.folder);
-  app.generate(root);
+  await app.generate(root);
   fs.mkdirSync(path.join(dir, 'vendor'), { recursive: true });
   fs.copyFileSync(inject('tarball'), path.join(dir, 'vendor', 'create-msb-app.tgz'));
-  const adopted = spawnSync(process.execPath, [BIN, '.', '--yes', '--skip-git', '--lib', 'file:vendor/create-msb-app.tgz', '--health-path', app.route], {
+  const adopted = await run(process.execPath, [BIN, '.', '--yes', '--skip-git', '--lib', 'file:vendor/create-msb-app.tgz', '--health-path', app.route], {
     cwd: dir,
-    encoding: 'utf8',
-    input: '',
-    timeout: 900_000,
+    timeoutMs: 900_000,
     env: { ...process.env, CI: '1', npm_config_user_agent: '', npm_config_cache: NPM_CACHE, NEXT_TELEMETRY_DISABLED: '1' },
   });
   const adoption = `${adopted.stdout}\n${adopted.stderr}`;
@@ -183,7 +203,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: 
 beforeAll(async () => {
   await pool(APPS, 2, async (app, i) => {
     try {
-      results.set(app.id, await run(app, 18600 + (process.pid % 200) * 4 + i));
+      results.set(app.id, await adoptBuildRun(app, 18600 + (process.pid % 200) * 4 + i));
     } catch (e) {
       results.set(app.id, { app, dir: '', adoption: '', error: (e as Error).message });
     }
