@@ -119,6 +119,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
     out.info(`Adopting the existing project in ${target.dir}. Inferred:`);
     for (const [label, value, from] of adoption.rows) out.info(`  ${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
     for (const note of adoption.notes) out.info(`  note: ${note}`);
+    for (const warning of adoption.warnings ?? []) out.info(`  warning: ${warning}`);
   } else {
     out.info(`Creating a new project in ${target.dir}`);
   }
@@ -171,8 +172,14 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
     abortCheck(ctx.signal);
 
     if (!skipInstall) {
-      // The project's own installed folders are moved aside, not copied, and moved back on failure.
-      if (target.mode === 'adopt') for (const folder of family.installFolders) rollback.moveAside(folder);
+      // The project's own installed folders are moved aside, not copied, and moved back on failure;
+      // a tool that updates them in place gets a hard-link copy to update (no reinstall).
+      if (target.mode === 'adopt') {
+        const keep = family.updatesInstallInPlace?.(def.runtime) === true;
+        for (const folder of family.installFolders) {
+          if (!keep || !rollback.linkAside(folder)) rollback.moveAside(folder);
+        }
+      }
       const changed = await out.step(`Installing dependencies with ${family.installer(def.runtime)}`, () =>
         family.install(target.dir, target.mode, famDef, tools, { env, signal: ctx.signal }).catch((e) => {
           throw asCliError(e);

@@ -25,8 +25,12 @@ export interface Definition {
   /** `false` when the app runs its sources as they are. */
   readonly build: { readonly script: string; readonly outDir: string } | false;
   readonly entrypoint: string;
-  /** Without a build: what the runtime image copies besides the dependencies. */
+  /** What the runtime image copies from the project besides the dependencies (and the build output). */
   readonly files?: readonly string[];
+  /** The family's runtime props beyond its settings (e.g. `args`), from adoption. */
+  readonly runtimeExtra?: Readonly<Record<string, string | boolean | readonly string[]>>;
+  /** Env baked into the image (e.g. a framework's bind address), from adoption. */
+  readonly env?: Readonly<Record<string, string>>;
   /** `tag` only when given explicitly; otherwise synthesis decides (app version, git commit, fallback). */
   readonly image: { readonly repository: string; readonly tag?: string };
   readonly template?: TemplateSource;
@@ -59,10 +63,11 @@ export function appProps(def: Definition): AppProps {
   return {
     port: def.port,
     healthCheckPath: def.healthCheckPath,
-    runtime: familyOf(def).runtimeProps(def.runtime).props,
+    runtime: { ...familyOf(def).runtimeProps(def.runtime).props, ...def.runtimeExtra },
     build: def.build === false ? false : { script: def.build.script, outDir: def.build.outDir },
     entrypoint: def.entrypoint,
     ...(def.files ? { files: [...def.files] } : {}),
+    ...(def.env ? { env: { ...def.env } } : {}),
     image: def.image.tag === undefined ? { repository: def.image.repository } : { repository: def.image.repository, tag: def.image.tag },
     ...(def.slim ? { slim: true } : {}),
   };
@@ -94,7 +99,9 @@ export function renderProjenrc(def: Definition): string {
   prop(['Port the app listens on: EXPOSE, containerPort, the Service target and the probes follow it.'], `port: ${def.port}`);
   prop(['HTTP path of the readiness and liveness probes (false probes the TCP port instead).'], `healthCheckPath: ${lit(def.healthCheckPath)}`);
   const runtime = familyOf(def).runtimeProps(def.runtime);
-  prop([...runtime.comment], `runtime: { ${Object.entries(runtime.props).map(([k, v]) => `${k}: ${lit(v)}`).join(', ')} }`);
+  const extra = Object.entries(def.runtimeExtra ?? {}).map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${(v as string[]).map(lit).join(', ')}]` : lit(v as string | boolean)}`);
+  prop([...runtime.comment, ...(extra.length > 0 ? ['The framework\'s layout, as adoption read it (see the runtime props).'] : [])],
+    `runtime: { ${[...Object.entries(runtime.props).map(([k, v]) => `${k}: ${lit(v)}`), ...extra].join(', ')} }`);
   if (def.build === false) {
     prop(['No build step: the runtime image gets the sources listed in `files` and production dependencies.'], 'build: false');
   } else {
@@ -102,6 +109,7 @@ export function renderProjenrc(def: Definition): string {
       `build: { script: ${lit(def.build.script)}, outDir: ${lit(def.build.outDir)} }`);
   }
   prop(['Script the runtime image runs (CMD, exec form).'], `entrypoint: ${lit(def.entrypoint)}`);
+  if (def.env) prop(['Env the framework\'s server needs in a container.'], `env: { ${Object.entries(def.env).map(([k, v]) => `${k}: ${lit(v)}`).join(', ')} }`);
   if (def.files) prop([`Files and folders copied into the runtime image besides ${familyOf(def).alwaysCopied}.`], `files: [${def.files.map(lit).join(', ')}]`);
   if (def.image.tag === undefined) {
     prop(['Where the image is pushed. Its tag is the package version (else the git commit); the debug image is tagged "<tag>-debug".'], `image: { repository: ${lit(def.image.repository)} }`);

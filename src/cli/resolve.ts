@@ -60,6 +60,7 @@ export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly af
       key: 'healthPath',
       flag: 'health-path',
       prompt: { type: 'input', message: 'Health check path' },
+      infer: (ctx) => ctx.adoption?.inferred.healthPath?.value as string | undefined,
       default: () => DEFAULTS.healthCheckPath,
       validate: (text, _ctx, label) => checkHealthPath(text, label),
     },
@@ -117,17 +118,26 @@ export async function resolveDefinition(
   // Build and entrypoint: inferred for existing projects, the sample's for new ones.
   let build: Definition['build'];
   let entrypoint: string;
-  let files: string[] | undefined;
+  let files: readonly string[] | undefined;
+  let runtimeExtra: Definition['runtimeExtra'];
+  let env: Definition['env'];
   if (target.mode === 'new') {
     build = { ...DEFAULTS.build };
     entrypoint = family.defaultEntrypoint(build);
   } else {
     build = adoption?.build?.value ?? false;
-    entrypoint = adoption?.entrypoint?.value ?? family.defaultEntrypoint(build);
-    if (!adoption?.entrypoint && !build && !fs.existsSync(path.join(target.dir, entrypoint))) {
+    entrypoint = typeof flags.entrypoint === 'string' ? checkEntrypoint(flags.entrypoint) : adoption?.entrypoint?.value ?? family.defaultEntrypoint(build);
+    const unsure = adoption?.unsureEntrypoint;
+    if (unsure && typeof flags.entrypoint !== 'string') entrypoint = await chooseEntrypoint(entrypoint, unsure, ask);
+    if (typeof flags.entrypoint !== 'string' && !adoption?.entrypoint && !build && !fs.existsSync(path.join(target.dir, entrypoint))) {
       throw new CliError(adoption?.noEntrypoint ?? `Cannot tell how the app starts: ${entrypoint} does not exist.`);
     }
-    if (!build) files = adoption?.files?.value.length ? adoption.files.value : undefined;
+    if (adoption?.files?.value.length) files = adoption.files.value;
+    // The framework's CMD arguments belong to its entrypoint only.
+    if (adoption?.entrypoint && entrypoint === adoption.entrypoint.value) {
+      if (adoption.runtimeProps && Object.keys(adoption.runtimeProps).length > 0) runtimeExtra = adoption.runtimeProps;
+      if (adoption.env && Object.keys(adoption.env).length > 0) env = adoption.env;
+    }
   }
 
   const runtime = Object.fromEntries(family.settings.map((s) => [s.key, String(v[s.key])]));
@@ -141,9 +151,52 @@ export async function resolveDefinition(
     build,
     entrypoint,
     ...(files ? { files } : {}),
+    ...(runtimeExtra ? { runtimeExtra } : {}),
+    ...(env ? { env } : {}),
     image: v.image as ImageRef,
     ...(template ? { template } : {}),
   };
+}
+
+/** `--entrypoint`: a relative path inside the project. */
+function checkEntrypoint(value: string): string {
+  const p = value.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (p === '' || p.startsWith('/') || p.split('/').includes('..')) {
+    throw new CliError(`Invalid --entrypoint ${JSON.stringify(value)}: expected a path relative to the project, inside it (e.g. "dist/main.js").`);
+  }
+  return p;
+}
+
+/** An entrypoint in doubt: asked about, or (without prompts) an error naming the choices. */
+async function chooseEntrypoint(
+  inferred: string,
+  unsure: NonNullable<Adoption['unsureEntrypoint']>,
+  ask: AskContext,
+): Promise<string> {
+  const listed = unsure.choices.map((c) => `${c.value}${c.hint ? ` (${c.hint})` : ''}`);
+  if (!ask.interactive) {
+    throw new CliError(
+      `Cannot tell which file starts the app: ${unsure.reason}. ` +
+      `${listed.length > 0 ? `Choices: ${listed.join(', ')}. ` : ''}` +
+      `Pass --entrypoint <file> (e.g. --entrypoint ${unsure.choices[0]?.value ?? inferred}), or add a "start" script such as "node ${unsure.choices[0]?.value ?? inferred}", and run the command again.`,
+    );
+  }
+  const other = '(another file)';
+  const answer = await ask.prompt({
+    name: 'entrypoint',
+    type: 'select',
+    message: `${unsure.reason}. Which file starts the app?`,
+    choices: [...unsure.choices.map((c) => ({ name: c.value, hint: c.hint })), ...(unsure.choices.some((c) => c.value === inferred) ? [] : [{ name: inferred, hint: '(as inferred)' }]), { name: other }],
+    initial: unsure.choices[0]?.value ?? inferred,
+  });
+  if (answer !== other) return answer;
+  const typed = await ask.prompt({
+    name: 'entrypointFile',
+    type: 'input',
+    message: 'Entrypoint (relative to the project, e.g. dist/main.js)',
+    validate: (v) => (v.trim() !== '' && !v.trim().startsWith('/') && !v.split('/').includes('..')) || 'Enter a path inside the project',
+  });
+  return checkEntrypoint(typed.trim());
 }
 
 /** The default name for a directory: its base name made into a DNS label. */

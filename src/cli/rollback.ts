@@ -74,6 +74,29 @@ export class Rollback {
     this.entries.set(path.basename(to), { kind: 'opaque' });
   }
 
+  /**
+   * Like {@link moveAside}, then puts a copy back in place for the step to update instead of
+   * rebuilding it: folders are made anew and files inside them are hard links to the moved-aside
+   * ones (no data copied); files in its first two levels (e.g. `node_modules/.package-lock.json` and
+   * `node_modules/.pnpm/lock.yaml`, which the tools rewrite in place) are copied. For tools that replace package folders rather than write into
+   * existing files (npm, pnpm). {@link restore} still puts the untouched original back.
+   * Returns false (and leaves the folder moved aside) when hard links cannot be made there.
+   */
+  linkAside(rel: string): boolean {
+    if (!this.root) return false;
+    const from = path.join(this.root, rel);
+    if (!fs.existsSync(from)) return false;
+    this.moveAside(rel);
+    const aside = this.aside.get(rel)!;
+    try {
+      cloneTree(aside, from, 2);
+      return true;
+    } catch {
+      fs.rmSync(from, { recursive: true, force: true });
+      return false;
+    }
+  }
+
   /** The command succeeded: drops what was moved aside. */
   commit(): void {
     for (const [rel, to] of this.aside) {
@@ -156,5 +179,22 @@ export class Rollback {
         quiet(() => fs.chmodSync(p, entry.mode % 0o10000));
       }
     }
+  }
+}
+
+/**
+ * Recreates `from` at `to`: folders made, symlinks recreated, files copied in the first `copyDepth`
+ * levels (lockfiles and manifests a tool rewrites in place: `.package-lock.json`, `.pnpm/lock.yaml`,
+ * `.modules.yaml`) and hard-linked below.
+ */
+function cloneTree(from: string, to: string, copyDepth: number): void {
+  fs.mkdirSync(to, { mode: fs.statSync(from).mode % 0o10000 });
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, e.name);
+    const dest = path.join(to, e.name);
+    if (e.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(src), dest);
+    else if (e.isDirectory()) cloneTree(src, dest, copyDepth - 1);
+    else if (copyDepth > 0) fs.copyFileSync(src, dest);
+    else fs.linkSync(src, dest);
   }
 }

@@ -28,10 +28,21 @@ export interface Adoption {
   readonly entrypoint?: Inferred<string>;
   /** Without a build: what the runtime image copies. */
   readonly files?: Inferred<string[]>;
+  /** The family's own runtime props beyond its settings (e.g. a framework's CMD arguments), written into the definition. */
+  readonly runtimeProps?: Readonly<Record<string, string | boolean | readonly string[]>>;
+  /** Env the image needs to run (e.g. a framework's bind address), written into the definition. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Lines shown under "Inferred:" (label, value, where from). */
   readonly rows: readonly (readonly [string, string | undefined, string | undefined])[];
   /** Things the project does that the generated image does not. */
   readonly notes: readonly string[];
+  /** One line each, shown as warnings: what the project's start command does that the image does not (e.g. a process manager). */
+  readonly warnings?: readonly string[];
+  /**
+   * The inferred entrypoint is in doubt (e.g. a build output file without a source): interactive
+   * adoption asks among `choices`; `--yes` fails naming them. `--entrypoint` settles it.
+   */
+  readonly unsureEntrypoint?: { readonly reason: string; readonly choices: readonly { readonly value: string; readonly hint?: string }[] };
   /** Why the entrypoint could not be found (named error when nothing else gives it). */
   readonly noEntrypoint?: string;
 }
@@ -74,6 +85,12 @@ export interface FamilyCli {
   readonly alwaysCopied: string;
   /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
   readonly installFolders: readonly string[];
+  /**
+   * True when the install of an adoption updates the project's installed folders rather than
+   * rewriting files in them (npm, pnpm): they are then kept in place as hard-link copies (fast; the
+   * originals are moved aside for a rollback) instead of installed again from nothing.
+   */
+  updatesInstallInPlace?(runtime: Readonly<Record<string, string>>): boolean;
   /** True when `dir` holds a project of this family (e.g. a package.json for Node). */
   detect(dir: string): boolean;
   /** Reads an existing project; throws an error naming the file and what is wrong with it. */

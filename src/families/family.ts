@@ -37,6 +37,12 @@ export interface FamilyResolution {
   readonly metadata: { readonly version?: string; readonly description?: string; readonly sourceUrl?: string };
   /** Family-specific resolved settings (e.g. the package manager), JSON-serializable. */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** Env the image needs to run (e.g. a framework's bind address); the definition's `env` wins. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Folders the app writes under the working directory (relative): emptyDir volumes under the read-only root. */
+  readonly writablePaths?: readonly string[];
+  /** A folder the runtime image always holds (e.g. `node_modules`): an entrypoint may be inside it. */
+  readonly dependencyDir?: string;
 }
 
 /** A section of `.dockerignore` a family adds, e.g. its dependency folders. */

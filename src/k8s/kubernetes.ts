@@ -149,6 +149,7 @@ export function workloadModel(model: AppModel): WorkloadModel {
     envValueFrom: Object.fromEntries(Object.entries(k.envValueFrom).map(([n, e]) => [n, { ...e }])),
     startupProbe: { ...k.startupProbe },
     preStopSleepSeconds: k.preStopSleepSeconds,
+    writablePaths: (model.runtime.writablePaths ?? []).map((p) => `${model.workdir}/${p}`),
     terminationGracePeriodSeconds: k.terminationGracePeriodSeconds,
     topologySpreadKeys: [...k.topologySpreadKeys],
     podDisruptionBudget: k.podDisruptionBudget,

@@ -59,6 +59,8 @@ export interface WorkloadModel {
   readonly startupProbe: { periodSeconds: number; failureThreshold: number };
   /** 0: no preStop hook. */
   readonly preStopSleepSeconds: number;
+  /** Absolute folders the app writes besides /tmp (emptyDir volumes). */
+  readonly writablePaths: readonly string[];
   readonly terminationGracePeriodSeconds: number;
   /** Topology keys to spread over; empty for none. */
   readonly topologySpreadKeys: string[];
@@ -179,11 +181,11 @@ export function renderManifests(m: WorkloadModel): Partial<Record<ManifestKind, 
                 capabilities: { drop: ['ALL'] },
                 seccompProfile: { type: 'RuntimeDefault' },
               },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...m.writablePaths.map((p, i) => ({ name: `writable-${i}`, mountPath: p }))],
             },
           ],
           // The root filesystem is read-only; Node.js and many libraries still need a writable /tmp.
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, ...m.writablePaths.map((_p, i) => ({ name: `writable-${i}`, emptyDir: { sizeLimit: '256Mi' } }))],
         },
       },
     },

@@ -81,7 +81,7 @@ export function resolve(
       debugDigest: merged.image?.debugDigest,
       pullPolicy: isMovingTag(tag) && digest === undefined ? 'Always' : 'IfNotPresent',
     },
-    env: { ...(merged.env ?? {}) },
+    env: { ...(runtime.env ?? {}), ...(merged.env ?? {}) },
     orgEnv: Object.keys(orgDefaults.env ?? {}).filter((k) => props.env?.[k] === undefined),
     labels,
     // Org build steps run in the builder; a family without one has nothing to run them in.

@@ -143,6 +143,54 @@ describe('rollback snapshots what exists', () => {
     expect(fs.readdirSync(dir).filter((e) => e.includes('msb-aside'))).toEqual([]);
   });
 
+  test('linkAside: node_modules stays in place as hard links for the install to update; restore brings back the untouched original', () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      'node_modules/.package-lock.json': '{"old":true}\n',
+      'node_modules/x/package.json': '{"name":"x"}\n',
+      'node_modules/x/lib/index.js': 'x\n',
+      'node_modules/.pnpm/lock.yaml': 'old: true\n',
+    });
+    fs.mkdirSync(path.join(dir, 'node_modules', '.bin'));
+    fs.symlinkSync('../x/lib/index.js', path.join(dir, 'node_modules', '.bin', 'x'));
+    const inode = fs.statSync(path.join(dir, 'node_modules')).ino;
+    const deep = fs.statSync(path.join(dir, 'node_modules', 'x', 'lib', 'index.js')).ino;
+
+    const rb = new Rollback();
+    rb.snapshot(dir, ['node_modules']);
+    expect(rb.linkAside('node_modules')).toBe(true);
+    // Nothing to reinstall: the packages are there, deep files are the same inodes, top files are copies.
+    expect(fs.readFileSync(path.join(dir, 'node_modules', 'x', 'lib', 'index.js'), 'utf8')).toBe('x\n');
+    expect(fs.statSync(path.join(dir, 'node_modules', 'x', 'lib', 'index.js')).ino).toBe(deep);
+    expect(fs.readlinkSync(path.join(dir, 'node_modules', '.bin', 'x'))).toBe('../x/lib/index.js');
+    expect(fs.statSync(path.join(dir, 'node_modules')).ino).not.toBe(inode);
+    // What npm and pnpm do: rewrite their lockfiles in place, replace a package folder, add one.
+    fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{"new":true}\n');
+    fs.writeFileSync(path.join(dir, 'node_modules', '.pnpm', 'lock.yaml'), 'new: true\n');
+    fs.rmSync(path.join(dir, 'node_modules', 'x'), { recursive: true });
+    writeFiles(dir, { 'node_modules/x/lib/index.js': 'x2\n', 'node_modules/y/index.js': 'y\n' });
+    rb.restore();
+
+    expect(fs.statSync(path.join(dir, 'node_modules')).ino).toBe(inode);
+    expect(fs.readFileSync(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8')).toBe('{"old":true}\n');
+    expect(fs.readFileSync(path.join(dir, 'node_modules', '.pnpm', 'lock.yaml'), 'utf8')).toBe('old: true\n');
+    expect(fs.readFileSync(path.join(dir, 'node_modules', 'x', 'lib', 'index.js'), 'utf8')).toBe('x\n');
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'y'))).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(['node_modules']);
+  });
+
+  test('linkAside then commit keeps the updated node_modules and drops the original', () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'node_modules/x/lib/index.js': 'x\n' });
+    const rb = new Rollback();
+    rb.snapshot(dir, ['node_modules']);
+    rb.linkAside('node_modules');
+    writeFiles(dir, { 'node_modules/y/index.js': 'y\n' });
+    rb.commit();
+    expect(fs.readdirSync(path.join(dir, 'node_modules')).sort()).toEqual(['x', 'y']);
+    expect(fs.readdirSync(dir)).toEqual(['node_modules']);
+  });
+
   test('commit keeps the new node_modules and drops the old one', () => {
     const dir = tempDir();
     writeFiles(dir, { 'node_modules/x/index.js': 'x\n' });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
 import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
-import { PackageManagerSpec, findPackageManager, packageManagerNames } from './package-managers';
+import { PackageManagerName, findPackageManager, packageManagerNames, parsePackageManagerField, pinnedPackageManager } from './package-managers';
 import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
 import { SLIM_TRACER, TRACED_STAGE, TRACE_ROOT, slimSettings, traceScript, validateSlim, type SlimSettings } from './slim';
 import { nodeVerifyProfile } from './verify';
@@ -19,7 +19,7 @@ import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
-import type { FamilyResolution, RuntimeFamily } from '../family';
+import type { FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
@@ -59,6 +59,24 @@ export function heapMiB(memoryLimit: string, percent: number): number | undefine
   return limit === undefined ? undefined : Math.floor((limit * percent) / 100);
 }
 
+/** Next.js `output: 'standalone'`: its server and what it needs (see `runtime.nextStandalone`). */
+export const NEXT_STANDALONE = {
+  entrypoint: '.next/standalone/server.js',
+  /** server.js binds to HOSTNAME, which a container sets to its own name: bind to every interface. */
+  env: { HOSTNAME: '0.0.0.0' },
+} as const;
+
+function heapEnv({ runtime, imageEnv, podEnv, memoryLimit }: PodEnvInput): Record<string, string> {
+  const percent = Number(runtime.settings.heapPercent);
+  const heap = heapMiB(memoryLimit, percent);
+  if (heap === undefined || heap < 1) return {};
+  const own = userNodeOptions(imageEnv, podEnv).value;
+  // The user's own heap setting wins (validation checks it); otherwise ours is appended to theirs.
+  if (own !== undefined && (HEAP_FLAG.test(own) || HEAP_PERCENT_FLAG.test(own))) return { NODE_OPTIONS: own };
+  const flag = `--max-old-space-size=${heap}`;
+  return { NODE_OPTIONS: own !== undefined && own.trim() !== '' ? `${own} ${flag}` : flag };
+}
+
 /** The folder installed dependencies live in (in the stages, never in the context). */
 const DEPENDENCY_DIR = 'node_modules';
 
@@ -76,8 +94,9 @@ function slimOf(model: AppModel): SlimSettings | undefined {
   return model.runtime.settings.slim as SlimSettings | undefined;
 }
 
-function packageManagerOf(model: AppModel): PackageManagerSpec {
-  return findPackageManager(String(model.runtime.settings.packageManager))!;
+function packageManagerOf(model: AppModel): ReturnType<typeof pinnedPackageManager> {
+  const version = model.runtime.settings.packageManagerVersion;
+  return pinnedPackageManager(model.runtime.settings.packageManager as PackageManagerName, typeof version === 'string' ? version : undefined);
 }
 
 export const nodeFamily: RuntimeFamily = {
@@ -122,6 +141,7 @@ export const nodeFamily: RuntimeFamily = {
       p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= NODE_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${NODE_DEFAULTS.maxHeapPercent}`);
     }
     validateSlim(props, p);
+    if (o.nextStandalone === true && props.slim !== undefined && props.slim !== false) p.add('slim', props.slim, 'false with runtime.nextStandalone: Next.js\'s standalone output is already traced (its server.js carries the node_modules it loads)');
     if (ws && props.slim !== undefined && props.slim !== false) p.add('slim', props.slim, `false for an App in a workspace (path "${props.path}"): slim images of workspace apps are not supported yet`);
     if (o.init !== undefined) p.check(typeof o.init === 'boolean', 'runtime.init', o.init, 'true (tini as PID 1, forwarding SIGTERM) or false');
     const hc = props.image?.healthcheck;
@@ -145,15 +165,12 @@ export const nodeFamily: RuntimeFamily = {
     }
   },
 
-  podEnv({ runtime, imageEnv, podEnv, memoryLimit }): Record<string, string> {
-    const percent = Number(runtime.settings.heapPercent);
-    const heap = heapMiB(memoryLimit, percent);
-    if (heap === undefined || heap < 1) return {};
-    const own = userNodeOptions(imageEnv, podEnv).value;
-    // The user's own heap setting wins (validation checks it); otherwise ours is appended to theirs.
-    if (own !== undefined && (HEAP_FLAG.test(own) || HEAP_PERCENT_FLAG.test(own))) return { NODE_OPTIONS: own };
-    const flag = `--max-old-space-size=${heap}`;
-    return { NODE_OPTIONS: own !== undefined && own.trim() !== '' ? `${own} ${flag}` : flag };
+  podEnv(input): Record<string, string> {
+    // Next.js standalone binds to HOSTNAME, which the container runtime may set to the pod's name:
+    // the Deployment states it too (the definition's own kubernetes.env wins).
+    const standalone = input.runtime.settings.nextStandalone === true && input.podEnv.HOSTNAME === undefined;
+    const next: Record<string, string> = standalone ? { HOSTNAME: NEXT_STANDALONE.env.HOSTNAME } : {};
+    return { ...next, ...heapEnv(input) };
   },
 
   resolve(props, facts): FamilyResolution {
@@ -165,7 +182,8 @@ export const nodeFamily: RuntimeFamily = {
       script: props.build?.script ?? NODE_DEFAULTS.build.script,
       outDir: v.normalizePath(props.build?.outDir ?? NODE_DEFAULTS.build.outDir),
     };
-    const entrypoint = v.normalizePath(props.entrypoint ?? (build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
+    const standalone = o.nextStandalone === true && build !== undefined;
+    const entrypoint = v.normalizePath(props.entrypoint ?? (standalone ? NEXT_STANDALONE.entrypoint : build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
     const ws = workspaceFacts(facts);
     const appFiles = (props.files ?? (build ? [] : [topLevel(entrypoint)])).map(v.normalizePath);
     const workspace = ws ? resolveWorkspaceApp({ facts: ws, pm, workdir: String(props.workdir), build, files: appFiles }) : undefined;
@@ -195,10 +213,23 @@ export const nodeFamily: RuntimeFamily = {
       };
     }
     const localPackages = fileDependencies(pkg).inside;
+    // package.json "packageManager" pins the version the builder installs (when it names this manager).
+    const declared = parsePackageManagerField(pkg?.packageManager);
+    const pinned = pinnedPackageManager(pm.name, declared?.name === pm.name ? declared.version : undefined);
     const copies: RuntimeCopy[] = [{ src: 'package.json', dest: 'package.json' }];
-    if (build) copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
+    if (standalone) {
+      // Next.js's own layout: server.js reads .next/static and public next to itself.
+      copies.push({ src: `${props.workdir}/${build.outDir}/standalone`, dest: `${build.outDir}/standalone`, from: 'build' });
+      copies.push({ src: `${props.workdir}/${build.outDir}/static`, dest: `${build.outDir}/standalone/.next/static`, from: 'build' });
+      copies.push({ src: `${props.workdir}/public`, dest: `${build.outDir}/standalone/public`, from: 'build' });
+    } else if (build) {
+      copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
+    }
     const files = props.files ?? (build ? [] : [topLevel(entrypoint)]);
-    for (const f of files.map(v.normalizePath)) copies.push({ src: f, dest: f });
+    // One copy per destination: package.json is always copied, and a file listed twice is copied once.
+    for (const f of files.map(v.normalizePath)) {
+      if (!copies.some((c) => c.dest === f)) copies.push({ src: f, dest: f });
+    }
     return {
       version: spec.version,
       images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
@@ -206,16 +237,21 @@ export const nodeFamily: RuntimeFamily = {
       uid: spec.uid,
       gid: spec.gid,
       entrypoint,
-      cmd: spec.cmd(entrypoint),
+      cmd: [...spec.cmd(entrypoint), ...(o.args ?? [])],
       build,
-      installFiles: ['package.json', pm.lockfile, ...localPackages],
+      installFiles: ['package.json', pm.lockfile, ...pinned.extraManifests, ...localPackages],
       copies,
       metadata: packageMetadata(pkg),
+      dependencyDir: DEPENDENCY_DIR,
+      ...(standalone ? { env: { ...NEXT_STANDALONE.env }, writablePaths: [`${build.outDir}/standalone/.next/cache`] } : {}),
       settings: {
         packageManager: pm.name,
         lockfile: pm.lockfile,
+        // recorded only when pinned, so a project without "packageManager" records what it always did
+        ...(pinned.version ? { packageManagerVersion: pinned.version } : {}),
         localPackages,
         heapPercent: validHeapPercent(o.heapPercent),
+        ...(standalone ? { nextStandalone: true } : {}),
         // recorded only when on, so a definition without them records what it always did
         ...(o.init === true ? { init: true } : {}),
         ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
@@ -255,14 +291,18 @@ export const nodeFamily: RuntimeFamily = {
           name: pm.name,
           lockfile: pm.lockfile,
           installSpec: pm.installSpec,
+          forceInstall: pm.forceInstall,
           cacheDir: pm.cacheDir,
           installAll: pm.installAll,
           installProd: pm.installProd,
         },
-        manifests: ['package.json', pm.lockfile],
+        manifests: ['package.json', pm.lockfile, ...pm.extraManifests],
         localPackages,
         workspace: model.runtime.settings.workspace as WorkspaceStages | undefined,
-        build: model.runtime.build ? { ...model.runtime.build, command: pm.run(model.runtime.build.script) } : undefined,
+        // Next.js standalone: an app without public/ still gets the folder the runtime stage copies.
+        build: model.runtime.build ? { ...model.runtime.build, command: `${pm.run(model.runtime.build.script)}${model.runtime.settings.nextStandalone === true ? ' && mkdir -p public' : ''}` } : undefined,
+        // Next.js standalone carries the node_modules its server traced: the full production install is not copied.
+        standalone: model.runtime.settings.nextStandalone === true,
         init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
         depsStage: slimOf(model) ? TRACED_STAGE : 'prod-deps',
         slim: slimContext(model),

@@ -41,4 +41,19 @@ export interface NodeRuntimeOptions {
    * @default false
    */
   readonly init?: boolean;
+  /**
+   * Arguments after the entrypoint in CMD, e.g. `['start']` for `node_modules/next/dist/bin/next`
+   * or `['build/server/index.js']` for a framework's own server CLI.
+   * @default []
+   */
+  readonly args?: string[];
+  /**
+   * A Next.js app built with `output: 'standalone'` (next.config): the runtime image holds
+   * `.next/standalone` (server.js with its traced node_modules), `.next/static` and `public` in the
+   * places server.js reads them, binds to all interfaces (`HOSTNAME=0.0.0.0`), and the Deployment
+   * mounts an emptyDir at `.next/standalone/.next/cache` (the image cache) under the read-only root.
+   * The entrypoint is `.next/standalone/server.js`; build.outDir must be `.next`.
+   * @default false
+   */
+  readonly nextStandalone?: boolean;
 }

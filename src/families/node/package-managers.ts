@@ -64,3 +64,56 @@ export function findPackageManager(name: string): PackageManagerSpec | undefined
     ? PACKAGE_MANAGERS[name as PackageManagerName]
     : undefined;
 }
+
+/** `packageManager` of package.json (`pnpm@9.15.0+sha512.abc`): name, exact version and the integrity suffix. */
+export interface DeclaredPackageManager {
+  readonly name: string;
+  readonly version: string;
+  /** The `+sha...` suffix corepack checks (npm checks the registry's own integrity instead). */
+  readonly hash?: string;
+}
+
+/** Parses a `packageManager` value; undefined when it is not `name@x.y.z[+hash]`. */
+export function parsePackageManagerField(value: string | undefined): DeclaredPackageManager | undefined {
+  const m = /^(@?[\w.-]+)@(\d+\.\d+\.\d+(?:-[\w.]+)?)(?:\+(\S+))?$/.exec(value?.trim() ?? '');
+  return m ? { name: m[1], version: m[2], hash: m[3] } : undefined;
+}
+
+/** Yarn 2 and later (Berry): another CLI, another install and another cache than Yarn 1. */
+export function isYarnBerry(version: string | undefined): boolean {
+  return version !== undefined && Number(version.split('.')[0]) >= 2;
+}
+
+export interface PinnedPackageManager extends PackageManagerSpec {
+  /** The pinned version, when the project pins one. */
+  readonly version?: string;
+  /** Files the install needs besides package.json and the lockfile (Yarn Berry: .yarnrc.yml). */
+  readonly extraManifests: readonly string[];
+  /** Install `installSpec` even when the builder has a binary of that name (Yarn 1 in the node images). */
+  readonly forceInstall: boolean;
+}
+
+/**
+ * The package manager at the version the project pins (`packageManager`): the builder installs
+ * exactly that version (Node.js 25+ ships no corepack, so it comes from the npm registry), and
+ * Yarn Berry installs with its own commands (`--immutable`, `workspaces focus --production`, which
+ * Yarn 4 has built in) and its node-modules linker (`.yarnrc.yml` is copied with the lockfile).
+ */
+export function pinnedPackageManager(name: PackageManagerName, version: string | undefined): PinnedPackageManager {
+  const base = PACKAGE_MANAGERS[name];
+  if (!version || name === 'npm') return { ...base, extraManifests: [], forceInstall: false };
+  if (name === 'yarn' && isYarnBerry(version)) {
+    const cache = `YARN_CACHE_FOLDER=${base.cacheDir} YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_TELEMETRY=0`;
+    return {
+      ...base,
+      version,
+      // The npm package of Yarn Berry's CLI; it replaces the builder's Yarn 1.
+      installSpec: `@yarnpkg/cli-dist@${version}`,
+      installAll: `${cache} yarn install --immutable`,
+      installProd: `${cache} yarn workspaces focus --production`,
+      extraManifests: ['.yarnrc.yml'],
+      forceInstall: true,
+    };
+  }
+  return { ...base, version, installSpec: `${name}@${version}`, extraManifests: [], forceInstall: true };
+}

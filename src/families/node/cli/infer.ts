@@ -4,7 +4,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FrameworkLayout, codeWarnings, envFiles, frameworkLayout, servedScript } from './frameworks';
 import { catalogLineForRange, catalogLineOf } from './node-version';
+import { RunnerCommand, parseRunner } from './runners';
+import { commands, quoteWord } from './shell';
+import { SourceLayout, entryChoices, outputOf, sourceLayout, sourceOf, sourceRoots } from './sources';
 import { toAppName } from '../../../cli/rules';
 import { PackageManagerName, findPackageManager, packageManagerNames } from '../../../index';
 import { DEFAULTS } from '../../../model/defaults';
@@ -36,16 +40,41 @@ export interface ProjectFacts {
   readonly typescript: boolean;
   /** What the start script does that the generated image does not (node options, env, arguments). */
   readonly notes: string[];
+  /** One line each: what a process manager or dev runner in the start script did that the image does not. */
+  readonly warnings: string[];
+  /** The framework whose output layout gave the entrypoint (e.g. `Next.js (output: 'standalone')`). */
+  readonly framework?: Inferred<string>;
+  /** The probes' path when the framework answers on it out of the box. */
+  readonly healthPath?: Inferred<string>;
+  /** CMD arguments after the entrypoint (a framework's server CLI). */
+  readonly args?: string[];
+  /** Env the framework's server needs in a container. */
+  readonly env?: Record<string, string>;
+  /** Next.js standalone layout (runtime.nextStandalone). */
+  readonly nextStandalone?: boolean;
+  /** An entrypoint in the build output without a source: the user chooses (or `--yes` fails with the choices). */
+  readonly unsure?: { readonly entrypoint: string; readonly reason: string; readonly choices: { value: string; hint: string }[] };
 }
 
 /** Infers everything it can from the project in `dir` (which has a package.json). */
 export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
   const nodeInfo = inferNodeVersion(dir, pkg);
-  const build = inferBuild(dir, pkg);
-  const start = pkg.scripts?.start ? parseStartScript(pkg.scripts.start) : undefined;
-  const { entrypoint, notes } = inferEntrypoint(dir, pkg, start, build?.value.outDir);
+  const layout = sourceLayout(dir);
+  const framework = frameworkLayout(dir, pkg);
+  const inferredBuild = inferBuild(dir, pkg);
+  // A framework's build writes its own folder, whatever tsconfig says.
+  const build = inferredBuild && framework?.outDir
+    ? { value: { script: inferredBuild.value.script, outDir: framework.outDir }, from: `${inferredBuild.from}; output ${framework.outDir}/ (${framework.name})` }
+    : inferredBuild;
+  const start = startScript(dir, pkg);
+  const { entrypoint, unsure, notes, warnings } = inferEntrypoint(dir, pkg, start, build?.value.outDir, layout, framework);
+  warnings.push(...(framework?.warnings ?? []));
+  warnings.push(...codeWarnings(dir, pkg, [...(entrypoint && !entrypoint.value.startsWith('node_modules/') ? [entrypoint.value] : []), ...listSources(path.join(dir, 'src')).map((f) => path.relative(dir, f))]));
+  const env = envFiles(dir);
+  if (env.length > 0) warnings.push(`${env.join(', ')}: build-time env files stay out of the image and its build (.dockerignore); set what the app needs with env in .projenrc.ts or kubernetes.env`);
+  const served = framework && !build ? servedScript(framework) : undefined;
   // A preload in the project (`-r ./tracing.js`) must be in the image for NODE_OPTIONS to load it.
-  const preloads = (start?.preloads ?? []).map((p) => projectFile(dir, p)).filter((p): p is string => p !== undefined);
+  const preloads = (start?.node?.preloads ?? []).map((p) => projectFile(dir, p)).filter((p): p is string => p !== undefined);
   const name = pkg.name && toAppName(pkg.name) ? { value: toAppName(pkg.name), from: 'package.json "name"' } : undefined;
   return {
     packageJson: pkg,
@@ -55,8 +84,19 @@ export function inferProject(dir: string, pkg: PackageJson): ProjectFacts {
     ...nodeInfo,
     build,
     entrypoint,
-    files: !build && entrypoint ? inferRuntimeFiles(dir, entrypoint.value, preloads) : undefined,
-    port: inferPort(dir, entrypoint?.value, build?.value.outDir),
+    files: framework?.files && build
+      ? { value: [...framework.files], from: `${framework.name}: read at run time` }
+      : !build && (served ?? entrypoint) && !(served ?? entrypoint!.value).startsWith('node_modules/') ? inferRuntimeFiles(dir, served ?? entrypoint!.value, preloads) : undefined,
+    port: framework?.port !== undefined && framework.name !== 'Fastify (fastify-cli start)'
+      ? { value: framework.port, from: `${framework.name}'s default` }
+      : inferPort(dir, served ?? entrypoint?.value, build?.value.outDir) ?? (framework?.port !== undefined ? { value: framework.port, from: `${framework.name}'s default` } : undefined),
+    framework: framework ? { value: framework.name, from: framework.from } : undefined,
+    healthPath: framework?.healthPath && entrypoint?.value === framework.entrypoint ? { value: framework.healthPath, from: `${framework.name} serves pages, no /healthz` } : undefined,
+    args: framework?.args && entrypoint?.value === framework.entrypoint ? [...framework.args] : undefined,
+    env: framework?.env && entrypoint?.value === framework.entrypoint ? { ...framework.env } : undefined,
+    nextStandalone: framework?.nextStandalone === true && entrypoint?.value === framework.entrypoint,
+    unsure,
+    warnings,
     typescript: fs.existsSync(path.join(dir, 'tsconfig.json')) || !!pkg.devDependencies?.typescript || !!pkg.dependencies?.typescript,
     notes,
   };
@@ -101,17 +141,7 @@ function inferBuild(dir: string, pkg: PackageJson): Inferred<{ script: string; o
 
 /** `compilerOptions.outDir` of tsconfig.json (JSON with comments and trailing commas). */
 function tsconfigOutDir(dir: string): string | undefined {
-  const file = path.join(dir, 'tsconfig.json');
-  if (!fs.existsSync(file)) return undefined;
-  try {
-    const text = fs.readFileSync(file, 'utf8')
-      .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str) => str ?? '')
-      .replace(/,(\s*[}\]])/g, '$1');
-    const outDir = (JSON.parse(text) as { compilerOptions?: { outDir?: string } }).compilerOptions?.outDir;
-    return typeof outDir === 'string' ? outDir : undefined;
-  } catch {
-    return undefined;
-  }
+  return sourceLayout(dir).outDir;
 }
 
 function mainDir(main: string | undefined): string | undefined {
@@ -188,41 +218,6 @@ function parseNodeArgs(words: string[], env: string[]): StartCommand {
   return { preloads, options, args: [], env };
 }
 
-/** Splits a shell line into commands (at `&&`, `||`, `;`, `|`, `&`) of words, honouring quotes. */
-function commands(line: string): string[][] {
-  const out: string[][] = [[]];
-  let word: string | undefined;
-  const end = () => {
-    if (word !== undefined) out[out.length - 1].push(word);
-    word = undefined;
-  };
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === "'" || c === '"') {
-      const close = line.indexOf(c, i + 1);
-      const stop = close < 0 ? line.length : close;
-      word = (word ?? '') + line.slice(i + 1, stop);
-      i = stop;
-    } else if (c === '\\' && i + 1 < line.length) {
-      word = (word ?? '') + line[++i];
-    } else if (/\s/.test(c)) {
-      end();
-    } else if (c === ';' || c === '&' || c === '|') {
-      end();
-      if (line[i + 1] === c) i++;
-      out.push([]);
-    } else {
-      word = (word ?? '') + c;
-    }
-  }
-  end();
-  return out;
-}
-
-function quoteWord(w: string): string {
-  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
-}
-
 /** A relative module path (`./tracing.js`, `../x`) that resolves to a file in the project. */
 function projectFile(dir: string, spec: string): string | undefined {
   const p = spec.startsWith('file:') ? spec.slice('file:'.length).replace(/^\/\/(?=\/)/, '') : spec;
@@ -233,43 +228,108 @@ function projectFile(dir: string, spec: string): string | undefined {
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
 
+/** The scripts that say how the app starts in production, in the order they are read. */
+export const START_SCRIPTS = ['start:prod', 'start', 'serve'] as const;
+
+/** The first start script that runs node or a runner: its name, text and what it runs. */
+function startScript(dir: string, pkg: PackageJson): { name: string; text: string; node?: StartCommand; runner?: RunnerCommand } | undefined {
+  for (const name of START_SCRIPTS) {
+    const text = pkg.scripts?.[name];
+    if (!text) continue;
+    const node = parseStartScript(text);
+    const runner = parseRunner(dir, text);
+    if (node || runner) return { name, text, node, runner };
+  }
+  return undefined;
+}
+
+/** A bundler builds the app: its output names need not follow the sources. */
+function bundles(pkg: PackageJson): boolean {
+  const build = pkg.scripts?.[DEFAULTS.build.script] ?? '';
+  return /\b(esbuild|tsup|rollup|webpack|ncc|vite|parcel|bun|swc|unbuild|pkgroll)\b/.test(build);
+}
+
 function inferEntrypoint(
   dir: string,
   pkg: PackageJson,
-  start: StartCommand | undefined,
+  start: ReturnType<typeof startScript>,
   outDir: string | undefined,
-): { entrypoint?: Inferred<string>; notes: string[] } {
+  layout: SourceLayout,
+  framework: FrameworkLayout | undefined,
+): Pick<ProjectFacts, 'entrypoint' | 'unsure'> & { notes: string[]; warnings: string[] } {
   const notes: string[] = [];
-  const script = pkg.scripts?.start;
+  const warnings: string[] = [];
   let entrypoint: Inferred<string> | undefined;
   let fallbackReason: string | undefined;
-  if (start?.inline) {
-    fallbackReason = `start script runs inline code (${start.inline}), not a file`;
-  } else if (start?.script && start.script !== '.' && !/\.[cm]?tsx?$/.test(start.script)) {
-    const file = entryFile(dir, start.script, outDir);
-    if (file) entrypoint = { value: file, from: `package.json "scripts.start" (${script})` };
-    else fallbackReason = `start script runs ${start.script}, which is not in the project`;
+  let stated = false;
+  const from = start ? `package.json "scripts.${start.name}" (${start.text})` : undefined;
+  const node = start?.node;
+  if (start?.runner) {
+    const r = start.runner;
+    warnings.push(`"scripts.${start.name}" runs ${r.runner}; the image runs node directly${r.script ? ` on ${r.script}` : ''}, without ${r.dropped}`);
+  }
+  // What the start script runs: node's script, else the runner's.
+  const spec = node?.inline ? undefined : node?.script ?? (node ? undefined : start?.runner?.script);
+  if (node?.inline) {
+    fallbackReason = `start script runs inline code (${node.inline}), not a file`;
+  } else if (spec && spec !== '.') {
+    const file = /\.[cm]?tsx?$/.test(spec) ? (outDir ? outputOf(spec, outDir, layout) : undefined) : entryFile(dir, spec, outDir);
+    if (file) {
+      entrypoint = { value: file, from: /\.[cm]?tsx?$/.test(spec) ? `${from}, compiled into ${outDir}/` : from! };
+      stated = true;
+    } else if (/\.[cm]?tsx?$/.test(spec)) {
+      fallbackReason = `start script runs the TypeScript source ${spec}${outDir ? ', outside the source folder' : ' and there is no build script'}`;
+    } else {
+      fallbackReason = `start script runs ${spec}, which is not in the project`;
+    }
+  }
+  if (!entrypoint && framework?.entrypoint) {
+    entrypoint = { value: framework.entrypoint, from: `${framework.name}, ${framework.from}` };
+    stated = true;
   }
   if (!entrypoint && pkg.main && !/\.[cm]?tsx?$/.test(pkg.main)) {
     const file = entryFile(dir, pkg.main, outDir);
-    if (file) entrypoint = { value: file, from: 'package.json "main"' };
+    if (file) {
+      entrypoint = { value: file, from: 'package.json "main"' };
+      stated = true;
+    }
+  }
+  if (!entrypoint && outDir && layout.nest) {
+    entrypoint = { value: `${outDir}/${layout.nest.entryFile}.js`, from: `nest-cli.json (sourceRoot "${layout.nest.sourceRoot}", entryFile "${layout.nest.entryFile}")` };
+    stated = true;
   }
   if (!entrypoint && outDir) entrypoint = { value: `${outDir}/index.js`, from: `the build output folder "${outDir}"` };
   if (fallbackReason) notes.push(`${fallbackReason}: ${entrypoint ? `the entrypoint is ${entrypoint.value}, from ${entrypoint.from}` : 'no entrypoint found'}`);
 
-  if (start) {
-    const them = (list: string[]) => (list.length === 1 ? 'it' : 'them');
-    if (start.options.length > 0) {
-      notes.push(`start script also passes ${start.options.join(' ')}; not carried into CMD: add ${them(start.options)} with NODE_OPTIONS in env in .projenrc.ts if needed`);
-    }
-    if (start.env.length > 0) {
-      notes.push(`start script also sets ${start.env.join(' ')}; not carried into the image: add ${them(start.env)} to env in .projenrc.ts if needed`);
-    }
-    if (start.args.length > 0 && start.script) {
-      notes.push(`start script also passes ${start.args.map(quoteWord).join(' ')} to ${start.script}; not carried into CMD: read ${them(start.args)} from env instead if needed`);
+  // An output file must come from a source: a guess (or a stated file a plain compiler would not write) without one is asked about.
+  let unsure: ProjectFacts['unsure'];
+  if (!framework && entrypoint && outDir && (entrypoint.value === outDir || entrypoint.value.startsWith(`${outDir}/`)) && !(stated && bundles(pkg))) {
+    const source = sourceOf(dir, entrypoint.value, outDir, layout);
+    if (source) {
+      entrypoint = { value: entrypoint.value, from: `${entrypoint.from}; source ${source}` };
+    } else {
+      const roots = sourceRoots(layout).map((r) => (r === '.' ? 'the project root' : `${r}/`)).join(', ');
+      unsure = {
+        entrypoint: entrypoint.value,
+        reason: `${entrypoint.value} (${entrypoint.from}) has no source in ${roots}`,
+        choices: entryChoices(dir, outDir, layout).map((c) => ({ value: c.output, hint: `from ${c.source}` })),
+      };
     }
   }
-  return { entrypoint, notes };
+
+  if (node) {
+    const them = (list: string[]) => (list.length === 1 ? 'it' : 'them');
+    if (node.options.length > 0) {
+      notes.push(`start script also passes ${node.options.join(' ')}; not carried into CMD: add ${them(node.options)} with NODE_OPTIONS in env in .projenrc.ts if needed`);
+    }
+    if (node.env.length > 0) {
+      notes.push(`start script also sets ${node.env.join(' ')}; not carried into the image: add ${them(node.env)} to env in .projenrc.ts if needed`);
+    }
+    if (node.args.length > 0 && node.script) {
+      notes.push(`start script also passes ${node.args.map(quoteWord).join(' ')} to ${node.script}; not carried into CMD: read ${them(node.args)} from env instead if needed`);
+    }
+  }
+  return { entrypoint, unsure, notes, warnings };
 }
 
 /**
@@ -311,10 +371,19 @@ function inferRuntimeFiles(dir: string, entrypoint: string, preloads: readonly s
       const resolved = resolveModule(path.resolve(path.dirname(file), m[1]));
       if (resolved) queue.push(resolved);
     }
+    // Folders read at run time next to the module (e.g. @fastify/autoload of plugins/ and routes/).
+    for (const m of text.matchAll(/join\(\s*(?:__dirname|import\.meta\.dirname)\s*,\s*['"]([\w.-]+)['"]/g)) {
+      const target = path.resolve(path.dirname(file), m[1]);
+      const folder = path.relative(dir, target);
+      if (!folder.startsWith('..') && !path.isAbsolute(folder) && fs.existsSync(target)) tops.add(folder.split(path.sep)[0]);
+    }
   }
   for (const asset of ['public', 'views', 'static', 'assets']) {
     if (isDir(path.join(dir, asset))) tops.add(asset);
   }
+  // The image always holds these (package.json from the context, node_modules from the install).
+  tops.delete('package.json');
+  tops.delete('node_modules');
   const roots = [entrypoint, ...preloads].join(' and ');
   return { value: [...tops].sort(), from: `the modules ${roots} load${preloads.length ? '' : 's'}` };
 }
