@@ -52,7 +52,7 @@ describe('start scripts', () => {
   });
 
   test('NestJS without start:prod: nest-cli.json entryFile and sourceRoot give the entrypoint', async () => {
-    const files = { ...NEST_STARTER, 'nest-cli.json': '{ "sourceRoot": "apps/api", "entryFile": "server" }\n', 'apps/api/server.ts': 'listen(3000);\n' };
+    const files: Record<string, string> = { ...NEST_STARTER, 'nest-cli.json': '{ "sourceRoot": "apps/api", "entryFile": "server" }\n', 'apps/api/server.ts': 'listen(3000);\n' };
     files['package.json'] = files['package.json'].replace('"start:prod": "node dist/main"', '"lint": "eslint ."');
     const dir = project(files);
     const r = await cli(['.', '--skip-install', '--yes'], dir);
