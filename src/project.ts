@@ -4,7 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, Project, ProjenrcFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
+import { ProjenrcFile } from 'projen/lib/projenrc';
 import { RECORD_FILE, forceFromEnv } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
 import { DiskWriteError, explainDiskError, removeStaleTemps } from './synth/disk';
