@@ -52,6 +52,8 @@ const MODEL_KINDS = {
 const modelsEntry = Object.entries(MODEL_KINDS).map(([p, k]) => `export { ${k} } from 'kubernetes-models/${p}';`).join(' ');
 project.postCompileTask.exec(`echo "${modelsEntry}" | esbuild --bundle --platform=node --format=cjs --target=node20 --log-level=warning --outfile=lib/k8s/models.bundle.js`);
 project.package.addPeerDeps('kubernetes-models@^4.5.1');
+// The built-in templates precompiled (lib/templates.precompiled.js): synthesis loads Handlebars' runtime, not its compiler.
+project.postCompileTask.exec('tsx scripts/precompile-templates.ts');
 // A clone is usable after `npm ci` (and `npm pack` packs a built tree): compile on prepare.
 project.package.setScript('prepare', 'projen compile && projen post-compile');
 project.package.addField('peerDependenciesMeta', { 'kubernetes-models': { optional: true } });
