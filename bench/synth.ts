@@ -76,15 +76,23 @@ function setupProjen(dir: string): void {
 async function watchLatencies(dir: string, n: number): Promise<number[]> {
   const child = spawn(process.execPath, [path.join(repo, 'bin/create-msb-app.js'), 'watch', '--debounce', '50'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  const waitFor = (re: RegExp, count: number) => new Promise<void>((resolve, reject) => {
-    const check = () => ((out.match(new RegExp(re.source, 'g'))?.length ?? 0) >= count ? resolve() : undefined);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      check();
-    });
-    child.on('close', () => reject(new Error(`watch ended:\n${out}`)));
-    check();
+  let ended = false;
+  const waiters: (() => void)[] = [];
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters.splice(0)) w();
   });
+  child.on('close', () => {
+    ended = true;
+    for (const w of waiters.splice(0)) w();
+  });
+  const count = (re: RegExp) => out.match(new RegExp(re.source, 'g'))?.length ?? 0;
+  const waitFor = async (re: RegExp, n: number): Promise<void> => {
+    while (count(re) < n) {
+      if (ended) throw new Error(`watch ended:\n${out}`);
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
   const file = path.join(dir, '.projenrc.ts');
   const times: number[] = [];
   try {
