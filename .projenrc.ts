@@ -20,7 +20,7 @@ const project = new typescript.TypeScriptProject({
   pullRequestTemplate: false,
   eslint: true,
   deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
-  peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
+  peerDeps: ['projen@0.103.25', 'constructs@^10.5.0'],
   devDeps: ['kubernetes-models@^4.5.1', 'esbuild@^0.28.0', 'vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0', 'fast-check@^4.3.0'],
   bin: { 'create-msb-app': 'bin/create-msb-app.js' },
   tsconfig: {
@@ -52,6 +52,8 @@ const MODEL_KINDS = {
 const modelsEntry = Object.entries(MODEL_KINDS).map(([p, k]) => `export { ${k} } from 'kubernetes-models/${p}';`).join(' ');
 project.postCompileTask.exec(`echo "${modelsEntry}" | esbuild --bundle --platform=node --format=cjs --target=node20 --log-level=warning --outfile=lib/k8s/models.bundle.js`);
 project.package.addPeerDeps('kubernetes-models@^4.5.1');
+// The built-in templates precompiled (lib/templates.precompiled.js): synthesis loads Handlebars' runtime, not its compiler.
+project.postCompileTask.exec('tsx scripts/precompile-templates.ts');
 // A clone is usable after `npm ci` (and `npm pack` packs a built tree): compile on prepare.
 project.package.setScript('prepare', 'projen compile && projen post-compile');
 project.package.addField('peerDependenciesMeta', { 'kubernetes-models': { optional: true } });

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { AppProps } from './app-props';
 import { DOCKERFILE_PATHS, Dockerfiles } from './dockerfiles';
 import { GenerationGuard } from './edit-guard';

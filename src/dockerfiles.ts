@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
 import { IConstruct } from 'constructs';
-import { Component } from 'projen';
+import { Component } from 'projen/lib/component';
 import { SECRET_PATTERNS, dockerignoreLeaks, runtimeStageViolations } from './dockerfile-policy';
 import { GenerationGuard } from './edit-guard';
 import type { RuntimeFamily } from './families/family';

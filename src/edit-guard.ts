@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { GeneratedTextFile } from './generated-file';
 import { readJournal, sha256 } from './synth/journal';
 import { readJsonFile, readJsonIfValid } from './util/json';

@@ -2,7 +2,7 @@
  * Generated text files whose content is rendered (and validated) before synthesis writes anything.
  */
 import { IConstruct } from 'constructs';
-import { FileBase, IResolver } from 'projen';
+import { FileBase, IResolver } from 'projen/lib/file';
 
 /**
  * A read-only, tracked file whose content is supplied lazily by `render`, which receives the

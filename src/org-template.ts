@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import * as semver from 'semver';
 import type { AppProps, KubernetesOptions } from './app-props';
 import { TemplateError, TemplateFolder } from './templates';

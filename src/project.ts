@@ -4,13 +4,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, Project, ProjenrcFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
+import { ProjenrcFile } from 'projen/lib/projenrc';
 import { RECORD_FILE, forceFromEnv } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
 import { DiskWriteError, explainDiskError, removeStaleTemps } from './synth/disk';
 import { JOURNAL_FILE, readJournal } from './synth/journal';
 import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, SynthesisLock, SynthesisLockError, acquireLock } from './synth/lock';
 import { OutputPathError, checkOutputPaths } from './synth/output-paths';
+import { reportWatchInputs } from './synth/watch-inputs';
 import { SynthesisWriter, isSafeRelative } from './synth/writer';
 import { readJsonIfValid } from './util/json';
 import { isMsbError } from './validation';
@@ -134,7 +137,9 @@ export class MsbProject extends Project {
     }
     new GitignoreLines(this, options.gitignoreLines ?? ['node_modules/', '.msb/']);
     try {
-      new TemplateSources(this, { template: options.template, templateFolder: options.templateFolder });
+      const templates = new TemplateSources(this, { template: options.template, templateFolder: options.templateFolder });
+      // For `create-msb-app watch`: these folders are inputs too.
+      reportWatchInputs(templates.sources.flatMap((s) => [s.dir, ...(s.manifestFile ? [path.dirname(s.manifestFile)] : [])]));
     } catch (e) {
       reportOrThrow(e);
     }
@@ -182,7 +187,8 @@ export class MsbProject extends Project {
   }
 }
 
-function defaultProjenrcCommand(outdir: string): string {
+/** The command that runs `.projenrc.ts` unless the project names another ({@link MsbProjectOptions.projenrcCommand}). */
+export function defaultProjenrcCommand(outdir: string): string {
   const type = (readJsonIfValid(path.join(outdir, 'package.json')) as { type?: unknown } | undefined)?.type;
   // In a "type": "module" package Node would load .projenrc.ts as ESM; require() keeps it on the hook.
   return type === 'module'

@@ -5,7 +5,7 @@
  * outputs are rendered at synthesis from {@link BuildStage.applyTo} / {@link RuntimeStage.applyTo}.
  */
 import { IConstruct } from 'constructs';
-import { Component } from 'projen';
+import { Component } from 'projen/lib/component';
 import type { AppModel, BaseImage, RuntimeCopy } from './model/model';
 
 export type { RuntimeCopy } from './model/model';

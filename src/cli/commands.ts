@@ -8,12 +8,14 @@ import type { VerifyIo } from '../verify';
 import { CommandDecl, OptionDecl, defineCommand } from './command';
 import { CreateContext, create } from './create';
 import { CLI_FAMILIES } from './families';
+import { DEFAULT_DEBOUNCE_MS, type WatchIo, watch } from './watch';
 import { VERIFY_DETAILS, VERIFY_FOOTER, VERIFY_OPTIONS } from '../verify/options';
 
 /** What a command gets from {@link runCli}. */
 export interface CommandContext {
   readonly create: CreateContext;
   readonly verify: VerifyIo;
+  readonly watch: WatchIo;
 }
 
 /** The name users type. */
@@ -52,6 +54,8 @@ Without a TTY on stdin, or with --yes, it never prompts.`,
   ${PROGRAM} [create] [dir]   this command (the default)
   ${PROGRAM} verify [dir]     build Dockerfile and Dockerfile.debug with docker or podman, check the
                                 images and print a size report (see ${PROGRAM} verify --help)
+  ${PROGRAM} watch [dir]      synthesize again on every change of .projenrc.ts, package.json or the
+                                templates (see ${PROGRAM} watch --help)
 
 Examples:
   npx ${PROGRAM} orders-api
@@ -79,5 +83,22 @@ export const verifyCommand = defineCommand<CommandContext>({
   },
 });
 
+export const watchCommand = defineCommand<CommandContext>({
+  name: 'watch',
+  description: 'Synthesize a project again on every change of its definition',
+  details: `Synthesizes the project in [dir] (its default task, as npx projen does), then again whenever
+.projenrc.ts, package.json or a folder of its template sources changes, printing which generated files
+were written and how many stayed unchanged. A definition that does not synthesize prints the error,
+writes nothing and watching goes on. Each synthesis takes the project's synthesis lock. Ctrl-C stops.`,
+  args: [{ name: 'dir', description: 'the project', default: '.' }],
+  options: {
+    debounce: { type: 'string', value: '<ms>', description: 'Quiet time after the last change before synthesizing (editor save bursts)', default: String(DEFAULT_DEBOUNCE_MS) },
+    help: { type: 'boolean', short: 'h', description: 'Show this help' },
+  },
+  async run(args, ctx) {
+    return watch({ dir: args.positionals[0], debounce: args.values.debounce as string | undefined }, ctx.watch);
+  },
+});
+
 /** Every command; the first is the default. */
-export const COMMANDS: readonly CommandDecl<CommandContext>[] = [createCommand, verifyCommand];
+export const COMMANDS: readonly CommandDecl<CommandContext>[] = [createCommand, verifyCommand, watchCommand];

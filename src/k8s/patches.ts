@@ -10,7 +10,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { Component } from 'projen';
+import { Component } from 'projen/lib/component';
 import { ManifestKind, ManifestObject, prune } from './manifests';
 import { assertSafeKey } from '../util/safe-object';
 

@@ -13,8 +13,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileBase, IResolver, Project } from 'projen';
 import { resolve } from 'projen/lib/_resolve';
+import { FileBase, IResolver } from 'projen/lib/file';
+import { Project } from 'projen/lib/project';
 import { getFilePermissions } from 'projen/lib/util';
 import { removeFile, writeAtomic } from './disk';
 import { JOURNAL_FILE, PendingJournal, readJournal, removeJournal, sha256, writeJournal } from './journal';

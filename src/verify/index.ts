@@ -162,6 +162,11 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
   out.push('        (file bytes of the exported filesystems; waste = files - base image files - needed, with "needed"');
   out.push('         measured in the build stages and the build context, never in the image itself;');
   out.push(`         image size: the engine's layer sizes; runtime layers: base ${formatBytes(s.runtime.layers.base)}, deps ${formatBytes(s.runtime.layers.dependencies)}, app ${formatBytes(s.runtime.layers.app)})`);
+  if (report.phasesMs) {
+    const { total, ...parts } = report.phasesMs;
+    const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    out.push('', `Time:   ${sec(total ?? 0)} = ${Object.entries(parts).map(([name, ms]) => `${name} ${sec(ms)}`).join(' + ')} (+ the rest)`);
+  }
   if (report.reportFiles) {
     out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);
   }

@@ -45,6 +45,12 @@ export interface VerifyOptions extends BuildSettings {
   readonly podParity?: boolean;
   /** Local env file for the env the Deployment takes from ConfigMaps and Secrets (pod-parity run). @default - none: "not checked" */
   readonly envFile?: string;
+  /**
+   * Start from a cold cache: the runtime image's build runs with `--no-cache` (every layer rebuilt;
+   * the package manager's cache mount stays warm), and every build after it reuses what it built.
+   * @default false
+   */
+  readonly coldCache?: boolean;
   /** Check that a source-only change reuses the dependency install. @default true */
   readonly rebuildCheck?: boolean;
   /** Build the single-stage equivalent for the size report. @default true */
@@ -79,6 +85,12 @@ export interface VerifyReport {
   };
   /** Build wall times in milliseconds. */
   readonly buildMs: { readonly runtime: number; readonly debug: number; readonly singleStage?: number; readonly rebuild?: number };
+  /**
+   * Wall time of verify's own phases in milliseconds, in the order they ran (`build runtime`,
+   * `build debug`, `run checks`, `pod parity`, `runtime files`, `rebuild`, `single-stage`, `sizes`),
+   * and `total` (from the engine's detection to the report).
+   */
+  readonly phasesMs?: Readonly<Record<string, number>>;
   readonly checks: CheckResult[];
   /** Parts of verify that do not apply to the project's family, with the reason. */
   readonly notApplicable: readonly { readonly id: string; readonly title: string; readonly reason: string }[];
@@ -113,10 +125,22 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
   const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild`, full: `${repo}:full` };
   const res = new Resources(engine);
   const checks: CheckResult[] = [];
+  const started = process.hrtime.bigint();
+  const phasesMs: Record<string, number> = {};
+  const since = (t: bigint) => Math.round(Number(process.hrtime.bigint() - t) / 1e6);
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = process.hrtime.bigint();
+    try {
+      return await fn();
+    } finally {
+      phasesMs[name] = (phasesMs[name] ?? 0) + since(t);
+    }
+  };
   const build = async (title: string, dockerfile: string, tag: string, context = facts.dir, target?: string): Promise<BuildResult> => {
     log(`Building ${title} -> ${tag}`);
     (target ? res.stageTags : res.images).add(tag);
-    const r = await buildImage(engine, { context, dockerfile, tag, target }, {
+    const noCache = options.coldCache === true && tag === tags.runtime;
+    const r = await buildImage(engine, { context, dockerfile, tag, target, noCache }, {
       ...options,
       onProgress: options.onProgress ?? ((line) => log(`  ${compactStep(line)}`)),
     });
@@ -126,8 +150,10 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
 
   try {
     // 2. Build both images
-    const runtimeBuild = await build('Dockerfile', facts.dockerfile, tags.runtime);
-    const debugBuild = await build('Dockerfile.debug', facts.debugDockerfile, tags.debug);
+    // One after the other: the debug build reuses every stage the runtime build left in the cache
+    // (two concurrent builds on a cold cache would both run them).
+    const runtimeBuild = await phase('build runtime', () => build('Dockerfile', facts.dockerfile, tags.runtime));
+    const debugBuild = await phase('build debug', () => build('Dockerfile.debug', facts.debugDockerfile, tags.debug));
     const traced = facts.model.stages.traced;
     const trace = traced ? traceLines(runtimeBuild.output) : undefined;
     if (trace?.summary) log(`Slim: ${trace.summary}`);
@@ -136,46 +162,56 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
 
     // 3. Run them
     if (options.run !== false) {
-      log('Running the images');
-      checks.push(await checkServes(engine, tags.runtime, facts, res));
-      const uidOptions = { interpreter: facts.profile.interpreterUid };
-      checks.push(await checkUid(engine, tags.runtime, facts, res, uidOptions));
-      const sh = await shellRuns(engine, tags.runtime, res);
-      checks.push({ id: 'no-shell', title: 'no shell can be executed in the runtime image (sh, /bin/sh)', ok: !sh.shell, detail: sh.attempts.join('; ') });
-      const dsh = await shellRuns(engine, tags.debug, res);
-      checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
-      checks.push(await checkUid(engine, tags.debug, facts, res, { ...uidOptions, label: 'debug' }));
-      if (options.podParity !== false && !fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
-        notApplicable.push({ id: 'pod-parity', title: "the run with the pod's settings (probes, SIGTERM, read-only root, memory)", reason: `${DEPLOYMENT_FILE} not found: the pod's settings are read from the Deployment` });
-      } else if (options.podParity !== false) {
+      await phase('run checks', async () => {
+        log('Running the images');
+        checks.push(await checkServes(engine, tags.runtime, facts, res));
+        const uidOptions = { interpreter: facts.profile.interpreterUid };
+        checks.push(await checkUid(engine, tags.runtime, facts, res, uidOptions));
+        const sh = await shellRuns(engine, tags.runtime, res);
+        checks.push({ id: 'no-shell', title: 'no shell can be executed in the runtime image (sh, /bin/sh)', ok: !sh.shell, detail: sh.attempts.join('; ') });
+        const dsh = await shellRuns(engine, tags.debug, res);
+        checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
+        checks.push(await checkUid(engine, tags.debug, facts, res, { ...uidOptions, label: 'debug' }));
+        if (options.podParity !== false && !fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
+          notApplicable.push({ id: 'pod-parity', title: "the run with the pod's settings (probes, SIGTERM, read-only root, memory)", reason: `${DEPLOYMENT_FILE} not found: the pod's settings are read from the Deployment` });
+        }
+      });
+    }
+    if (options.run !== false && options.podParity !== false && fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
+      await phase('pod parity', async () => {
         const pod = await podParityChecks(engine, tags.runtime, facts, res, { envFile: options.envFile, log });
         checks.push(...pod.checks);
         notApplicable.push(...pod.notChecked);
-      }
-      // The app's own routes; with slim, answered as the full image answers them
-      const paths = requestedPaths(facts);
-      const deps = facts.model.stages.dependencies;
-      if (traced && deps && paths.length) {
-        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
-        try {
-          const file = path.join(tmp, 'Dockerfile.full');
-          fs.writeFileSync(file, fullImageDockerfile(fs.readFileSync(facts.dockerfile, 'utf8'), traced, deps));
-          full = await build('the full image (the same build without the trace)', file, tags.full);
-        } finally {
-          fs.rmSync(tmp, { recursive: true, force: true });
+      });
+    }
+
+    // The app's own routes; with slim, answered as the full image answers them
+    if (options.run !== false) {
+      await phase('routes', async () => {
+        const paths = requestedPaths(facts);
+        const deps = facts.model.stages.dependencies;
+        if (traced && deps && paths.length) {
+          const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
+          try {
+            const file = path.join(tmp, 'Dockerfile.full');
+            fs.writeFileSync(file, fullImageDockerfile(fs.readFileSync(facts.dockerfile, 'utf8'), traced, deps));
+            full = await build('the full image (the same build without the trace)', file, tags.full);
+          } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+          }
+          log(`Requesting ${paths.join(', ')} on the slim and the full image`);
+          checks.push(compareRoutes(await runRoutes(engine, tags.runtime, facts, res, paths), await runRoutes(engine, tags.full, facts, res, paths)));
+        } else if (traced) {
+          notApplicable.push({ id: 'slim-routes', title: 'the slim image answers as the full image does', reason: 'no health path and no routes to request (set healthCheckPath or routes)' });
+        } else if ((facts.model.routes ?? []).length) {
+          checks.push(routesAnswer(await runRoutes(engine, tags.runtime, facts, res, paths)));
         }
-        log(`Requesting ${paths.join(', ')} on the slim and the full image`);
-        checks.push(compareRoutes(await runRoutes(engine, tags.runtime, facts, res, paths), await runRoutes(engine, tags.full, facts, res, paths)));
-      } else if (traced) {
-        notApplicable.push({ id: 'slim-routes', title: 'the slim image answers as the full image does', reason: 'no health path and no routes to request (set healthCheckPath or routes)' });
-      } else if ((facts.model.routes ?? []).length) {
-        checks.push(routesAnswer(await runRoutes(engine, tags.runtime, facts, res, paths)));
-      }
+      });
     }
 
     // 4. Files of the runtime image
     log('Listing the runtime image files');
-    const runtimeEntries = await exportImageEntries(engine, tags.runtime, res.containers);
+    const runtimeEntries = await phase('runtime files', () => exportImageEntries(engine, tags.runtime, res.containers));
     const runtimeFiles = runtimeEntries.map((e) => e.path);
     checks.push(...fileChecks(runtimeFiles, facts), setuidCheck(runtimeEntries), immutableCodeCheck(runtimeEntries, facts));
 
@@ -186,7 +222,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       try {
         change.apply(1);
         log(`Changed ${change.file} in a copy of the build context`);
-        rebuild = await build('Dockerfile after a source-only change', path.join(change.context, path.basename(facts.dockerfile)), tags.rebuild, change.context);
+        rebuild = await phase('rebuild', () => build('Dockerfile after a source-only change', path.join(change.context, path.basename(facts.dockerfile)), tags.rebuild, change.context));
         checks.push(installReuseCheck(rebuild.output, install.commands, change.file));
       } finally {
         change.dispose();
@@ -202,12 +238,13 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       try {
         const file = path.join(tmp, 'Dockerfile.single-stage');
         fs.writeFileSync(file, singleText);
-        single = await build('the single-stage equivalent (for the size report)', file, tags.singleStage);
+        single = await phase('single-stage', () => build('the single-stage equivalent (for the size report)', file, tags.singleStage));
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
     }
     log('Measuring what the runtime image needs (build stages, build context) and the image files');
+    const sizesStarted = process.hrtime.bigint();
     const stageTags: string[] = [];
     const needed = await measureNeeded(engine, neededSources(facts), facts.dir, async (stage) => {
       const tag = `${repo}:${stage.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
@@ -230,6 +267,8 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
       single && singleText && facts.builderImage ? await measure(tags.singleStage, facts.builderImage, parseDockerfile(singleText)[0]) : undefined,
     );
 
+    phasesMs.sizes = since(sizesStarted);
+    phasesMs.total = since(started);
     const report: VerifyReport = {
       project: facts.dir,
       engine: engine.name,
@@ -242,6 +281,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
         stages: stageTags,
       },
       buildMs: { runtime: runtimeBuild.durationMs, debug: debugBuild.durationMs, singleStage: single?.durationMs, rebuild: rebuild?.durationMs },
+      phasesMs,
       checks,
       notApplicable,
       model: { family: facts.model.family, source: facts.modelSource, note: facts.modelNote },
