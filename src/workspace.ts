@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { stringify } from 'yaml';
 import { dockerignoreLeaks } from './dockerfile-policy';
 import type { DockerignoreInput } from './dockerfiles';
