@@ -36,7 +36,8 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
   // The entrypoint must be in the runtime image: in the build output, or among the copied files.
   if (v.isRelativePath(rt.entrypoint) && (!build || v.isRelativePath(build.outDir))) {
     const built = !!build && covers(build.outDir, rt.entrypoint);
-    const copied = model.copies.some((c) => c.from === undefined && covers(c.dest, rt.entrypoint));
+    // a copy from the context, or a family's copy of its build product from a build stage
+    const copied = model.copies.some((c) => covers(c.dest, rt.entrypoint));
     p.check(built || copied, 'entrypoint', rt.entrypoint, build
       ? `a file inside build.outDir "${build.outDir}" (only the build output is copied into the image), or list it in "files"`
       : `a file the runtime image holds: list it (or its folder) in "files" (${JSON.stringify((props.files ?? []))})`);
