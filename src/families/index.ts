@@ -7,6 +7,8 @@ import { nodeFamily } from './node';
 import type { NodeRuntimeOptions } from './node/options';
 import { goFamily } from './go';
 import type { GoRuntimeOptions } from './go/options';
+import { javaFamily } from './java';
+import type { JavaRuntimeOptions } from './java/options';
 import { staticFamily } from './static';
 import type { StaticRuntimeOptions } from './static/options';
 
@@ -15,18 +17,20 @@ export type { VerifyProfile } from './verify-profile';
 export type { NodeRuntimeOptions } from './node/options';
 export type { StaticRuntimeOptions } from './static/options';
 export type { GoRuntimeOptions } from './go/options';
+export type { JavaRuntimeOptions } from './java/options';
 
 /**
  * `runtime` of the App props: a union tagged by `family` (JSON can express it, so org templates can
  * set it); `family` defaults to `node`.
  */
-export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions | GoRuntimeOptions;
+export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions | GoRuntimeOptions | JavaRuntimeOptions;
 
 /** Every runtime family, by the `runtime.family` value that selects it. */
 export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = {
   node: nodeFamily,
   static: staticFamily,
   go: goFamily,
+  java: javaFamily,
 };
 
 /** The family names, in table order. */

@@ -59,6 +59,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // 3. Stand-in base images (about 1 s when they exist)
   const standins = spawnSync('bash', [path.join(SCRIPTS, 'build-standins.sh'), ...STANDINS], { encoding: 'utf8', env: process.env, timeout: 900_000 });
   if (standins.status !== 0) fail(`build-standins.sh ${STANDINS.join(' ')} failed:\n${standins.stdout.slice(-3000)}\n${standins.stderr.slice(-3000)}`);
+  // the Go and Java families' stand-ins, each script with its own recipe (reusing the bases above)
+  for (const script of ['standins-go.sh', 'standins-java.sh']) {
+    const r = spawnSync('bash', [path.join(SCRIPTS, script)], { encoding: 'utf8', env: process.env, timeout: 900_000 });
+    if (r.status !== 0) fail(`${script} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  }
 
   // 4. Compile (a no-op when lib/ is up to date) and pack once
   const tsc = spawnSync('npx', ['tsc', '--build'], { cwd: REPO_ROOT, encoding: 'utf8' });
