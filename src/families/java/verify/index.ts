@@ -7,7 +7,8 @@
  */
 import type { DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile } from '../../verify-profile';
 
-const COMPILERS = ['javac', 'jar', 'jshell', 'jlink', 'jpackage', 'gcc', 'cc'];
+// (Debian's JRE package ships jpackage and keytool: packaging and key tools, not compilers)
+const COMPILERS = ['javac', 'jar', 'jshell', 'jlink', 'gcc', 'cc'];
 const BUILD_TOOLS = ['mvn', 'mvnw', 'gradle', 'gradlew', 'apt', 'apt-get', 'dpkg'];
 
 const FORBIDDEN: readonly ForbiddenExecutable[] = [
