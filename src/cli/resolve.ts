@@ -119,7 +119,7 @@ export async function resolveDefinition(
   let entrypoint: string;
   let files: string[] | undefined;
   if (target.mode === 'new') {
-    build = { ...DEFAULTS.build };
+    build = family.newProjectBuild === undefined ? { ...DEFAULTS.build } : family.newProjectBuild;
     entrypoint = family.defaultEntrypoint(build);
   } else {
     build = adoption?.build?.value ?? false;
