@@ -13,6 +13,7 @@ import { goRuntimePolicy } from './policy';
 import { goVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
 import * as v from '../../validation';
+import { buildSecretsContext, registrySecretFiles } from '../build-secrets';
 import type { FamilyResolution, RuntimeFamily } from '../family';
 
 export const GO_DEFAULTS = {
@@ -100,6 +101,7 @@ export const goFamily: RuntimeFamily = {
     context(model) {
       const s = model.runtime.settings;
       return {
+        ...buildSecretsContext('go', 'go'),
         go: {
           main: s.main,
           cgo: s.cgo === true ? 1 : 0,
@@ -118,7 +120,7 @@ export const goFamily: RuntimeFamily = {
       patterns: ['**/*.test', '**/*.out', '**/*_test.go', '**/testdata', 'node_modules'],
     }],
     dependencyDirs: [],
-    secretFiles: ['**/.netrc'],
+    secretFiles: registrySecretFiles('go'),
   },
 
   buildWarnings(model, dir, missingCopies) {

@@ -4,14 +4,13 @@
  * tags' own ENTRYPOINT is a shell); the build stages read the CA secret by path only.
  */
 import { ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies, type RuntimeStagePolicy } from '../../dockerfile-policy';
-
-/** The only ways the Go stages name the CA secret: test it, and point Go's TLS at it. */
-export const GO_CA_READS = ['[ ! -f /run/secrets/ca_cert ]', 'SSL_CERT_FILE=/run/secrets/ca_cert'] as const;
+import { CA_TRUST, caTrustReads } from '../build-secrets';
 
 export const GO_RUNTIME_POLICY: RuntimeStagePolicy = {
   copyFrom: ['build'],
   controlEnv: ['GODEBUG'],
-  secretReads: [...GO_CA_READS],
+  // the only ways the Go stages name the CA secret: test it, and point Go's TLS at it (SSL_CERT_FILE)
+  secretReads: caTrustReads(CA_TRUST.go),
   ...ROOT_OWNED_FILES_POLICY,
 };
 

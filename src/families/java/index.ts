@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_JAVA_VERSION, findJavaRuntime, javaVersions } from './catalog';
 import type { JavaRuntimeOptions } from './options';
-import { JAVA_RUNTIME_POLICY, TRUSTSTORE, TRUSTSTORE_HELPER } from './policy';
+import { JAVA_CA_TRUST, JAVA_RUNTIME_POLICY, TRUSTSTORE_HELPER } from './policy';
 import { JavaProjectFacts, readJavaProject } from './project';
 import { javaVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
@@ -18,6 +18,7 @@ import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
+import { buildSecretsContext, caTrustCommand, registrySecretFiles } from '../build-secrets';
 import type { FamilyResolution, RuntimeFamily } from '../family';
 
 export const JAVA_DEFAULTS = {
@@ -160,13 +161,15 @@ export const javaFamily: RuntimeFamily = {
       const maven = s.buildTool === 'maven';
       const cmd = maven ? (s.wrapper ? './mvnw' : 'mvn') : (s.wrapper ? './gradlew' : 'gradle');
       return {
+        ...buildSecretsContext('java', maven ? 'maven' : 'gradle'),
+        // the contract's mounts and help; the CA through the one-run truststore helper
+        caTrust: caTrustCommand(JAVA_CA_TRUST),
+        caTrustCleanup: JAVA_CA_TRUST.cleanup,
         java: {
           maven,
           cmd,
           installFiles: model.runtime.installFiles,
-          optsVar: maven ? 'MAVEN_OPTS' : 'GRADLE_OPTS',
           helper: TRUSTSTORE_HELPER,
-          truststore: TRUSTSTORE,
           jarDir: maven ? 'target' : 'build/libs',
           libDir: maven ? `${wd}/${JAVA_DEFAULTS.libDir}` : `${wd}/${JAVA_DEFAULTS.libDir}`,
           layersDir: `${wd}/${JAVA_DEFAULTS.layersDir}`,
@@ -183,7 +186,8 @@ export const javaFamily: RuntimeFamily = {
       patterns: ['target', '*/target', 'build', '*/build', '.gradle', '*/.gradle', '**/*.class', '.m2', 'node_modules'],
     }],
     dependencyDirs: [],
-    secretFiles: ['**/settings-security.xml', '**/.m2/settings.xml', '**/gradle.properties.local'],
+    // Maven's settings.xml is a secret; a project's gradle.properties is build configuration (copied before the resolution)
+    secretFiles: registrySecretFiles('maven'),
   },
 
   buildWarnings(model, dir, missingCopies) {
