@@ -3,9 +3,10 @@
  * `FamilyCli` (src/families/<name>/cli/); nothing else in src/cli names a language.
  */
 import type { FamilyCli } from '../families/family-cli';
+import { goCli } from '../families/go/cli';
 import { nodeCli } from '../families/node/cli';
 
-export const CLI_FAMILIES: readonly FamilyCli[] = [nodeCli];
+export const CLI_FAMILIES: readonly FamilyCli[] = [nodeCli, goCli];
 
 /** The family of a `--language` value, or `undefined`. */
 export function findFamilyCli(name: string): FamilyCli | undefined {

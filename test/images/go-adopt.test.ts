@@ -48,7 +48,7 @@ describe('Go family: an adopted chi service on distroless static', () => {
       'FROM docker.io/library/golang:1.26-trixie AS deps', 'FROM deps AS build', 'FROM gcr.io/distroless/static-debian13:nonroot AS runtime',
     ]);
     expect(df.indexOf('COPY go.mod go.sum ./')).toBeLessThan(df.indexOf('COPY . .'));
-    expect(df.find((l) => l.includes('go build'))).toContain('CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /app/.msb-out/server ./cmd/server');
+    expect(df.find((l) => l.includes('go build'))).toContain('CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags="-s -w" -o /app/.msb-out/server ./cmd/server');
     expect(df).toContain('ENTRYPOINT ["/app/server"]');
   });
 

@@ -56,8 +56,12 @@ export const goFamily: RuntimeFamily = {
       p.check(Array.isArray(o.private) && o.private.every((x) => typeof x === 'string' && PRIVATE_PATTERN.test(x)), 'runtime.private', o.private,
         'a list of module path patterns for GOPRIVATE, e.g. ["github.com/acme/*"] (letters, digits and . _ ~ * ? / -)');
     }
-    p.check(props.build === undefined || props.build === false, 'build', props.build, 'nothing: the Go family builds runtime.main with go build');
-    p.check(props.entrypoint === undefined, 'entrypoint', props.entrypoint, 'nothing: the Go family runs the binary it builds (choose the package with runtime.main)');
+    // `build` and `entrypoint` name what the family does anyway (the CLI writes them for readers); nothing else
+    const b = props.build;
+    p.check(b === undefined || b === false || (b.script === 'go build' && (b.outDir ?? GO_DEFAULTS.outDir) === GO_DEFAULTS.outDir), 'build', b,
+      `nothing (or { script: "go build", outDir: "${GO_DEFAULTS.outDir}" }): the Go family builds runtime.main with go build`);
+    p.check(props.entrypoint === undefined || props.entrypoint === GO_DEFAULTS.binary, 'entrypoint', props.entrypoint,
+      `nothing (or "${GO_DEFAULTS.binary}"): the Go family runs the binary it builds (choose the package with runtime.main)`);
     p.check(props.image?.healthcheck === undefined || props.image.healthcheck === false, 'image.healthcheck', props.image?.healthcheck, 'false or nothing: distroless static has no HTTP client for a shell-free HEALTHCHECK (Kubernetes uses the probes)');
     for (const [key, value] of Object.entries(o)) {
       if (!SETTINGS.includes(key)) p.add(`runtime.${key}`, value, `one of the Go family's settings: ${SETTINGS.join(', ')}`);

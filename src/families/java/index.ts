@@ -37,6 +37,8 @@ export const JAVA_DEFAULTS = {
 
 const SETTINGS = ['family', 'version', 'buildTool', 'heapPercent'];
 const BUILD_TOOLS = ['maven', 'gradle'] as const;
+/** The builds of the two tools, as `.projenrc.ts` names them. */
+export const JAVA_BUILDS = [{ script: 'package', outDir: 'target' }, { script: 'build', outDir: 'build' }] as const;
 
 /** `-Xmx<size>` in a JAVA_TOOL_OPTIONS value. */
 const XMX = /(?:^|\s)-Xmx([0-9]+)([kKmMgGtT]?)(?=\s|$)/;
@@ -86,8 +88,12 @@ export const javaFamily: RuntimeFamily = {
     if (o.heapPercent !== undefined) {
       p.check(Number.isInteger(o.heapPercent) && o.heapPercent >= 10 && o.heapPercent <= JAVA_DEFAULTS.maxHeapPercent, 'runtime.heapPercent', o.heapPercent, `a whole percentage from 10 to ${JAVA_DEFAULTS.maxHeapPercent}`);
     }
-    p.check(props.build === undefined || props.build === false, 'build', props.build, 'nothing: the Java family builds with Maven (package) or Gradle (build)');
-    p.check(props.entrypoint === undefined, 'entrypoint', props.entrypoint, 'nothing: the Java family runs the application jar it builds (app.jar) with the image\'s java -jar');
+    // `build` and `entrypoint` name what the family does anyway (the CLI writes them for readers); nothing else
+    const b = props.build;
+    p.check(b === undefined || b === false || JAVA_BUILDS.some((x) => x.script === b.script && (b.outDir ?? x.outDir) === x.outDir), 'build', b,
+      `nothing (or ${JAVA_BUILDS.map((x) => JSON.stringify(x)).join(' or ')}): the Java family builds with Maven (package) or Gradle (build)`);
+    p.check(props.entrypoint === undefined || props.entrypoint === JAVA_DEFAULTS.jar, 'entrypoint', props.entrypoint,
+      `nothing (or "${JAVA_DEFAULTS.jar}"): the Java family runs the application jar it builds with the image's java -jar`);
     p.check(props.image?.healthcheck === undefined || props.image.healthcheck === false, 'image.healthcheck', props.image?.healthcheck, 'false or nothing: distroless java has no HTTP client for a shell-free HEALTHCHECK (Kubernetes uses the probes)');
     for (const [key, value] of Object.entries(o)) {
       if (!SETTINGS.includes(key)) p.add(`runtime.${key}`, value, `one of the Java family's settings: ${SETTINGS.join(', ')}`);
