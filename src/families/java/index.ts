@@ -146,7 +146,7 @@ export const javaFamily: RuntimeFamily = {
       build: { script: tool === 'maven' ? 'package' : 'build', outDir: tool === 'maven' ? 'target' : 'build' },
       installFiles,
       copies,
-      metadata: {},
+      metadata: { ...(project?.version ? { version: project.version } : {}), ...(project?.description ? { description: project.description } : {}) },
       settings: {
         buildTool: tool,
         wrapper,

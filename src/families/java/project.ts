@@ -25,6 +25,9 @@ export interface JavaProjectFacts {
   readonly modules: readonly string[];
   /** artifactId of the pom (the app name when adopting). */
   readonly artifactId?: string;
+  /** The project's own version and description (pom.xml), for the image tag and labels. */
+  readonly version?: string;
+  readonly description?: string;
 }
 
 const read = (dir: string, f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : undefined);
@@ -57,7 +60,10 @@ export function readJavaProject(dir: string): JavaProjectFacts {
   const gradle = gradleBuild ? read(dir, gradleBuild) ?? '' : '';
   const x = pom ? stripComments(pom) : '';
   // the project's own artifactId: the first one outside <parent>
-  const artifactId = /<artifactId>\s*([^<\s]+)\s*<\/artifactId>/.exec(x.replace(/<parent>[\s\S]*?<\/parent>/, ''))?.[1];
+  const own = x.replace(/<parent>[\s\S]*?<\/parent>/, '').replace(/<dependencies>[\s\S]*<\/dependencies>/, '').replace(/<build>[\s\S]*<\/build>/, '').replace(/<profiles>[\s\S]*<\/profiles>/, '');
+  const artifactId = /<artifactId>\s*([^<\s]+)\s*<\/artifactId>/.exec(own)?.[1];
+  const version = /<version>\s*([0-9][^<\s$]*)\s*<\/version>/.exec(own)?.[1];
+  const description = /<description>\s*([^<]+?)\s*<\/description>/.exec(own)?.[1];
   return {
     pom: pom !== undefined,
     mvnw: fs.existsSync(path.join(dir, 'mvnw')),
@@ -70,5 +76,7 @@ export function readJavaProject(dir: string): JavaProjectFacts {
     fatJar: /maven-shade-plugin|jar-with-dependencies|com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow/.test(x + gradle),
     modules: [...x.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)].map((m) => m[1]),
     artifactId,
+    ...(version ? { version } : {}),
+    ...(description ? { description } : {}),
   };
 }
