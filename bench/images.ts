@@ -7,7 +7,11 @@
  * base image files minus what the runtime image needs, measured outside it (node_modules of the
  * prod-deps stage, the build output of the build stage, package.json from the context).
  *
- *   npx tsx bench/images.ts [--engine docker|podman] [--ca-cert FILE] [--pull never] [--keep]
+ *   npx tsx bench/images.ts [--language node|go|java] [--engine docker|podman] [--ca-cert FILE] [--pull never] [--keep]
+ *
+ * `--language go|java` measures the sample of `create-msb-app <dir> --language go|java` instead
+ * (stand-ins: scripts/containers/standins-go.sh, standins-java.sh); "cold" keeps the module and
+ * Maven cache mounts warm in the same way.
  *
  * Compile first (`npx projen compile`). With podman, source scripts/containers/env.sh (or let this
  * script use /var/tmp/msb-containers/containers.conf); the base images must be present (on a host
@@ -36,6 +40,7 @@ const { values: opts } = parseArgs({
     'ca-cert': { type: 'string' },
     'pull': { type: 'string' },
     'keep': { type: 'boolean' },
+    'language': { type: 'string' },
   },
 });
 
@@ -61,7 +66,9 @@ async function main(): Promise<void> {
   const secrets = opts['ca-cert'] ? [`id=ca_cert,src=${path.resolve(opts['ca-cert'])}`] : [];
   const settings = { secrets, network: 'host', pull: opts.pull as 'never' | undefined };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-bench-images-'));
-  const repoTag = 'localhost/msb-bench/example';
+  const language = opts.language ?? 'node';
+  if (!['node', 'go', 'java'].includes(language)) throw new Error(`--language: got ${JSON.stringify(language)}; expected node, go or java`);
+  const repoTag = `localhost/msb-bench/example-${language}`;
   const tags = [`${repoTag}:cold`, `${repoTag}:rebuild`];
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
@@ -70,7 +77,8 @@ async function main(): Promise<void> {
     if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
     server = await serve(path.join(work, pack.stdout.trim().split('\n').pop()!));
     const dir = path.join(work, 'example');
-    const cli = await runCommand(process.execPath, [bin, dir, '--yes', '--skip-git', '--node-version', '26', '--package-manager', 'npm', '--lib', server.url], { cwd: work });
+    const familyArgs = language === 'node' ? ['--node-version', '26', '--package-manager', 'npm'] : ['--language', language, '--skip-install'];
+    const cli = await runCommand(process.execPath, [bin, dir, '--yes', '--skip-git', ...familyArgs, '--lib', server.url], { cwd: work });
     if (cli.code !== 0) throw new Error(`create-msb-app failed:\n${cli.stdout}\n${cli.stderr}`);
     process.stderr.write('scaffolded the example app; verifying...\n');
 
@@ -121,7 +129,7 @@ async function main(): Promise<void> {
     console.log('');
     for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
     const version = (await engine.exec(['--version'])).stdout.trim();
-    console.log(`\n${version}, Node.js ${process.version} (host), ${os.cpus().length} cores; images built from the example app of \`create-msb-app example --yes\`.`);
+    console.log(`\n${version}, Node.js ${process.version} (host), ${os.cpus().length} cores; images built from the example app of \`create-msb-app example --yes${language === 'node' ? '' : ` --language ${language}`}\`.`);
   } finally {
     if (!opts.keep) await engine.exec(['rmi', '-f', ...tags]);
     await server?.close();
