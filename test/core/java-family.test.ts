@@ -83,7 +83,7 @@ describe('the Java family', () => {
   });
 
   it('Gradle (rendered): the build files and wrapper first, gradle dependencies, build/libs layered the same way', () => {
-    const dir = javaProject({ 'pom.xml': '', 'build.gradle.kts': 'java { toolchain { languageVersion.set(JavaLanguageVersion.of(21)) } }\n', 'settings.gradle.kts': '', gradlew: '', 'gradle/wrapper/gradle-wrapper.properties': '' });
+    const dir = javaProject({ 'pom.xml': '', 'build.gradle.kts': 'java { toolchain { languageVersion.set(JavaLanguageVersion.of(21)) } }\n', 'settings.gradle.kts': '', 'gradlew': '', 'gradle/wrapper/gradle-wrapper.properties': '' });
     fs.rmSync(path.join(dir, 'pom.xml'));
     const { files, app } = synth({ runtime: { family: 'java' } as never }, { dir });
     const df = instructions(files.Dockerfile);

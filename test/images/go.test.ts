@@ -8,10 +8,10 @@
  * runtime image, the pod-parity run, and `go mod download` taken from the cache after a source-only
  * change (the module proxy reached from inside the build through the ca_cert secret).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { BIN, CA_BUNDLE, expectPass, podman } from './helpers';
 import { stepsRunning, verifyProject, type VerifyReport } from '../../src/verify';
 import { instructions, tempDir } from '../util';

@@ -9,10 +9,10 @@
  * Maven Central is reached from inside the build through the ca_cert secret (a truststore built from
  * the bundle). The JDK line run here is 21 (the one Debian trixie packages).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { BIN, CA_BUNDLE, expectPass, podman } from './helpers';
 import { stepsRunning, verifyProject, type VerifyReport } from '../../src/verify';
 import { instructions, tempDir } from '../util';

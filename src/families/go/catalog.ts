@@ -43,8 +43,8 @@ function goLine(version: string): GoRuntimeSpec {
 
 /** The Go lines with official `golang:<line>-trixie` images (the two supported releases). */
 export const GO_RUNTIMES: Readonly<Record<string, GoRuntimeSpec>> = {
-  '1.25': goLine('1.25'),
-  '1.26': goLine('1.26'),
+  1.25: goLine('1.25'),
+  1.26: goLine('1.26'),
 };
 
 /** The Go line used when the definition names none: the newest release. */

@@ -130,8 +130,9 @@ export const goFamily: RuntimeFamily = {
   buildWarnings(model, dir, missingCopies) {
     const out: string[] = [];
     const mod = readGoMod(dir);
+    const requires = mod.hasGoMod && /^\s*require\b/m.test(fs.readFileSync(path.join(dir, 'go.mod'), 'utf8'));
     if (!mod.hasGoMod) out.push('go.mod not found: the image build copies it before go mod download (run go mod init)');
-    else if (!mod.hasGoSum && !mod.vendored && /^\s*require\b/m.test(fs.readFileSync(path.join(dir, 'go.mod'), 'utf8'))) {
+    if (requires && !mod.hasGoSum && !mod.vendored) {
       out.push('go.sum not found although go.mod requires modules: the download cannot verify them (run go mod tidy)');
     }
     const main = String(model.runtime.settings.main);

@@ -60,8 +60,8 @@ export function xmxMiB(value: string): number | undefined {
   const m = XMX.exec(value);
   if (!m) return undefined;
   const n = Number(m[1]);
-  const unit = m[2].toLowerCase();
-  const bytes = n * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 } as Record<string, number>)[unit];
+  const unit = m[2].toLowerCase() || 'b';
+  const bytes = n * ({ b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 } as Record<string, number>)[unit];
   return bytes / 1024 ** 2;
 }
 

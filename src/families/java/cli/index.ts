@@ -70,8 +70,11 @@ export function inferJavaPort(dir: string): Inferred<number> | undefined {
     const d = stack.pop()!;
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (/\.(java|kt)$/.test(e.name)) {
+      if (e.isDirectory()) {
+        stack.push(p);
+        continue;
+      }
+      if (/\.(java|kt)$/.test(e.name)) {
         const text = fs.readFileSync(p, 'utf8');
         const m = /getOrDefault\(\s*"PORT"\s*,\s*"([0-9]{2,5})"\s*\)/.exec(text) ?? /\.start\(\s*([0-9]{2,5})\s*\)/.exec(text) ?? /new InetSocketAddress\(\s*([0-9]{2,5})\s*\)/.exec(text);
         if (m) return { value: Number(m[1]), from: path.relative(dir, p) };
