@@ -89,7 +89,7 @@ toolchain_root() {
     zip="$CACHE/go/$latest.zip"
     curl -fsS -o "$zip" "$GOPROXY_URL/golang.org/toolchain/@v/$latest.zip"
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-    (cd "$dir.tmp" && unzip -q "$zip")
+    python3 -m zipfile -e "$zip" "$dir.tmp"
     mv "$dir.tmp/golang.org/toolchain@$latest" "$dir"
     chmod -R u+w,a+rX "$dir" && chmod a+x "$dir"/bin/* "$dir"/pkg/tool/*/*
     rm -rf "$dir.tmp"
