@@ -28,6 +28,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isNotApplicable } from '../src/families/verify-profile';
 import { Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, prepareSourceChange, readProject, runCommand, verifyProject } from '../src/verify';
 
 const repo = path.resolve(__dirname, '..');
@@ -89,7 +90,9 @@ async function main(): Promise<void> {
 
     // 3. Cold build vs rebuild after a source-only change, alternated
     const facts = readProject(dir);
-    const change = prepareSourceChange(facts);
+    const install = facts.profile.dependencyInstall(facts);
+    if (isNotApplicable(install)) throw new Error(`no dependency install to reuse: ${install.notApplicable}`);
+    const change = prepareSourceChange(facts, install);
     const cold: number[] = [];
     const rebuild: number[] = [];
     try {
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
         cold.push(c.durationMs);
         change.apply(i);
         const r = await buildImage(engine, { context: change.context, dockerfile: path.join(change.context, 'Dockerfile'), tag: tags[1] }, settings);
-        const reuse = installReuseCheck(r.output, facts, change.file);
+        const reuse = installReuseCheck(r.output, install.commands, change.file);
         if (!reuse.ok) throw new Error(`rebuild ${i}: ${reuse.detail}`);
         rebuild.push(r.durationMs);
         process.stderr.write(`run ${i}: cold ${(c.durationMs / 1000).toFixed(1)} s, rebuild ${(r.durationMs / 1000).toFixed(1)} s\n`);
