@@ -21,6 +21,10 @@
 # distroless runtime does not have, exactly as with the real images.
 # The builder's Python is Debian trixie's 3.13 build moved to /usr/local
 # (the real image has a python.org build; same minor, same Debian release).
+# A python.org build started through a link elsewhere (/usr/bin/python3.13 ->
+# /usr/local/bin/python3.13, as the distroless example does) falls back to its
+# compiled prefix /usr/local; Debian's build was compiled for /usr, so the
+# stand-in links /usr/lib/python3.13 to the moved stdlib to behave the same.
 #
 # An existing image is reused when it was built by this exact version of the
 # script (label io.github.msb.standin.recipe).
@@ -101,6 +105,7 @@ RUN set -e; \\
     rm -rf /usr/local/lib/python3.13; mv /usr/lib/python3.13 /usr/local/lib/python3.13; \\
     mv /usr/bin/python3.13 /usr/local/bin/python3.13; \\
     rm -f /usr/bin/python3 /usr/bin/python /usr/local/lib/python3.13/EXTERNALLY-MANAGED; \\
+    ln -s /usr/local/lib/python3.13 /usr/lib/python3.13; \\
     ln -s python3.13 /usr/local/bin/python3; ln -s python3 /usr/local/bin/python; \\
     mkdir -p /usr/local/lib/python3.13/site-packages /usr/local/lib/python3.13/dist-packages; \\
     echo /usr/local/lib/python3.13/site-packages >/usr/local/lib/python3.13/dist-packages/site-packages.pth; \\

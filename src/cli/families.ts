@@ -4,8 +4,9 @@
  */
 import type { FamilyCli } from '../families/family-cli';
 import { nodeCli } from '../families/node/cli';
+import { pythonCli } from '../families/python/cli';
 
-export const CLI_FAMILIES: readonly FamilyCli[] = [nodeCli];
+export const CLI_FAMILIES: readonly FamilyCli[] = [nodeCli, pythonCli];
 
 /** The family of a `--language` value, or `undefined`. */
 export function findFamilyCli(name: string): FamilyCli | undefined {

@@ -5,6 +5,8 @@
 import type { RuntimeFamily } from './family';
 import { nodeFamily } from './node';
 import type { NodeRuntimeOptions } from './node/options';
+import { pythonFamily } from './python';
+import type { PythonRuntimeOptions } from './python/options';
 import { staticFamily } from './static';
 import type { StaticRuntimeOptions } from './static/options';
 
@@ -12,17 +14,19 @@ export type { RuntimeFamily, FamilyResolution, DockerignoreSection } from './fam
 export type { VerifyProfile } from './verify-profile';
 export type { NodeRuntimeOptions } from './node/options';
 export type { StaticRuntimeOptions } from './static/options';
+export type { PythonRuntimeOptions, PythonPackageManager, PythonServer } from './python/options';
 
 /**
  * `runtime` of the App props: a union tagged by `family` (JSON can express it, so org templates can
  * set it); `family` defaults to `node`.
  */
-export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions;
+export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions | PythonRuntimeOptions;
 
 /** Every runtime family, by the `runtime.family` value that selects it. */
 export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = {
   node: nodeFamily,
   static: staticFamily,
+  python: pythonFamily,
 };
 
 /** The family names, in table order. */
