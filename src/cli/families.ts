@@ -6,8 +6,9 @@ import type { FamilyCli } from '../families/family-cli';
 import { goCli } from '../families/go/cli';
 import { javaCli } from '../families/java/cli';
 import { nodeCli } from '../families/node/cli';
+import { pythonCli } from '../families/python/cli';
 
-export const CLI_FAMILIES: readonly FamilyCli[] = [nodeCli, goCli, javaCli];
+export const CLI_FAMILIES: readonly FamilyCli[] = [nodeCli, pythonCli, goCli, javaCli];
 
 /** The family of a `--language` value, or `undefined`. */
 export function findFamilyCli(name: string): FamilyCli | undefined {

@@ -3,12 +3,14 @@
  * catalog, resolution, templates under templates/<name>/) and one entry here.
  */
 import type { RuntimeFamily } from './family';
-import { nodeFamily } from './node';
-import type { NodeRuntimeOptions } from './node/options';
 import { goFamily } from './go';
 import type { GoRuntimeOptions } from './go/options';
 import { javaFamily } from './java';
 import type { JavaRuntimeOptions } from './java/options';
+import { nodeFamily } from './node';
+import type { NodeRuntimeOptions } from './node/options';
+import { pythonFamily } from './python';
+import type { PythonRuntimeOptions } from './python/options';
 import { staticFamily } from './static';
 import type { StaticRuntimeOptions } from './static/options';
 
@@ -18,17 +20,19 @@ export type { NodeRuntimeOptions } from './node/options';
 export type { StaticRuntimeOptions } from './static/options';
 export type { GoRuntimeOptions } from './go/options';
 export type { JavaRuntimeOptions } from './java/options';
+export type { PythonRuntimeOptions, PythonPackageManager, PythonServer } from './python/options';
 
 /**
  * `runtime` of the App props: a union tagged by `family` (JSON can express it, so org templates can
  * set it); `family` defaults to `node`.
  */
-export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions | GoRuntimeOptions | JavaRuntimeOptions;
+export type RuntimeOptions = NodeRuntimeOptions | StaticRuntimeOptions | PythonRuntimeOptions | GoRuntimeOptions | JavaRuntimeOptions;
 
 /** Every runtime family, by the `runtime.family` value that selects it. */
 export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = {
   node: nodeFamily,
   static: staticFamily,
+  python: pythonFamily,
   go: goFamily,
   java: javaFamily,
 };
