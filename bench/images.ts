@@ -7,7 +7,11 @@
  * base image files minus what the runtime image needs, measured outside it (node_modules of the
  * prod-deps stage, the build output of the build stage, package.json from the context).
  *
- *   npx tsx bench/images.ts [--engine docker|podman] [--ca-cert FILE] [--pull never] [--keep]
+ *   npx tsx bench/images.ts [--language node|go|java] [--engine docker|podman] [--ca-cert FILE] [--pull never] [--keep]
+ *
+ * `--language go|java` measures the sample of `create-msb-app <dir> --language go|java` instead
+ * (stand-ins: scripts/containers/standins-go.sh, standins-java.sh); "cold" keeps the module and
+ * Maven cache mounts warm in the same way.
  *
  * Compile first (`npx projen compile`). With podman, source scripts/containers/env.sh (or let this
  * script use /var/tmp/msb-containers/containers.conf); the base images must be present (on a host
@@ -26,6 +30,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { slimBench } from './slim';
+import { isNotApplicable } from '../src/families/verify-profile';
 import { Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, prepareSourceChange, readProject, runCommand, verifyProject } from '../src/verify';
 
 const repo = path.resolve(__dirname, '..');
@@ -38,6 +43,7 @@ const { values: opts } = parseArgs({
     'ca-cert': { type: 'string' },
     'pull': { type: 'string' },
     'keep': { type: 'boolean' },
+    'language': { type: 'string' },
   },
 });
 
@@ -63,7 +69,9 @@ async function main(): Promise<void> {
   const secrets = opts['ca-cert'] ? [`id=ca_cert,src=${path.resolve(opts['ca-cert'])}`] : [];
   const settings = { secrets, network: 'host', pull: opts.pull as 'never' | undefined };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-bench-images-'));
-  const repoTag = 'localhost/msb-bench/example';
+  const language = opts.language ?? 'node';
+  if (!['node', 'go', 'java'].includes(language)) throw new Error(`--language: got ${JSON.stringify(language)}; expected node, go or java`);
+  const repoTag = `localhost/msb-bench/example-${language}`;
   const tags = [`${repoTag}:cold`, `${repoTag}:rebuild`];
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
@@ -72,7 +80,8 @@ async function main(): Promise<void> {
     if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
     server = await serve(path.join(work, pack.stdout.trim().split('\n').pop()!));
     const dir = path.join(work, 'example');
-    const cli = await runCommand(process.execPath, [bin, dir, '--yes', '--skip-git', '--node-version', '26', '--package-manager', 'npm', '--lib', server.url], { cwd: work });
+    const familyArgs = language === 'node' ? ['--node-version', '26', '--package-manager', 'npm'] : ['--language', language, '--skip-install'];
+    const cli = await runCommand(process.execPath, [bin, dir, '--yes', '--skip-git', ...familyArgs, '--lib', server.url], { cwd: work });
     if (cli.code !== 0) throw new Error(`create-msb-app failed:\n${cli.stdout}\n${cli.stderr}`);
     process.stderr.write('scaffolded the example app; verifying...\n');
 
@@ -84,7 +93,7 @@ async function main(): Promise<void> {
     // 3. Cold build vs rebuild after a source-only change, alternated
     const facts = readProject(dir);
     const install = facts.profile.dependencyInstall(facts);
-    if ('notApplicable' in install) throw new Error(`the example app has no dependency install: ${install.notApplicable}`);
+    if (isNotApplicable(install)) throw new Error(`no dependency install to reuse: ${install.notApplicable}`);
     const change = prepareSourceChange(facts, install);
     const cold: number[] = [];
     const rebuild: number[] = [];
@@ -131,11 +140,13 @@ async function main(): Promise<void> {
     console.log('');
     for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
     const version = (await engine.exec(['--version'])).stdout.trim();
-    console.log(`\n${version}, Node.js ${process.version} (host), ${os.cpus().length} cores; images built from the example app of \`create-msb-app example --yes\`.`);
+    console.log(`\n${version}, Node.js ${process.version} (host), ${os.cpus().length} cores; images built from the example app of \`create-msb-app example --yes${language === 'node' ? '' : ` --language ${language}`}\`.`);
 
-    // 5. Slim vs full vs single-stage on real dependency sets (bench/slim.ts)
-    process.stderr.write('slim vs full vs single-stage...\n');
-    await slimBench(engine, settings);
+    // 5. Slim vs full vs single-stage on real dependency sets (bench/slim.ts; Node.js only)
+    if (language === 'node') {
+      process.stderr.write('slim vs full vs single-stage...\n');
+      await slimBench(engine, settings);
+    }
   } finally {
     if (!opts.keep) await engine.exec(['rmi', '-f', ...tags]);
     await server?.close();

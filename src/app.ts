@@ -22,7 +22,7 @@ import type { AppModel } from './model/model';
 import { RecordedModel, recordModel } from './model/record';
 import { resolve } from './model/resolve';
 import { validateModel } from './model/validate';
-import { TemplateSources } from './org-template';
+import { TemplateSources, familyTemplateFolders } from './org-template';
 import { BuildStage, RuntimeStage } from './stages';
 import { TemplateRenderer, builtinTemplateFolders } from './templates';
 import { gitShortCommit } from './util/git';
@@ -115,7 +115,8 @@ export class App extends Component {
     this.imageTag = model.image.tag;
     this.buildStage = new BuildStage(this, model);
     this.runtimeStage = new RuntimeStage(this, model);
-    const folders = [...(model.definition.templateFolders ?? []), ...(sources?.sources ?? [])];
+    // A source's <family>/ subfolder applies to this family only, before the source's own partials.
+    const folders = familyTemplateFolders([...(model.definition.templateFolders ?? []), ...(sources?.sources ?? [])], this.family.name);
     this.templates = new TemplateRenderer(folders, builtinTemplateFolders(this.family.name));
 
     const wiring = { ensureChecked: () => this.check(), provenance: (template?: string) => this.provenance(template) };

@@ -12,6 +12,7 @@ import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import * as semver from 'semver';
 import type { AppProps, KubernetesOptions } from './app-props';
+import { familyNames } from './families';
 import { TemplateError, TemplateFolder } from './templates';
 import { readJsonFile, readJsonIfValid } from './util/json';
 import { UnsafeKeyError, assertSafeData, safeMerge } from './util/safe-object';
@@ -35,8 +36,17 @@ export type OrgKubernetesDefaults = Pick<KubernetesOptions,
 export interface OrgTemplateDefaults extends Pick<AppProps, 'baseImages' | 'labels' | 'env'> {
   /** The runtime family and its settings; any of them, the project's own props fill in the rest. */
   readonly runtime?: PartialEach<NonNullable<AppProps['runtime']>>;
-  /** Shell commands at the start of the builder (e.g. trusting a corporate CA); always applied. */
+  /**
+   * Shell commands at the start of the builder (e.g. trusting a corporate CA). They apply to the
+   * family this template's `runtime.family` names, or to every family with a builder when it names
+   * none (write them for every builder then: Debian trixie images of each language).
+   */
   readonly buildSteps?: string[];
+  /**
+   * Shell commands at the start of the builder of one family, by family name (e.g.
+   * `{ "python": ["pip config set global.index-url ..."] }`); after `buildSteps`.
+   */
+  readonly familyBuildSteps?: { readonly [family: string]: string[] };
   readonly kubernetes?: OrgKubernetesDefaults;
 }
 
@@ -173,11 +183,20 @@ function readManifest(root: string, source: string): { manifest: OrgTemplateMani
     if (e instanceof UnsafeKeyError) throw new TemplateError(`template ${source}: ${file}: ${e.message}`, file);
     throw e;
   }
-  const problems = manifestProblems(parsed);
+  const problems = [...manifestProblems(parsed), ...familyKeyProblems(parsed)];
   if (problems.length > 0) {
     throw new TemplateError(`template ${source}: ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`, file);
   }
   return { manifest: parsed as OrgTemplateManifest, file };
+}
+
+/** `defaults.familyBuildSteps` keys must name a runtime family (a typo would apply nothing). */
+function familyKeyProblems(parsed: unknown): string[] {
+  const steps = isPlainObject(parsed) && isPlainObject(parsed.defaults) ? parsed.defaults.familyBuildSteps : undefined;
+  if (!isPlainObject(steps)) return [];
+  const names = familyNames();
+  return Object.keys(steps).filter((k) => !names.includes(k))
+    .map((k) => `defaults.familyBuildSteps.${k}: unknown runtime family; expected one of ${names.map((n) => `"${n}"`).join(', ')}`);
 }
 
 /** Splits `@scope/name@^2.0.0` into name and range. */
@@ -280,6 +299,39 @@ export function deepMerge<T>(base: T, over: unknown, where = 'props'): T {
 
 function mergeDefaults(base: OrgTemplateDefaults, over: OrgTemplateDefaults): OrgTemplateDefaults {
   const merged = deepMerge(base, over);
-  // build steps accumulate (every source's CA step applies)
-  return { ...merged, buildSteps: [...(base.buildSteps ?? []), ...(over.buildSteps ?? [])] };
+  // Build steps accumulate (every source's CA step applies). A source that names a family keeps its
+  // build steps for that family.
+  const targeted = over.runtime?.family;
+  const familySteps: Record<string, string[]> = Object.create(null);
+  const add = (family: string, steps: readonly string[] | undefined) => {
+    if (steps && steps.length > 0) familySteps[family] = [...(familySteps[family] ?? []), ...steps];
+  };
+  for (const [family, steps] of Object.entries(base.familyBuildSteps ?? {})) add(family, steps);
+  if (targeted !== undefined) add(targeted, over.buildSteps);
+  for (const [family, steps] of Object.entries(over.familyBuildSteps ?? {})) add(family, steps);
+  const { familyBuildSteps: _f, ...rest } = merged;
+  return {
+    ...rest,
+    buildSteps: [...(base.buildSteps ?? []), ...(targeted === undefined ? over.buildSteps ?? [] : [])],
+    ...(Object.keys(familySteps).length > 0 ? { familyBuildSteps: familySteps } : {}),
+  };
+}
+
+/** The build steps of the org templates for a family: the untargeted ones, then the family's own. */
+export function orgBuildSteps(defaults: OrgTemplateDefaults, family: string): string[] {
+  const steps = defaults.familyBuildSteps;
+  const own = steps && Object.prototype.hasOwnProperty.call(steps, family) ? steps[family] : [];
+  return [...(defaults.buildSteps ?? []), ...own];
+}
+
+/**
+ * The folders of the template sources for a family, in lookup order: each source's
+ * `<family>/` subfolder (partials and Dockerfile.hbs for that family only), then the source itself
+ * (partials that replace a built-in partial of that name, whichever family has it).
+ */
+export function familyTemplateFolders<T extends TemplateFolder>(sources: readonly T[], family: string): TemplateFolder[] {
+  return sources.flatMap((s) => {
+    const own = path.join(s.dir, family);
+    return [...(fs.existsSync(own) && fs.statSync(own).isDirectory() ? [{ dir: own, source: `${s.source} (${family}/)` }] : []), s];
+  });
 }

@@ -122,7 +122,7 @@ export async function resolveDefinition(
   let runtimeExtra: Definition['runtimeExtra'];
   let env: Definition['env'];
   if (target.mode === 'new') {
-    build = { ...DEFAULTS.build };
+    build = family.newProjectBuild === undefined ? { ...DEFAULTS.build } : family.newProjectBuild;
     entrypoint = family.defaultEntrypoint(build);
   } else {
     build = adoption?.build?.value ?? false;

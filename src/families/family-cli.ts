@@ -14,6 +14,26 @@ export interface Inferred<T> {
   readonly from: string;
 }
 
+/**
+ * A family's claim on a folder: how strongly its files say "a project of mine" and which file says
+ * so. The CLI adopts the strongest claim (ties: table order), so the order is data, not code: a
+ * language manifest (`pyproject.toml`, `go.mod`, `pom.xml`) outranks a `package.json`, which an
+ * adopted project of any family also has (projen's tooling).
+ */
+export interface Detection {
+  readonly strength: number;
+  /** The file that decided, shown to the user, e.g. `pyproject.toml`. */
+  readonly from: string;
+}
+
+/** Strengths of {@link Detection}: a manifest that only Node.js tooling writes, and a language's own manifest. */
+export const DETECTION_STRENGTH = {
+  /** A package.json: a Node.js project, or the projen tooling of a project in another language. */
+  nodeManifest: 10,
+  /** The language's own manifest (pyproject.toml, requirements.txt, go.mod, pom.xml, build.gradle). */
+  languageManifest: 100,
+} as const;
+
 /** What adopting an existing project found out. */
 export interface Adoption {
   /** App name, e.g. from package.json "name". */
@@ -77,6 +97,11 @@ export interface FamilyCli {
   readonly label: string;
   /** The version of a new project (its first image tag). */
   readonly newProjectVersion: string;
+  /**
+   * The build of a new project (`false`: the sample runs its sources).
+   * @default - the common default (`build` script writing `dist/`)
+   */
+  readonly newProjectBuild?: { readonly script: string; readonly outDir: string } | false;
   /** Flags the family adds to `create` (e.g. `--node-version`). */
   readonly options: Readonly<Record<string, OptionDecl>>;
   /** Its settings, resolved by the same loop as the common ones; their values land in `runtime`. */
@@ -91,8 +116,8 @@ export interface FamilyCli {
    * originals are moved aside for a rollback) instead of installed again from nothing.
    */
   updatesInstallInPlace?(runtime: Readonly<Record<string, string>>): boolean;
-  /** True when `dir` holds a project of this family (e.g. a package.json for Node). */
-  detect(dir: string): boolean;
+  /** Whether `dir` holds a project of this family, and how strongly (see {@link Detection}). */
+  detect(dir: string): Detection | undefined;
   /** Reads an existing project; throws an error naming the file and what is wrong with it. */
   adopt(dir: string): Adoption;
   /** The `runtime` props of `.projenrc.ts` and the App, and the comment above them. */

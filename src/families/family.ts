@@ -25,6 +25,13 @@ export interface FamilyResolution {
   readonly gid: number;
   /** What the runtime runs, relative to the working directory. */
   readonly entrypoint: string;
+  /**
+   * The file or folder of the entrypoint, for the common checks (a relative path the runtime image
+   * must hold), when the entrypoint is not a path itself (e.g. a Python module `orders.main:app`
+   * lives in `orders`).
+   * @default - the entrypoint
+   */
+  readonly entrypointPath?: string;
   /** CMD in exec form, as the runtime image's ENTRYPOINT expects it. */
   readonly cmd: readonly string[];
   /** The build script and the folder it writes; undefined when there is no build. */

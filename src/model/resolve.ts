@@ -6,14 +6,14 @@
  */
 import type { AppProps, BaseImageOptions } from '../app-props';
 import type { RuntimeFamily } from '../families/family';
-import { type OrgTemplateDefaults, deepMerge } from '../org-template';
+import { type OrgTemplateDefaults, deepMerge, orgBuildSteps } from '../org-template';
 import { isImageTag } from '../validation';
 import { DEFAULTS } from './defaults';
 import type { AppModel, BaseImage, KubernetesModel } from './model';
 
 /** The props after org defaults (under the project's own props) and their origin. */
 export function mergeProps(props: AppProps, orgDefaults: OrgTemplateDefaults = {}): AppProps {
-  const { buildSteps: _steps, runtime, ...defaults } = orgDefaults;
+  const { buildSteps: _steps, familyBuildSteps: _familySteps, runtime, ...defaults } = orgDefaults;
   // The org's runtime settings apply to the family they name; a project of another family gets none.
   const familyOf = (r?: { family?: string }) => r?.family ?? DEFAULTS.family;
   const sameFamily = props.runtime === undefined || familyOf(props.runtime) === familyOf(runtime);
@@ -85,7 +85,7 @@ export function resolve(
     orgEnv: Object.keys(orgDefaults.env ?? {}).filter((k) => props.env?.[k] === undefined),
     labels,
     // Org build steps run in the builder; a family without one has nothing to run them in.
-    builderSteps: runtime.images.builder ? [...(orgDefaults.buildSteps ?? [])] : [],
+    builderSteps: runtime.images.builder ? orgBuildSteps(orgDefaults, family.name) : [],
     buildSteps: [],
     copies: [...runtime.copies],
     kubernetes: { ...k8s, env: { ...k8s.env, ...familyEnv } },

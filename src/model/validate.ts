@@ -34,17 +34,19 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
     p.check(family.slim === true, 'slim', props.slim, `false or left out: the ${family.name} family has no dependency tree to trace`);
   }
   const rt = model.runtime;
-  p.check(v.isRelativePath(rt.entrypoint), 'entrypoint', rt.entrypoint, v.RELATIVE_PATH_RULE);
+  const entry = rt.entrypointPath ?? rt.entrypoint;
+  p.check(v.isRelativePath(entry), 'entrypoint', rt.entrypoint, v.RELATIVE_PATH_RULE);
   p.check(isWorkdir(model.workdir), 'workdir', props.workdir ?? model.workdir, 'an absolute path other than "/" (also once "//" and "/." are normalised), of letters, digits and . _ @ + - /, e.g. "/app"');
   const build = rt.build;
   if (build) p.check(v.isRelativePath(build.outDir) && !build.outDir.includes('*'), 'build.outDir', build.outDir, v.RELATIVE_PATH_RULE);
   family.validateModel?.(model, p);
   for (const [i, f] of (props.files ?? []).entries()) p.check(v.isRelativePath(f), `files[${i}]`, f, v.RELATIVE_PATH_RULE);
   // The entrypoint must be in the runtime image: in the build output, or among the copied files.
-  if (v.isRelativePath(rt.entrypoint) && (!build || v.isRelativePath(build.outDir))) {
-    const built = !!build && covers(build.outDir, rt.entrypoint);
-    const copied = model.copies.some((c) => c.from === undefined && covers(c.dest, rt.entrypoint))
-      || (rt.dependencyDir !== undefined && covers(rt.dependencyDir, rt.entrypoint));
+  if (v.isRelativePath(entry) && (!build || v.isRelativePath(build.outDir))) {
+    const built = !!build && covers(build.outDir, entry);
+    // a copy from the context, or a family's copy of its build product from a build stage
+    const copied = model.copies.some((c) => covers(c.dest, entry))
+      || (rt.dependencyDir !== undefined && covers(rt.dependencyDir, entry));
     p.check(built || copied, 'entrypoint', rt.entrypoint, build
       ? `a file inside build.outDir "${build.outDir}" (only the build output is copied into the image), or list it in "files"`
       : `a file the runtime image holds: list it (or its folder) in "files" (${JSON.stringify((props.files ?? []))})`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_FILE, generateSchema } from '../../scripts/msb-template-schema';
+import { familyNames } from '../../src/families';
 import { manifestProblems } from '../../src/org-template';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -21,7 +22,7 @@ describe('the JSON Schema of msb-template.json', () => {
     const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/org-template/msb-template.json'), 'utf8'));
     expect(manifestProblems(example)).toEqual([]);
     expect(manifestProblems({ defaults: { runtime: { family: 'static', binary: 'bin/server' } } })).toEqual([]);
-    expect(manifestProblems({ defaults: { runtime: { family: 'cobol' } } })).toEqual(['defaults.runtime.family: got "cobol"; expected one of "node", "static"']);
+    expect(manifestProblems({ defaults: { runtime: { family: 'cobol' } } })).toEqual([`defaults.runtime.family: got "cobol"; expected one of ${familyNames().map((n) => `"${n}"`).join(', ')}`]);
     expect(manifestProblems({ defaults: { runtime: { nodeVersion: 24 } } })).toEqual(['defaults.runtime.nodeVersion: got 24; expected a string']);
     expect(manifestProblems({ defaults: { runtime: { family: 'static', packageManager: 'npm' } } }))
       .toEqual(['defaults.runtime.packageManager: unknown setting; expected one of family, binary']);

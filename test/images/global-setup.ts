@@ -2,7 +2,8 @@
  * Global setup of the `images` test project (real podman builds):
  * 1. podman must be installed (never skipped: run scripts/containers/setup-engine.sh);
  * 2. CONTAINERS_CONF points at the containers.conf that script writes (as scripts/containers/env.sh does);
- * 3. the offline stand-in base images exist for the Node.js lines and the static pair (build-standins.sh);
+ * 3. the offline stand-in base images exist for the Node.js lines and the static pair (build-standins.sh),
+ *    and for Python (standins-python.sh);
  * 4. this package is compiled and packed once (`npm pack`); tests get the tarball path, and a
  *    loopback URL serving it, through `inject('tarball')` / `inject('libUrl')`.
  */
@@ -59,6 +60,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // 3. Stand-in base images (about 1 s when they exist)
   const standins = spawnSync('bash', [path.join(SCRIPTS, 'build-standins.sh'), ...STANDINS], { encoding: 'utf8', env: process.env, timeout: 900_000 });
   if (standins.status !== 0) fail(`build-standins.sh ${STANDINS.join(' ')} failed:\n${standins.stdout.slice(-3000)}\n${standins.stderr.slice(-3000)}`);
+  // The Python family's stand-ins (their own script and recipe; they reuse the shared bases above)
+  const python = spawnSync('bash', [path.join(SCRIPTS, 'standins-python.sh')], { encoding: 'utf8', env: process.env, timeout: 900_000 });
+  if (python.status !== 0) fail(`standins-python.sh failed:\n${python.stdout.slice(-3000)}\n${python.stderr.slice(-3000)}`);
+  // the Go and Java families' stand-ins, each script with its own recipe (reusing the bases above)
+  for (const script of ['standins-go.sh', 'standins-java.sh']) {
+    const r = spawnSync('bash', [path.join(SCRIPTS, script)], { encoding: 'utf8', env: process.env, timeout: 900_000 });
+    if (r.status !== 0) fail(`${script} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  }
 
   // 4. Compile (a no-op when lib/ is up to date) and pack once
   const tsc = spawnSync('npx', ['tsc', '--build'], { cwd: REPO_ROOT, encoding: 'utf8' });

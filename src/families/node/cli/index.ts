@@ -11,7 +11,8 @@ import { CliError, badFlag } from '../../../cli/errors';
 import type { Setting } from '../../../cli/settings';
 import { DEFAULT_NODE_VERSION, PackageManagerName, findPackageManager, nodeVersions, packageManagerNames } from '../../../index';
 import { exec } from '../../../util/exec';
-import type { Adoption, FamilyCli, FamilyDefinition, Tooling } from '../../family-cli';
+import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Tooling } from '../../family-cli';
+import { writeDevDependencies } from '../../projen-tooling';
 import { isYarnBerry, parsePackageManagerField } from '../package-managers';
 
 export { NEW_PROJECT_VERSION } from './scaffold';
@@ -166,43 +167,12 @@ function devDepsToAdd(dir: string, def: FamilyDefinition, tooling: Tooling): Rec
   return Object.fromEntries(Object.entries(wanted).filter(([name]) => have[name] === undefined));
 }
 
-/**
- * Adds dev dependencies to package.json without the package manager. The edit is textual, so the
- * rest of the file keeps its formatting byte for byte.
- */
-function writeDevDependencies(dir: string, deps: Record<string, string>): boolean {
-  const entries = Object.entries(deps);
-  if (entries.length === 0) return false;
-  const file = path.join(dir, 'package.json');
-  const text = fs.readFileSync(file, 'utf8');
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-  const lines = (inner: string) => entries.map(([n, v]) => `${inner}${JSON.stringify(n)}: ${JSON.stringify(v)}`);
-  let updated: string;
-  const existing = /"devDependencies"\s*:\s*\{([^{}]*)\}/.exec(text);
-  if (existing) {
-    const body = existing[1];
-    const inner = /^([ \t]+)"/m.exec(body)?.[1] ?? indent + indent;
-    const kept = body.replace(/\s*$/, '');
-    const closing = /\n([ \t]*)$/.exec(body)?.[1] ?? indent;
-    const newBody = (kept.trim() === '' ? '' : `${kept},`) + eol + lines(inner).join(`,${eol}`) + eol + closing;
-    updated = text.slice(0, existing.index) + `"devDependencies": {${newBody}}` + text.slice(existing.index + existing[0].length);
-  } else {
-    const close = text.lastIndexOf('}');
-    const before = text.slice(0, close).replace(/\s*$/, '');
-    const block = `${indent}"devDependencies": {${eol}${lines(indent + indent).join(`,${eol}`)}${eol}${indent}}`;
-    updated = `${before}${before.endsWith('{') ? '' : ','}${eol}${block}${eol}${text.slice(close)}`;
-  }
-  JSON.parse(updated);
-  fs.writeFileSync(file, updated);
-  return true;
-}
-
 /** The Node.js family, as the CLI sees it. */
 export const nodeCli: FamilyCli = {
   name: 'node',
   label: 'Node.js',
-  detect: (dir) => fs.existsSync(path.join(dir, 'package.json')),
+  // A package.json is the weakest claim: another family's project has one for projen's tooling.
+  detect: (dir) => (fs.existsSync(path.join(dir, 'package.json')) ? { strength: DETECTION_STRENGTH.nodeManifest, from: 'package.json' } : undefined),
   newProjectVersion: NEW_PROJECT_VERSION,
   options: {
     'node-version': { type: 'string', value: '<major>', description: `Node.js line: ${nodeVersions().join(', ')}`, default: `${DEFAULT_NODE_VERSION}, or inferred` },

@@ -1,0 +1,292 @@
+/**
+ * The Java family's CLI side: detection (pom.xml, build.gradle(.kts)), adoption inference (the Java
+ * release, the build tool, the port, the artifact's name and version), its settings
+ * (`--java-version`, `--build-tool`), the new-project sample (a Maven project on the JDK's own HTTP
+ * server: a health endpoint, graceful SIGTERM, JUnit tests with `mvn test`) and the projen tooling.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { badFlag } from '../../../cli/errors';
+import type { Setting } from '../../../cli/settings';
+import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Inferred, type Tooling } from '../../family-cli';
+import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../projen-tooling';
+import { DEFAULT_JAVA_VERSION, findJavaRuntime, javaVersions } from '../catalog';
+import { JAVA_BUILDS, JAVA_DEFAULTS } from '../index';
+import { readJavaProject } from '../project';
+
+const quoteAll = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
+export const JAVA_NEW_PROJECT_VERSION = '0.1.0';
+const TOOLS = ['maven', 'gradle'];
+
+export function checkJavaVersion(value: string, label = '--java-version'): string {
+  const line = /^(?:1\.)?([0-9]+)/.exec(value)?.[1];
+  if (!line || !findJavaRuntime(line)) throw badFlag(label, value, `one of ${quoteAll(javaVersions())} (the JDK lines distroless publishes on Debian 13)`);
+  return line;
+}
+
+export function checkBuildTool(value: string, label = '--build-tool'): string {
+  if (!TOOLS.includes(value)) throw badFlag(label, value, `one of ${quoteAll(TOOLS)}`);
+  return value;
+}
+
+const SETTINGS: readonly Setting[] = [
+  {
+    key: 'javaVersion',
+    flag: 'java-version',
+    prompt: { type: 'select', message: 'Java version', choices: () => javaVersions().slice().reverse().map((v) => ({ name: v, hint: v === DEFAULT_JAVA_VERSION ? '(default)' : undefined })) },
+    infer: (ctx) => ctx.adoption?.inferred.javaVersion?.value as string | undefined,
+    default: () => DEFAULT_JAVA_VERSION,
+    validate: (text, _ctx, label) => checkJavaVersion(text, label),
+    blocked: (ctx) => {
+      const m = ctx.adoption?.mismatch?.javaVersion;
+      if (!m) return undefined;
+      return {
+        note: `${m.from} targets Java ${m.value}, which has no distroless runtime image`,
+        error: `The project targets Java ${JSON.stringify(m.value)} (${m.from}), which matches none of the JDK lines with distroless runtime images: ${quoteAll(javaVersions())}. Pass --java-version to choose one (or update ${m.from}).`,
+      };
+    },
+  },
+  {
+    key: 'buildTool',
+    flag: 'build-tool',
+    prompt: { type: 'select', message: 'Build tool', choices: () => TOOLS.map((n) => ({ name: n })) },
+    infer: (ctx) => ctx.adoption?.inferred.buildTool?.value as string | undefined,
+    default: () => 'maven',
+    validate: (text, _ctx, label) => checkBuildTool(text, label),
+  },
+];
+
+/** The port: Spring's server.port, else a literal the sources start a server on. */
+export function inferJavaPort(dir: string): Inferred<number> | undefined {
+  for (const f of ['src/main/resources/application.properties', 'src/main/resources/application.yml', 'src/main/resources/application.yaml']) {
+    const file = path.join(dir, f);
+    if (!fs.existsSync(file)) continue;
+    const m = /server\.port\s*[=:]\s*(?:\$\{PORT:)?([0-9]{2,5})/.exec(fs.readFileSync(file, 'utf8')) ?? /port:\s*(?:\$\{PORT:)?([0-9]{2,5})/.exec(fs.readFileSync(file, 'utf8'));
+    if (m) return { value: Number(m[1]), from: f };
+  }
+  const src = path.join(dir, 'src', 'main');
+  const stack = fs.existsSync(src) ? [src] : [];
+  while (stack.length) {
+    const d = stack.pop()!;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        stack.push(p);
+        continue;
+      }
+      if (/\.(java|kt)$/.test(e.name)) {
+        const text = fs.readFileSync(p, 'utf8');
+        const m = /getOrDefault\(\s*"PORT"\s*,\s*"([0-9]{2,5})"\s*\)/.exec(text) ?? /\.start\(\s*([0-9]{2,5})\s*\)/.exec(text) ?? /new InetSocketAddress\(\s*([0-9]{2,5})\s*\)/.exec(text);
+        if (m) return { value: Number(m[1]), from: path.relative(dir, p) };
+      }
+    }
+  }
+  return undefined;
+}
+
+function adopt(dir: string): Adoption {
+  const facts = readJavaProject(dir);
+  const tool = facts.pom ? 'maven' : 'gradle';
+  const buildFile = facts.pom ? 'pom.xml' : facts.gradleBuild!;
+  const release = facts.javaRelease;
+  const javaVersion = release && findJavaRuntime(release) ? { value: release, from: buildFile } : undefined;
+  const mismatch = release && !javaVersion ? { value: release, from: buildFile } : undefined;
+  const pom = facts.pom ? fs.readFileSync(path.join(dir, 'pom.xml'), 'utf8').replace(/<!--[\s\S]*?-->/g, '').replace(/<parent>[\s\S]*?<\/parent>/, '').replace(/<dependencies>[\s\S]*<\/dependencies>/, '').replace(/<build>[\s\S]*<\/build>/, '') : '';
+  const version = /<version>\s*([^<\s$]+)\s*<\/version>/.exec(pom)?.[1];
+  const base = (facts.artifactId ?? path.basename(dir)).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  const port = inferJavaPort(dir);
+  const build = tool === 'maven' ? JAVA_BUILDS[0] : JAVA_BUILDS[1];
+  const notes: string[] = [];
+  if (tool === 'gradle') notes.push('Gradle: the Dockerfile is rendered, but this project\'s image tests build Maven projects only');
+  if (facts.modules.length) notes.push(`a multi-module build (${facts.modules.join(', ')}): the image builds the root project's jar`);
+  return {
+    name: base ? { value: base, from: facts.artifactId ? `${buildFile} artifactId` : 'the folder name' } : undefined,
+    ...(version && /^[0-9]/.test(version) ? { version } : {}),
+    inferred: { javaVersion, buildTool: { value: tool, from: buildFile }, port },
+    mismatch: { javaVersion: mismatch },
+    build: { value: { ...build }, from: buildFile },
+    entrypoint: { value: JAVA_DEFAULTS.jar, from: `the jar ${tool === 'maven' ? 'mvn package' : 'gradle build'} writes` },
+    rows: [
+      ['name', base, facts.artifactId ? `${buildFile} artifactId` : undefined],
+      ['build tool', `${tool}${(tool === 'maven' ? facts.mvnw : facts.gradlew) ? ' (wrapper)' : ''}`, buildFile],
+      ['Java', javaVersion?.value ?? (mismatch ? `${mismatch.value} (no runtime image)` : undefined), javaVersion?.from ?? mismatch?.from],
+      ['jar', facts.springBoot ? 'Spring Boot (layers extracted)' : facts.manifestClasspath ? 'manifest Class-Path (lib/)' : facts.fatJar ? 'shaded (one layer)' : 'plain', buildFile],
+      ['port', port ? String(port.value) : undefined, port?.from],
+    ],
+    notes,
+  };
+}
+
+/** The sample service of a new project: the JDK's HTTP server, a health endpoint, graceful SIGTERM. */
+function newProjectFiles(def: FamilyDefinition, tooling: Tooling): Record<string, string> {
+  const java = def.runtime.javaVersion ?? DEFAULT_JAVA_VERSION;
+  const health = def.healthCheckPath === false ? '/healthz' : def.healthCheckPath;
+  const pkg = `com.example.${def.name.replace(/[^a-z0-9]/g, '')}`;
+  const dir = `src/main/java/${pkg.replace(/\./g, '/')}`;
+  const testDir = `src/test/java/${pkg.replace(/\./g, '/')}`;
+  const plugin = (artifact: string, version: string, config = '') => `      <plugin>\n        <groupId>org.apache.maven.plugins</groupId>\n        <artifactId>${artifact}</artifactId>\n        <version>${version}</version>${config}\n      </plugin>`;
+  return {
+    'pom.xml': `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>${def.name}</artifactId>
+  <version>${JAVA_NEW_PROJECT_VERSION}</version>
+  <packaging>jar</packaging>
+
+  <properties>
+    <maven.compiler.release>${java}</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+
+  <dependencies>
+    <dependency>
+      <groupId>org.junit.jupiter</groupId>
+      <artifactId>junit-jupiter</artifactId>
+      <version>5.14.1</version>
+      <scope>test</scope>
+    </dependency>
+  </dependencies>
+
+  <build>
+    <plugins>
+${plugin('maven-compiler-plugin', '3.14.0')}
+${plugin('maven-resources-plugin', '3.3.1')}
+${plugin('maven-surefire-plugin', '3.5.3')}
+${plugin('maven-dependency-plugin', '3.8.1')}
+${plugin('maven-jar-plugin', '3.4.2', `
+        <configuration>
+          <archive>
+            <manifest>
+              <mainClass>${pkg}.App</mainClass>
+              <addClasspath>true</addClasspath>
+              <classpathPrefix>lib/</classpathPrefix>
+            </manifest>
+          </archive>
+        </configuration>`)}
+    </plugins>
+  </build>
+</project>
+`,
+    [`${dir}/App.java`]: `package ${pkg};
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** ${def.name}: an HTTP service on the JDK's own server, with a health endpoint; drains on SIGTERM. */
+public final class App {
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final HttpServer server;
+
+  App(int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("${health}", this::health);
+    server.createContext("/", exchange -> send(exchange, 200, "text/plain", "hello from ${def.name}\\n"));
+  }
+
+  void health(HttpExchange exchange) throws IOException {
+    if (stopping.get()) send(exchange, 503, "application/json", "{\\"status\\":\\"stopping\\"}\\n");
+    else send(exchange, 200, "application/json", "{\\"status\\":\\"ok\\"}\\n");
+  }
+
+  static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("content-type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  void start() {
+    server.start();
+  }
+
+  /** Answers 503 on the health path, then stops after in-flight requests (at most 20 s). */
+  void stop() {
+    stopping.set(true);
+    server.stop(20);
+  }
+
+  public static void main(String[] args) throws IOException {
+    App app = new App(Integer.parseInt(System.getenv().getOrDefault("PORT", "${def.port}")));
+    Runtime.getRuntime().addShutdownHook(new Thread(app::stop));
+    app.start();
+    System.out.println("listening on :" + app.port());
+  }
+}
+`,
+    [`${testDir}/AppTest.java`]: `package ${pkg};
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+class AppTest {
+  @Test
+  void healthAnswers200ThenStopping() throws Exception {
+    App app = new App(0);
+    app.start();
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "${health}")).build();
+    assertEquals(200, client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+    app.stop();
+  }
+}
+`,
+    'README.md': `# ${def.name}\n\nA Java ${java} HTTP service (the JDK's com.sun.net.httpserver), built with Maven. Test: \`mvn test\`. ` +
+      `Run: \`mvn package && java -jar target/${def.name}-${JAVA_NEW_PROJECT_VERSION}.jar\` (PORT, default ${def.port}).\n\n` +
+      'Image and manifests come from `.projenrc.ts`: edit it, then `npx projen` (Dockerfile, Dockerfile.debug, .dockerignore, k8s/).\n',
+    '.gitignore': ['node_modules/', 'target/', ''].join('\n'),
+    'package.json': toolingPackageJson(def, tooling),
+  };
+}
+
+export const javaCli: FamilyCli = {
+  name: 'java',
+  label: 'Java',
+  detect: (dir) => {
+    const from = ['pom.xml', 'build.gradle.kts', 'build.gradle'].find((f) => fs.existsSync(path.join(dir, f)));
+    return from ? { strength: DETECTION_STRENGTH.languageManifest, from } : undefined;
+  },
+  newProjectVersion: JAVA_NEW_PROJECT_VERSION,
+  newProjectBuild: { ...JAVA_BUILDS[0] },
+  options: {
+    'java-version': { type: 'string', value: '<line>', description: `Java line: ${javaVersions().join(', ')}`, default: `${DEFAULT_JAVA_VERSION}, or the build file's release` },
+    'build-tool': { type: 'string', value: '<tool>', description: 'maven or gradle (Gradle is rendered, not image-tested)', default: 'inferred, else maven' },
+  },
+  settings: SETTINGS,
+  adopt,
+  runtimeProps: (runtime) => ({
+    props: { family: 'java', version: runtime.javaVersion, buildTool: runtime.buildTool },
+    comment: [
+      `Builder image ${runtime.buildTool === 'gradle' ? `gradle:jdk${runtime.javaVersion}` : `maven:3.9-eclipse-temurin-${runtime.javaVersion}`}; dependencies resolved from the build files first; the jar in layers`,
+      `(lib/, then app.jar) on distroless java${runtime.javaVersion}-debian13, run with java -jar. Java lines: ${javaVersions().map((v) => `'${v}'`).join(', ')}.`,
+    ],
+  }),
+  defaultEntrypoint: () => JAVA_DEFAULTS.jar,
+  buildCommand: (runtime, script) => (runtime.buildTool === 'gradle' ? `gradle ${script}` : `mvn ${script}`),
+  installer: () => 'npm (the projen tooling)',
+  installCommand: () => 'npm install',
+  newProjectFiles,
+  addDevDependencies: (dir, def, tooling) => addToolingDependencies(dir, def, tooling),
+  install: (dir, mode, def, tooling, options) => installTooling(dir, mode, def, tooling, options),
+  installFolders: [TOOLING_FOLDER],
+  alwaysCopied: 'the jar and its lib/',
+};
