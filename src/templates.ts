@@ -140,7 +140,9 @@ function precompiled(): Record<string, TemplateSpecification> {
       precompiledTable = require(`./${PRECOMPILED_FILE}`) as Record<string, TemplateSpecification>;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes(PRECOMPILED_FILE)) throw e;
+      // not built (sources run directly), or a bundle that left the file out: compile on demand
+      const missing = err.code === 'MODULE_NOT_FOUND' || /not found/i.test(String(err.message));
+      if (!missing || !String(err.message).includes(PRECOMPILED_FILE)) throw e;
       precompiledTable = {};
     }
   }
