@@ -57,9 +57,9 @@ describe('bad flags', () => {
 
   test('--language names the valid families; --language node works', async () => {
     const cwd = tempDir();
-    const bad = await cli(['demo', '--skip-install', '--language', 'python'], cwd);
+    const bad = await cli(['demo', '--skip-install', '--language', 'cobol'], cwd);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('Invalid --language "python": expected one of "node"');
+    expect(bad.stderr).toContain('Invalid --language "cobol": expected one of "node", "python"');
     const good = await cli(['demo', '--yes', '--skip-install', '--skip-git', '--lib', '1.0.0', '--language', 'node'], cwd);
     expect(good.stderr).toBe('');
     expect(read(path.join(cwd, 'demo'), '.projenrc.ts')).toContain("runtime: { nodeVersion: '26', packageManager: 'npm' }");

@@ -21,7 +21,7 @@ describe('the JSON Schema of msb-template.json', () => {
     const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/org-template/msb-template.json'), 'utf8'));
     expect(manifestProblems(example)).toEqual([]);
     expect(manifestProblems({ defaults: { runtime: { family: 'static', binary: 'bin/server' } } })).toEqual([]);
-    expect(manifestProblems({ defaults: { runtime: { family: 'cobol' } } })).toEqual(['defaults.runtime.family: got "cobol"; expected one of "node", "static"']);
+    expect(manifestProblems({ defaults: { runtime: { family: 'cobol' } } })).toEqual(['defaults.runtime.family: got "cobol"; expected one of "node", "static", "python"']);
     expect(manifestProblems({ defaults: { runtime: { nodeVersion: 24 } } })).toEqual(['defaults.runtime.nodeVersion: got 24; expected a string']);
     expect(manifestProblems({ defaults: { runtime: { family: 'static', packageManager: 'npm' } } }))
       .toEqual(['defaults.runtime.packageManager: unknown setting; expected one of family, binary']);

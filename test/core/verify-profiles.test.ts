@@ -148,7 +148,7 @@ describe('the profile of the model\'s family', () => {
   it('is chosen by the family name, and an unknown family is named with the known ones', () => {
     expect(selectVerifyProfile('node')).toBe(nodeVerifyProfile);
     expect(selectVerifyProfile('static')).toBe(staticVerifyProfile);
-    expect(() => selectVerifyProfile('python')).toThrow(new VerifyError('verify has no profile for the runtime family "python"; it knows node, static.'));
+    expect(() => selectVerifyProfile('cobol')).toThrow(new VerifyError('verify has no profile for the runtime family "cobol"; it knows node, static, python.'));
   });
 
   it('reads a static project without package.json: the static profile, nothing to install, nothing to build', () => {
