@@ -157,7 +157,7 @@ describe('org templates target a family', () => {
 
   it('a familyBuildSteps key that names no family is a template error naming the key and the families', () => {
     const org = orgFolder({ defaults: { familyBuildSteps: { pyhton: ['x'] } } });
-    expect(() => synth(org)).toThrow(/defaults\.familyBuildSteps\.pyhton: unknown runtime family; expected one of "node", "static"/);
+    expect(() => synth(org)).toThrow(/defaults\.familyBuildSteps\.pyhton: unknown runtime family; expected one of "node", "static", "python"/);
   });
 
   it('a partial in the template\'s <family>/ folder applies to that family only and wins over the flat one', () => {

@@ -28,7 +28,7 @@ export interface PythonRuntimeSpec {
 }
 
 export const PYTHON_RUNTIMES: Readonly<Record<string, PythonRuntimeSpec>> = {
-  '3.13': {
+  3.13: {
     family: 'python',
     version: '3.13',
     builderImage: 'docker.io/library/python',

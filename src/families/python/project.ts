@@ -58,9 +58,7 @@ function depth(s: string): number {
   for (const c of s) {
     if (quote) {
       if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[') d++;
-    else if (c === ']') d--;
+    } else if (c === '"' || c === "'") {quote = c;} else if (c === '[') {d++;} else if (c === ']') {d--;}
   }
   return d;
 }
@@ -71,8 +69,7 @@ function stripComment(line: string): string {
     const c = line[i];
     if (quote) {
       if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#') return line.slice(0, i);
+    } else if (c === '"' || c === "'") {quote = c;} else if (c === '#') {return line.slice(0, i);}
   }
   return line;
 }

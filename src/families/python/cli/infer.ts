@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Inferred } from '../../family-cli';
-import { PythonProject, readPythonProject } from '../project';
 import { topLevelModules } from '../index';
+import { PythonProject, readPythonProject } from '../project';
 
 export interface PythonInference {
   readonly project: PythonProject;
@@ -104,8 +104,7 @@ export function inferPython(dir: string, catalog: readonly string[]): PythonInfe
   }
   if (!entrypoint) {
     const main = Object.entries(topLevelModules(dir)).find(([, rel]) => !rel.endsWith('.py') && fs.existsSync(path.join(dir, rel, '__main__.py')));
-    if (main) entrypoint = { value: main[0], from: `${main[1]}/__main__.py` };
-    else {
+    if (main) {entrypoint = { value: main[0], from: `${main[1]}/__main__.py` };} else {
       const script = ['main.py', 'app.py', 'server.py'].find((f) => /if\s+__name__\s*==\s*["']__main__["']/.test(read(path.join(dir, f)) ?? ''));
       if (script) entrypoint = { value: script, from: `${script} (if __name__ == "__main__")` };
     }

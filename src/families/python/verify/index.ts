@@ -5,11 +5,11 @@
  * what the runtime stage copies; the dependency layer is the lockfile install. The uid is printed
  * with the image's own Python.
  */
-import { VENV_DIR } from '../catalog';
 import type {
   DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile,
 } from '../../verify-profile';
 import { VerifyProfileError } from '../../verify-profile';
+import { VENV_DIR } from '../catalog';
 
 const FORBIDDEN: readonly ForbiddenExecutable[] = [
   { name: 'pip', kind: 'package manager', pattern: /(\/s?bin\/pip[0-9.]*|\/site-packages\/pip\/__init__\.py|\/dist-packages\/pip\/__init__\.py)$/ },
