@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { badFlag } from '../../../cli/errors';
-import type { Setting } from '../../../cli/settings';
+import { runtimeLineSetting, type Setting } from '../../../cli/settings';
 import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Inferred, type Tooling } from '../../family-cli';
 import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../projen-tooling';
 import { DEFAULT_GO_VERSION, findGoRuntime, goVersions } from '../catalog';
@@ -36,22 +36,18 @@ export function checkGoMain(value: string, label = '--go-main'): string {
 }
 
 const SETTINGS: readonly Setting[] = [
-  {
+  runtimeLineSetting({
     key: 'goVersion',
     flag: 'go-version',
-    prompt: { type: 'select', message: 'Go version', choices: () => goVersions().slice().reverse().map((v) => ({ name: v, hint: v === DEFAULT_GO_VERSION ? '(default)' : undefined })) },
-    infer: (ctx) => ctx.adoption?.inferred.goVersion?.value as string | undefined,
-    default: () => DEFAULT_GO_VERSION,
-    validate: (text, _ctx, label) => checkGoVersion(text, label),
-    blocked: (ctx) => {
-      const m = ctx.adoption?.mismatch?.goVersion;
-      if (!m) return undefined;
-      return {
-        note: `${m.from} says go ${m.value}, which has no builder image in the catalog`,
-        error: `The project asks for Go ${JSON.stringify(m.value)} (${m.from}), which matches none of the Go lines of the catalog: ${quoteAll(goVersions())}. Pass --go-version to choose one (or update ${m.from}).`,
-      };
-    },
-  },
+    message: 'Go version',
+    lines: goVersions,
+    defaultLine: DEFAULT_GO_VERSION,
+    check: checkGoVersion,
+    blocked: (m) => ({
+      note: `${m.from} says go ${m.value}, which has no builder image in the catalog`,
+      error: `The project asks for Go ${JSON.stringify(m.value)} (${m.from}), which matches none of the Go lines of the catalog: ${quoteAll(goVersions())}. Pass --go-version to choose one (or update ${m.from}).`,
+    }),
+  }),
   {
     key: 'goMain',
     flag: 'go-main',

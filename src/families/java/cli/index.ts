@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { badFlag } from '../../../cli/errors';
-import type { Setting } from '../../../cli/settings';
+import { runtimeLineSetting, type Setting } from '../../../cli/settings';
 import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Inferred, type Tooling } from '../../family-cli';
 import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../projen-tooling';
 import { DEFAULT_JAVA_VERSION, findJavaRuntime, javaVersions } from '../catalog';
@@ -30,22 +30,18 @@ export function checkBuildTool(value: string, label = '--build-tool'): string {
 }
 
 const SETTINGS: readonly Setting[] = [
-  {
+  runtimeLineSetting({
     key: 'javaVersion',
     flag: 'java-version',
-    prompt: { type: 'select', message: 'Java version', choices: () => javaVersions().slice().reverse().map((v) => ({ name: v, hint: v === DEFAULT_JAVA_VERSION ? '(default)' : undefined })) },
-    infer: (ctx) => ctx.adoption?.inferred.javaVersion?.value as string | undefined,
-    default: () => DEFAULT_JAVA_VERSION,
-    validate: (text, _ctx, label) => checkJavaVersion(text, label),
-    blocked: (ctx) => {
-      const m = ctx.adoption?.mismatch?.javaVersion;
-      if (!m) return undefined;
-      return {
-        note: `${m.from} targets Java ${m.value}, which has no distroless runtime image`,
-        error: `The project targets Java ${JSON.stringify(m.value)} (${m.from}), which matches none of the JDK lines with distroless runtime images: ${quoteAll(javaVersions())}. Pass --java-version to choose one (or update ${m.from}).`,
-      };
-    },
-  },
+    message: 'Java version',
+    lines: javaVersions,
+    defaultLine: DEFAULT_JAVA_VERSION,
+    check: checkJavaVersion,
+    blocked: (m) => ({
+      note: `${m.from} targets Java ${m.value}, which has no distroless runtime image`,
+      error: `The project targets Java ${JSON.stringify(m.value)} (${m.from}), which matches none of the JDK lines with distroless runtime images: ${quoteAll(javaVersions())}. Pass --java-version to choose one (or update ${m.from}).`,
+    }),
+  }),
   {
     key: 'buildTool',
     flag: 'build-tool',

@@ -8,7 +8,7 @@ import { PackageJson, inferProject, readPackageJson } from './infer';
 import { catalogLineOf } from './node-version';
 import { NEW_PROJECT_VERSION, definitionDevDeps, newProjectFiles, toolVersions } from './scaffold';
 import { CliError, badFlag } from '../../../cli/errors';
-import type { Setting } from '../../../cli/settings';
+import { runtimeLineSetting, type Setting } from '../../../cli/settings';
 import { DEFAULT_NODE_VERSION, PackageManagerName, findPackageManager, nodeVersions, packageManagerNames } from '../../../index';
 import { exec } from '../../../util/exec';
 import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Tooling } from '../../family-cli';
@@ -40,27 +40,20 @@ export function userAgentPackageManager(userAgent: string | undefined): PackageM
 }
 
 const SETTINGS: readonly Setting[] = [
-  {
+  runtimeLineSetting({
     key: 'nodeVersion',
     flag: 'node-version',
-    prompt: {
-      type: 'select',
-      message: 'Node.js version',
-      choices: () => nodeVersions().slice().reverse().map((v) => ({ name: v, hint: v === DEFAULT_NODE_VERSION ? '(default, LTS)' : undefined })),
-    },
-    infer: (ctx) => ctx.adoption?.inferred.nodeVersion?.value as string | undefined,
-    default: () => DEFAULT_NODE_VERSION,
-    validate: (text, _ctx, label) => checkNodeVersion(text, label),
-    blocked: (ctx) => {
-      const m = ctx.adoption?.mismatch?.nodeVersion;
-      if (!m) return undefined;
-      return {
-        note: `${m.from} says ${JSON.stringify(m.value)}, which has no runtime image`,
-        error: `The project asks for Node.js ${JSON.stringify(m.value)} (${m.from}), which matches none of the Node.js lines with distroless runtime images: ` +
-          `${quoteAll(nodeVersions())}. Pass --node-version to choose one (or update ${m.from}).`,
-      };
-    },
-  },
+    message: 'Node.js version',
+    lines: nodeVersions,
+    defaultLine: DEFAULT_NODE_VERSION,
+    defaultHint: '(default, LTS)',
+    check: checkNodeVersion,
+    blocked: (m) => ({
+      note: `${m.from} says ${JSON.stringify(m.value)}, which has no runtime image`,
+      error: `The project asks for Node.js ${JSON.stringify(m.value)} (${m.from}), which matches none of the Node.js lines with distroless runtime images: ` +
+        `${quoteAll(nodeVersions())}. Pass --node-version to choose one (or update ${m.from}).`,
+    }),
+  }),
   {
     key: 'packageManager',
     flag: 'package-manager',

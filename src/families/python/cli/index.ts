@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { inferPython } from './infer';
 import { NEW_PYTHON_PROJECT_VERSION, SAMPLE_MODULE, newPythonProjectFiles } from './scaffold';
 import { badFlag } from '../../../cli/errors';
-import type { Setting } from '../../../cli/settings';
+import { runtimeLineSetting, type Setting } from '../../../cli/settings';
 import { DETECTION_STRENGTH, type Adoption, type FamilyCli } from '../../family-cli';
 import { TOOLING_FOLDER, addToolingDependencies, installTooling } from '../../projen-tooling';
 import { DEFAULT_PYTHON_VERSION, PYTHON_SERVERS, pythonInstallerNames, pythonVersions } from '../catalog';
@@ -27,23 +27,20 @@ function check(values: readonly string[], label: string, text: string, what: str
 }
 
 const SETTINGS: readonly Setting[] = [
-  {
+  runtimeLineSetting({
     key: 'pythonVersion',
     flag: 'python-version',
-    prompt: { type: 'select', message: 'Python version', choices: () => pythonVersions().map((v) => ({ name: v })) },
-    infer: (ctx) => ctx.adoption?.inferred.pythonVersion?.value as string | undefined,
-    default: () => DEFAULT_PYTHON_VERSION,
-    validate: (text, _ctx, label) => check(pythonVersions(), label, text.replace(/^(\d+\.\d+)\.\d+$/, '$1'), ' (the Python lines with distroless runtime images)'),
-    blocked: (ctx) => {
-      const m = ctx.adoption?.mismatch?.pythonVersion;
-      if (!m) return undefined;
-      return {
-        note: `${m.from} says ${m.value}, which has no runtime image`,
-        error: `The project asks for Python ${m.value} (${m.from}), which matches none of the Python lines with distroless runtime images: ${quoteAll(pythonVersions())}. ` +
-          `Pass --python-version to choose one (or update ${m.from}).`,
-      };
-    },
-  },
+    message: 'Python version',
+    lines: pythonVersions,
+    defaultLine: DEFAULT_PYTHON_VERSION,
+    keepOrder: true,
+    check: (text, label) => check(pythonVersions(), label, text.replace(/^(\d+\.\d+)\.\d+$/, '$1'), ' (the Python lines with distroless runtime images)'),
+    blocked: (m) => ({
+      note: `${m.from} says ${m.value}, which has no runtime image`,
+      error: `The project asks for Python ${m.value} (${m.from}), which matches none of the Python lines with distroless runtime images: ${quoteAll(pythonVersions())}. ` +
+        `Pass --python-version to choose one (or update ${m.from}).`,
+    }),
+  }),
   {
     key: 'packageManager',
     flag: 'python-package-manager',
