@@ -184,16 +184,20 @@ export const nodeFamily: RuntimeFamily = {
     };
     const standalone = o.nextStandalone === true && build !== undefined;
     const entrypoint = v.normalizePath(props.entrypoint ?? (standalone ? NEXT_STANDALONE.entrypoint : build ? `${build.outDir}/${NODE_DEFAULTS.entrypointFile}` : NODE_DEFAULTS.entrypointFile));
+    // what the catalog line decides, the same for a workspace app
+    const line = {
+      version: spec.version,
+      images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
+      debugTag: spec.debugTag,
+      uid: spec.uid,
+      gid: spec.gid,
+    };
     const ws = workspaceFacts(facts);
     const appFiles = (props.files ?? (build ? [] : [topLevel(entrypoint)])).map(v.normalizePath);
     const workspace = ws ? resolveWorkspaceApp({ facts: ws, pm, workdir: String(props.workdir), build, files: appFiles }) : undefined;
     if (ws && workspace) {
       return {
-        version: spec.version,
-        images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
-        debugTag: spec.debugTag,
-        uid: spec.uid,
-        gid: spec.gid,
+        ...line,
         entrypoint: `${ws.appPath}/${entrypoint}`,
         cmd: spec.cmd(`${ws.appPath}/${entrypoint}`),
         build: build ? { script: build.script, outDir: `${ws.appPath}/${build.outDir}` } : undefined,
@@ -231,11 +235,7 @@ export const nodeFamily: RuntimeFamily = {
       if (!copies.some((c) => c.dest === f)) copies.push({ src: f, dest: f });
     }
     return {
-      version: spec.version,
-      images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
-      debugTag: spec.debugTag,
-      uid: spec.uid,
-      gid: spec.gid,
+      ...line,
       entrypoint,
       cmd: [...spec.cmd(entrypoint), ...(o.args ?? [])],
       build,
