@@ -1,6 +1,7 @@
 /** Kubernetes resource quantities (`128Mi`, `1Gi`, `500M`, `0.5Gi`, `268435456`, `1e9`) as numbers. */
 
-const SUFFIX: Record<string, number> = {
+/** The multiplier of each quantity suffix (decimal SI and binary). */
+export const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
   '': 1,
   'm': 1e-3,
   'k': 1e3,
@@ -23,7 +24,7 @@ export function parseQuantity(q: unknown): number | undefined {
   const m = /^[+]?([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|e([0-9]+))?$/.exec(q);
   if (!m) return undefined;
   const n = Number(m[1]);
-  return m[3] !== undefined ? n * 10 ** Number(m[3]) : n * SUFFIX[m[2] ?? ''];
+  return m[3] !== undefined ? n * 10 ** Number(m[3]) : n * QUANTITY_SUFFIX[m[2] ?? ''];
 }
 
 /** A memory quantity in MiB (whole, rounded down), or undefined. */

@@ -18,6 +18,7 @@ import { CheckResult, Resources, containerName, freePort, imageConfig } from './
 import type { ProjectFacts } from './context';
 import { CommandResult, Engine, EngineName, VerifyError } from './engine';
 import type { PodRun } from '../families/verify-profile';
+import { QUANTITY_SUFFIX } from '../k8s/quantity';
 
 /** Where the Deployment is, relative to the project. */
 export const DEPLOYMENT_FILE = 'k8s/base/deployment.yaml';
@@ -61,30 +62,17 @@ export interface PodSettings {
   readonly preStopSleepS: number;
 }
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  'm': 1e-3,
-  'k': 1e3,
-  'M': 1e6,
-  'G': 1e9,
-  'T': 1e12,
-  'P': 1e15,
-  'E': 1e18,
-  'Ki': 2 ** 10,
-  'Mi': 2 ** 20,
-  'Gi': 2 ** 30,
-  'Ti': 2 ** 40,
-  'Pi': 2 ** 50,
-  'Ei': 2 ** 60,
-};
-
-/** A Kubernetes quantity (`256Mi`, `1G`, `512e6`, `1.5Gi`) in bytes; `undefined` when it is not one. */
+/**
+ * A Kubernetes quantity as verify reads it from the Deployment (`256Mi`, `1G`, `512e6`, `1.5Gi`) in
+ * bytes, rounded up; `undefined` when it is not one. Synthesis's own reader is src/k8s/quantity.ts
+ * (the same suffixes; this one also takes numbers and surrounding space, as YAML may give them).
+ */
 export function parseQuantity(q: string | number | undefined): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) && q >= 0 ? q : undefined;
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E))?\s*$/.exec(q ?? '');
   if (!m) return undefined;
   const n = Number(m[1] + (m[2] ?? ''));
-  return Math.ceil(n * UNITS[m[3] ?? '']);
+  return Math.ceil(n * QUANTITY_SUFFIX[m[3] ?? '']);
 }
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
