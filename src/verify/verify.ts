@@ -186,7 +186,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     }
 
     // The app's own routes; with slim, answered as the full image answers them
-    if (options.run !== false) {
+    if (options.run !== false && (traced || (facts.model.routes ?? []).length)) {
       await phase('routes', async () => {
         const paths = requestedPaths(facts);
         const deps = facts.model.stages.dependencies;

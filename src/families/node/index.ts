@@ -230,6 +230,7 @@ export const nodeFamily: RuntimeFamily = {
       copies.push({ src: `${props.workdir}/${build.outDir}`, dest: build.outDir, from: 'build' });
     }
     const files = props.files ?? (build ? [] : [topLevel(entrypoint)]);
+    const slim = slimSettings(props);
     // One copy per destination: package.json is always copied, and a file listed twice is copied once.
     for (const f of files.map(v.normalizePath)) {
       if (!copies.some((c) => c.dest === f)) copies.push({ src: f, dest: f });
@@ -255,7 +256,7 @@ export const nodeFamily: RuntimeFamily = {
         // recorded only when on, so a definition without them records what it always did
         ...(o.init === true ? { init: true } : {}),
         ...(props.image?.healthcheck === true && props.healthCheckPath !== false ? { healthcheck: true } : {}),
-        ...(slimSettings(props) ? { slim: slimSettings(props) } : {}),
+        ...(slim ? { slim } : {}),
       },
     };
   },
