@@ -19,6 +19,12 @@
  *
  * "Cold" is `build --no-cache`: every layer is rebuilt, while the package manager's cache mount
  * stays warm (as on a CI runner with a cache), so the figure measures the build, not the network.
+ * With podman, verify and the cold builds run in a layer store of their own that holds only the
+ * base images (copied in before the clock starts): in a store with layers of earlier builds of the
+ * same steps, podman 4.3 picks an older chain for the debug build after a `--no-cache` build and
+ * runs the installs again, which no user's first build meets. Build-cache mounts live outside the
+ * store, so they stay warm. verify runs twice, each in a new store: with the pod-parity run (its
+ * phases) and without it (the figure set against one cold build).
  * The rebuild changes one source file in a copy of the build context and builds with the cache.
  * Then the table of bench/slim.ts: full vs slim vs single-stage on real dependency sets.
  * The project depends on this checkout packed with `npm pack`, served on 127.0.0.1 (builds use
@@ -62,6 +68,29 @@ async function serve(file: string): Promise<{ url: string; close: () => Promise<
   return { url: `http://127.0.0.1:${port}/create-msb-app.tgz`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * A podman engine on a new layer store in `dir` holding only `images`, copied from the engine's own
+ * store; docker has one store, so it is returned as it is.
+ */
+async function freshStore(engine: Engine, dir: string, images: readonly string[]): Promise<Engine> {
+  if (engine.name !== 'podman') return engine;
+  fs.mkdirSync(dir, { recursive: true });
+  const conf = path.join(dir, 'storage.conf');
+  const graph = path.join(dir, 'graph');
+  const runroot = path.join(dir, 'run');
+  fs.writeFileSync(conf, `[storage]\ndriver = "overlay"\ngraphroot = "${graph}"\nrunroot = "${runroot}"\n`);
+  // Podman 4.3 picks the network backend of a store on its first use, and takes a store that
+  // already holds images for an old CNI one: its CNI bridge would then shadow the netavark bridge
+  // of the same subnet for every container on the machine. Keep the engine's own backend.
+  const backend = (await engine.must(['info', '--format', '{{.Host.NetworkBackend}}'], { purpose: 'read the network backend' })).trim();
+  fs.mkdirSync(graph, { recursive: true });
+  fs.writeFileSync(path.join(graph, 'defaultNetworkBackend'), backend);
+  for (const image of images) {
+    await engine.must(['push', '-q', image, `containers-storage:[overlay@${graph}+${runroot}]${image}`], { purpose: `copy ${image} into a new layer store` });
+  }
+  return new Engine('podman', { ...engine.env, CONTAINERS_STORAGE_CONF: conf });
+}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(repo, 'lib', 'cli', 'main.js'))) throw new Error('compile first: npx projen compile');
   process.env.CONTAINERS_CONF ??= path.join(process.env.MSB_CONTAINERS_DIR ?? '/var/tmp/msb-containers', 'containers.conf');
@@ -85,13 +114,21 @@ async function main(): Promise<void> {
     if (cli.code !== 0) throw new Error(`create-msb-app failed:\n${cli.stdout}\n${cli.stderr}`);
     process.stderr.write('scaffolded the example app; verifying...\n');
 
-    // 2. Sizes and checks (one verify run, from a cold cache: its first build runs with --no-cache)
-    const report = await verifyProject({ dir, engine, ...settings, coldCache: true, reportDir: path.join(work, 'report'), log: (l) => process.stderr.write(`${l}\n`) });
-    const failed = report.checks.filter((c) => !c.ok);
-    if (failed.length) throw new Error(`verify failed: ${failed.map((c) => `${c.title}: ${c.detail}`).join('; ')}`);
-
-    // 3. Cold build vs rebuild after a source-only change, alternated
+    // 2. Sizes and checks: verify from a cold cache (a new layer store with the base images only,
+    // and its first build with --no-cache), then again in another new store without the pod-parity run
     const facts = readProject(dir);
+    const bases = [...new Set([facts.builderImage, facts.runtimeBase, facts.debugBase].filter((i): i is string => !!i))];
+    const coldVerify = async (store: string, podParity: boolean) => {
+      const cold = await freshStore(engine, path.join(work, store), bases);
+      const r = await verifyProject({ dir, engine: cold, ...settings, podParity, coldCache: true, reportDir: path.join(work, `report-${store}`), log: (l) => process.stderr.write(`${l}\n`) });
+      const failed = r.checks.filter((c) => !c.ok);
+      if (failed.length) throw new Error(`verify failed: ${failed.map((c) => `${c.title}: ${c.detail}`).join('; ')}`);
+      return { report: r, engine: cold };
+    };
+    const { report } = await coldVerify('store-a', true);
+    const { report: withoutPodReport, engine: coldEngine } = await coldVerify('store-b', false);
+
+    // 3. Cold build vs rebuild after a source-only change, alternated (in the second new store)
     const install = facts.profile.dependencyInstall(facts);
     if (isNotApplicable(install)) throw new Error(`no dependency install to reuse: ${install.notApplicable}`);
     const change = prepareSourceChange(facts, install);
@@ -99,10 +136,10 @@ async function main(): Promise<void> {
     const rebuild: number[] = [];
     try {
       for (let i = 1; i <= RUNS; i++) {
-        const c = await buildImage(engine, { context: dir, dockerfile: facts.dockerfile, tag: tags[0], noCache: true }, settings);
+        const c = await buildImage(coldEngine, { context: dir, dockerfile: facts.dockerfile, tag: tags[0], noCache: true }, settings);
         cold.push(c.durationMs);
         change.apply(i);
-        const r = await buildImage(engine, { context: change.context, dockerfile: path.join(change.context, 'Dockerfile'), tag: tags[1] }, settings);
+        const r = await buildImage(coldEngine, { context: change.context, dockerfile: path.join(change.context, 'Dockerfile'), tag: tags[1] }, settings);
         const reuse = installReuseCheck(r.output, install.commands, change.file);
         if (!reuse.ok) throw new Error(`rebuild ${i}: ${reuse.detail}`);
         rebuild.push(r.durationMs);
@@ -129,11 +166,11 @@ async function main(): Promise<void> {
       ['rebuild after a source change', secs(rebuildMs), `median of ${RUNS}: ${rebuild.map(secs).join(', ')}`],
       ['rebuild / cold', (rebuildMs / coldMs).toFixed(2), `goal <= 0.50: ${rebuildMs <= coldMs / 2 ? 'met' : 'MISSED'}`],
     ];
-    const phases = report.phasesMs ?? {};
-    const withoutPod = (phases.total ?? 0) - (phases['pod parity'] ?? 0);
+    const phaseList = (r: typeof report) => Object.entries(r.phasesMs ?? {}).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${secs(v)}`).join(', ');
+    const withoutPod = withoutPodReport.phasesMs?.total ?? 0;
     rows.push(
-      ['verify, cold cache', secs(phases.total ?? 0), Object.entries(phases).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${secs(v)}`).join(', ')],
-      ['verify without pod parity', secs(withoutPod), `${(withoutPod / coldMs).toFixed(2)}x the cold build; goal <= 2x: ${withoutPod <= 2 * coldMs ? 'met' : 'MISSED'}`],
+      ['verify, cold cache', secs(report.phasesMs?.total ?? 0), `phases (lanes overlap after the runtime build): ${phaseList(report)}`],
+      ['verify without pod parity', secs(withoutPod), `${(withoutPod / coldMs).toFixed(2)}x the cold build; goal <= 2x: ${withoutPod <= 2 * coldMs ? 'met' : 'MISSED'}; ${phaseList(withoutPodReport)}`],
     );
     const w0 = Math.max(...rows.map((r) => r[0].length));
     const w1 = Math.max(...rows.map((r) => r[1].length));
@@ -148,9 +185,11 @@ async function main(): Promise<void> {
       await slimBench(engine, settings);
     }
   } finally {
-    if (!opts.keep) await engine.exec(['rmi', '-f', ...tags]);
+    // with podman the images are in the new stores, under `work`
+    if (!opts.keep && engine.name !== 'podman') await engine.exec(['rmi', '-f', ...tags]);
     await server?.close();
-    fs.rmSync(work, { recursive: true, force: true });
+    if (opts.keep) process.stderr.write(`kept ${work}${engine.name === 'podman' ? ` (its layer stores: CONTAINERS_STORAGE_CONF=${path.join(work, 'store-b', 'storage.conf')})` : ''}\n`);
+    else fs.rmSync(work, { recursive: true, force: true });
   }
 }
 

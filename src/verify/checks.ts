@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ProjectFacts } from './context';
 import { Engine, tail } from './engine';
-import { FsEntry, exportImageEntries } from './files';
+import { FsEntry, imageEntries } from './files';
 import { VERIFY_PROFILES } from './profiles';
 import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../families/verify-profile';
 
@@ -281,9 +281,9 @@ export async function shellRuns(engine: Engine, image: string, res: Resources): 
   return { attempts };
 }
 
-/** Lists every path in an image's filesystem (`create`, `export -o`, read the archive). */
+/** Lists every path in an image's filesystem ({@link imageEntries}). */
 export async function listImageFiles(engine: Engine, image: string, res: Resources): Promise<string[]> {
-  return (await exportImageEntries(engine, image, res.containers)).map((e) => e.path);
+  return (await imageEntries(engine, image, res.containers)).map((e) => e.path);
 }
 
 /** Operating system package managers: never in a runtime image, whatever the family. */

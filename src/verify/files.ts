@@ -161,6 +161,57 @@ export async function exportImageEntries(engine: Engine, image: string, track?: 
   }
 }
 
+/** Engines where `image mount` was refused (rootless podman, docker): export from then on. */
+const mountRefused = new WeakSet<Engine>();
+
+/**
+ * The entries of an image's filesystem: read from `podman image mount` when the engine allows it
+ * (rootful podman: the image's own overlay, nothing copied), else from an export
+ * ({@link exportImageEntries}). Both give the same entries: regular files with their sizes, a hard
+ * link counted once, modes and owners as stored.
+ */
+export async function imageEntries(engine: Engine, image: string, track?: Set<string>): Promise<FsEntry[]> {
+  if (engine.name === 'podman' && !mountRefused.has(engine)) {
+    const mounted = await engine.exec(['image', 'mount', image]);
+    const root = mounted.stdout.trim().split('\n').pop();
+    if (mounted.code === 0 && root && fs.existsSync(root)) {
+      try {
+        return readTreeEntries(root);
+      } finally {
+        await engine.exec(['image', 'unmount', image]);
+      }
+    }
+    mountRefused.add(engine);
+  }
+  return exportImageEntries(engine, image, track);
+}
+
+/**
+ * Reads the entries of a filesystem tree as {@link readTarEntries} reads an archive of it: paths
+ * absolute from `root`, the second and later paths of a hard-linked file as `hardlink` (size 0).
+ */
+export function readTreeEntries(root: string): FsEntry[] {
+  const entries: FsEntry[] = [];
+  const seen = new Set<string>();
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(root, rel))) {
+      const r = `${rel}/${name}`;
+      const st = fs.lstatSync(path.join(root, r));
+      let type: FsEntry['type'] = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+      if (type === 'file' && st.nlink > 1) {
+        const id = `${st.dev}:${st.ino}`;
+        if (seen.has(id)) type = 'hardlink';
+        seen.add(id);
+      }
+      // eslint-disable-next-line no-bitwise
+      entries.push({ path: r, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+      if (type === 'dir') walk(r);
+    }
+  };
+  walk('');
+  return entries;
+}
+
 /**
  * Bytes of the regular files at `rel` in a build context (a file, or a folder walked without the
  * paths `.dockerignore` excludes), hard links counted once. 0 when it does not exist.

@@ -23,7 +23,7 @@ import { ENGINE_NAMES, EngineName, VerifyError } from './engine';
 import { VerifyModelError } from './model';
 import { VERIFY_OPTIONS } from './options';
 import { ImageSize, formatBytes } from './size';
-import { VerifyReport, verifyProject } from './verify';
+import { VERIFY_LANES, VerifyReport, verifyProject } from './verify';
 import { VerifyProfileError } from '../families/verify-profile';
 
 export * from './build';
@@ -165,7 +165,10 @@ export function formatReport(report: VerifyReport, cwd = process.cwd()): string[
   if (report.phasesMs) {
     const { total, ...parts } = report.phasesMs;
     const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    out.push('', `Time:   ${sec(total ?? 0)} = ${Object.entries(parts).map(([name, ms]) => `${name} ${sec(ms)}`).join(' + ')} (+ the rest)`);
+    const list = (names: readonly string[]) => Object.entries(parts).filter(([n]) => names.includes(n)).map(([n, ms]) => `${n} ${sec(ms)}`).join(' + ');
+    const laned = Object.values(VERIFY_LANES).flat();
+    const lanes = Object.entries(VERIFY_LANES).map(([lane, names]) => [lane, list(names)]).filter(([, l]) => l);
+    out.push('', `Time:   ${sec(total ?? 0)} = ${list(Object.keys(parts).filter((n) => !laned.includes(n)))}, then at once: ${lanes.map(([lane, l]) => `${lane} (${l})`).join(' and ')}`);
   }
   if (report.reportFiles) {
     out.push('', `Report: ${path.relative(cwd, report.reportFiles.json)}, ${path.relative(cwd, report.reportFiles.svg)}`);

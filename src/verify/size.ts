@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import type { ProjectFacts } from './context';
 import { Engine, VerifyError } from './engine';
-import { FsEntry, contextFileBytes, exportImageEntries, fileBytes } from './files';
+import { FsEntry, contextFileBytes, fileBytes, imageEntries } from './files';
 import { Stage } from './project';
 import type { NeededSource } from '../families/verify-profile';
 
@@ -264,7 +264,7 @@ export async function measureNeeded(
     }
     let entries = stages.get(s.stage);
     if (!entries) {
-      entries = await exportImageEntries(engine, await buildStage(s.stage), track);
+      entries = await imageEntries(engine, await buildStage(s.stage), track);
       stages.set(s.stage, entries);
     }
     items.push({ ...s, bytes: fileBytes(entries, s.src) });
@@ -273,8 +273,8 @@ export async function measureNeeded(
 }
 
 /**
- * File bytes of an image and of its base image (each exported once; base images are remembered in
- * `baseCache` across calls). `entries` reuses an export already made of `image`.
+ * File bytes of an image and of its base image (each read once; base images are remembered in
+ * `baseCache` across calls). `entries` reuses a reading already made of `image`.
  */
 export async function imageContent(
   engine: Engine,
@@ -282,10 +282,10 @@ export async function imageContent(
   baseImage: string,
   options: { entries?: readonly FsEntry[]; baseCache?: Map<string, number>; track?: Set<string> } = {},
 ): Promise<ImageContent> {
-  const entries = options.entries ?? await exportImageEntries(engine, image, options.track);
+  const entries = options.entries ?? await imageEntries(engine, image, options.track);
   let baseFileBytes = options.baseCache?.get(baseImage);
   if (baseFileBytes === undefined) {
-    baseFileBytes = fileBytes(await exportImageEntries(engine, baseImage, options.track));
+    baseFileBytes = fileBytes(await imageEntries(engine, baseImage, options.track));
     options.baseCache?.set(baseImage, baseFileBytes);
   }
   return { image, baseImage, fileBytes: fileBytes(entries), baseFileBytes };

@@ -2,7 +2,9 @@
  * verify, in order:
  * 1. read the project's model (recorded in .projen/msb.json), its family's verify profile and its
  *    Dockerfiles, and find a working container engine;
- * 2. build Dockerfile and Dockerfile.debug, showing the build steps;
+ * 2. build Dockerfile, showing the build steps; then, at once ({@link VERIFY_LANES}), the containers
+ *    (3), the source-only rebuild (5) and the other images from its cache with the file reading
+ *    (Dockerfile.debug, the single-stage equivalent, 4 and 6);
  * 3. run the runtime image: HTTP 200 on the health path, the main process's uid and gid, no shell;
  *    the debug image has one;
  *    then the pod-parity run (pod-parity.ts): the runtime image with the Deployment's settings, its
@@ -26,7 +28,7 @@ import { renderSizeChart } from './chart';
 import { CheckResult, Resources, checkServes, checkUid, fileChecks, immutableCodeCheck, setuidCheck, shellRuns } from './checks';
 import { ProjectFacts, readProject } from './context';
 import { Engine, EngineName, VerifyError, detectEngine } from './engine';
-import { FsEntry, exportImageEntries } from './files';
+import { FsEntry, imageEntries } from './files';
 import { DEPLOYMENT_FILE, podParityChecks } from './pod-parity';
 import { parseDockerfile } from './project';
 import { compareRoutes, fullImageDockerfile, requestedPaths, routesAnswer, runRoutes, traceLines } from './routes';
@@ -109,6 +111,16 @@ export interface VerifyReport {
   readonly reportFiles?: { readonly json: string; readonly svg: string };
 }
 
+/**
+ * The phases after the runtime build, by lane: the lanes run at the same time, the phases of a lane
+ * one after the other (so `phasesMs` can add up to more than `total`).
+ */
+export const VERIFY_LANES: Readonly<Record<'containers' | 'images' | 'rebuild', readonly string[]>> = {
+  containers: ['run checks', 'pod parity', 'routes'],
+  images: ['build debug', 'single-stage', 'runtime files', 'sizes'],
+  rebuild: ['rebuild'],
+};
+
 /** Runs every check on a synthesized project; see the module comment for the order. */
 export async function verifyProject(options: VerifyOptions): Promise<VerifyReport> {
   const log = options.log ?? (() => undefined);
@@ -124,7 +136,6 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
   const repo = options.imageRepository ?? `localhost/msb-verify/${facts.name.replace(/^@/, '').replace(/[^a-z0-9._/-]/g, '-')}`;
   const tags = { runtime: `${repo}:runtime`, debug: `${repo}:debug`, singleStage: `${repo}:single-stage`, rebuild: `${repo}:rebuild`, full: `${repo}:full` };
   const res = new Resources(engine);
-  const checks: CheckResult[] = [];
   const started = process.hrtime.bigint();
   const phasesMs: Record<string, number> = {};
   const since = (t: bigint) => Math.round(Number(process.hrtime.bigint() - t) / 1e6);
@@ -149,125 +160,148 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
   };
 
   try {
-    // 2. Build both images
-    // One after the other: the debug build reuses every stage the runtime build left in the cache
-    // (two concurrent builds on a cold cache would both run them).
+    // 2. The runtime image first: on a cold cache its build uses both cores, and every later build
+    // (debug, the rebuild, the single-stage equivalent, the stages) reuses the layers it left.
     const runtimeBuild = await phase('build runtime', () => build('Dockerfile', facts.dockerfile, tags.runtime));
-    const debugBuild = await phase('build debug', () => build('Dockerfile.debug', facts.debugDockerfile, tags.debug));
     const traced = facts.model.stages.traced;
     const trace = traced ? traceLines(runtimeBuild.output) : undefined;
     if (trace?.summary) log(`Slim: ${trace.summary}`);
     for (const w of trace?.warnings ?? []) log(`Slim: tracer warning: ${w}`);
+
+    // Then the lanes at once (VERIFY_LANES): the containers, which mostly wait on the app, the
+    // rebuild (the app's build step: CPU) and the other images from the cache (disk). Each lane keeps its own checks, so the report's
+    // order does not depend on which lane finishes first.
+    const lanes = ['run', 'debug', 'pod', 'routes', 'files', 'rebuild'] as const;
+    const found = Object.fromEntries(lanes.map((l) => [l, [] as CheckResult[]])) as Record<(typeof lanes)[number], CheckResult[]>;
+    const debugBuilt = phase('build debug', () => build('Dockerfile.debug', facts.debugDockerfile, tags.debug));
     let full: BuildResult | undefined;
 
     // 3. Run them
-    if (options.run !== false) {
+    const containers = async () => {
+      if (options.run === false) return;
       await phase('run checks', async () => {
-        log('Running the images');
-        checks.push(await checkServes(engine, tags.runtime, facts, res));
-        const uidOptions = { interpreter: facts.profile.interpreterUid };
-        checks.push(await checkUid(engine, tags.runtime, facts, res, uidOptions));
+        log('Running the runtime image');
+        found.run.push(await checkServes(engine, tags.runtime, facts, res));
+        found.run.push(await checkUid(engine, tags.runtime, facts, res, { interpreter: facts.profile.interpreterUid }));
         const sh = await shellRuns(engine, tags.runtime, res);
-        checks.push({ id: 'no-shell', title: 'no shell can be executed in the runtime image (sh, /bin/sh)', ok: !sh.shell, detail: sh.attempts.join('; ') });
-        const dsh = await shellRuns(engine, tags.debug, res);
-        checks.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
-        checks.push(await checkUid(engine, tags.debug, facts, res, { ...uidOptions, label: 'debug' }));
-        if (options.podParity !== false && !fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
-          notApplicable.push({ id: 'pod-parity', title: "the run with the pod's settings (probes, SIGTERM, read-only root, memory)", reason: `${DEPLOYMENT_FILE} not found: the pod's settings are read from the Deployment` });
-        }
+        found.run.push({ id: 'no-shell', title: 'no shell can be executed in the runtime image (sh, /bin/sh)', ok: !sh.shell, detail: sh.attempts.join('; ') });
       });
-    }
-    if (options.run !== false && options.podParity !== false && fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE))) {
-      await phase('pod parity', async () => {
-        const pod = await podParityChecks(engine, tags.runtime, facts, res, { envFile: options.envFile, log });
-        checks.push(...pod.checks);
-        notApplicable.push(...pod.notChecked);
-      });
-    }
-
-    // The app's own routes; with slim, answered as the full image answers them
-    if (options.run !== false && (traced || (facts.model.routes ?? []).length)) {
-      await phase('routes', async () => {
-        const paths = requestedPaths(facts);
-        const deps = facts.model.stages.dependencies;
-        if (traced && deps && paths.length) {
-          const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
-          try {
-            const file = path.join(tmp, 'Dockerfile.full');
-            fs.writeFileSync(file, fullImageDockerfile(fs.readFileSync(facts.dockerfile, 'utf8'), traced, deps));
-            full = await build('the full image (the same build without the trace)', file, tags.full);
-          } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
+      const deployment = fs.existsSync(path.join(facts.dir, DEPLOYMENT_FILE));
+      if (options.podParity !== false && !deployment) {
+        notApplicable.push({ id: 'pod-parity', title: "the run with the pod's settings (probes, SIGTERM, read-only root, memory)", reason: `${DEPLOYMENT_FILE} not found: the pod's settings are read from the Deployment` });
+      }
+      if (options.podParity !== false && deployment) {
+        await phase('pod parity', async () => {
+          const pod = await podParityChecks(engine, tags.runtime, facts, res, { envFile: options.envFile, log });
+          found.pod.push(...pod.checks);
+          notApplicable.push(...pod.notChecked);
+        });
+      }
+      // The app's own routes; with slim, answered as the full image answers them
+      if (traced || (facts.model.routes ?? []).length) {
+        await phase('routes', async () => {
+          const paths = requestedPaths(facts);
+          const deps = facts.model.stages.dependencies;
+          if (traced && deps && paths.length) {
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
+            try {
+              const file = path.join(tmp, 'Dockerfile.full');
+              fs.writeFileSync(file, fullImageDockerfile(fs.readFileSync(facts.dockerfile, 'utf8'), traced, deps));
+              full = await build('the full image (the same build without the trace)', file, tags.full);
+            } finally {
+              fs.rmSync(tmp, { recursive: true, force: true });
+            }
+            log(`Requesting ${paths.join(', ')} on the slim and the full image`);
+            const slimAnswers = await runRoutes(engine, tags.runtime, facts, res, paths);
+            found.routes.push(compareRoutes(slimAnswers, await runRoutes(engine, tags.full, facts, res, paths)));
+          } else if (traced) {
+            notApplicable.push({ id: 'slim-routes', title: 'the slim image answers as the full image does', reason: 'no health path and no routes to request (set healthCheckPath or routes)' });
+          } else if ((facts.model.routes ?? []).length) {
+            found.routes.push(routesAnswer(await runRoutes(engine, tags.runtime, facts, res, paths)));
           }
-          log(`Requesting ${paths.join(', ')} on the slim and the full image`);
-          checks.push(compareRoutes(await runRoutes(engine, tags.runtime, facts, res, paths), await runRoutes(engine, tags.full, facts, res, paths)));
-        } else if (traced) {
-          notApplicable.push({ id: 'slim-routes', title: 'the slim image answers as the full image does', reason: 'no health path and no routes to request (set healthCheckPath or routes)' });
-        } else if ((facts.model.routes ?? []).length) {
-          checks.push(routesAnswer(await runRoutes(engine, tags.runtime, facts, res, paths)));
-        }
+        });
+      }
+      if (!(await debugBuilt.then(() => true, () => false))) return; // the build lane reports it
+      await phase('run checks', async () => {
+        log('Running the debug image');
+        const dsh = await shellRuns(engine, tags.debug, res);
+        found.debug.push({ id: 'debug-shell', title: 'the debug image has a shell', ok: !!dsh.shell, detail: dsh.attempts.join('; ') });
+        found.debug.push(await checkUid(engine, tags.debug, facts, res, { interpreter: facts.profile.interpreterUid, label: 'debug' }));
       });
-    }
-
-    // 4. Files of the runtime image
-    log('Listing the runtime image files');
-    const runtimeEntries = await phase('runtime files', () => exportImageEntries(engine, tags.runtime, res.containers));
-    const runtimeFiles = runtimeEntries.map((e) => e.path);
-    checks.push(...fileChecks(runtimeFiles, facts), setuidCheck(runtimeEntries), immutableCodeCheck(runtimeEntries, facts));
+    };
 
     // 5. Source-only change
-    let rebuild: BuildResult | undefined;
-    if (options.rebuildCheck !== false && !isNotApplicable(install)) {
+    const rebuilt = async (): Promise<BuildResult | undefined> => {
+      if (options.rebuildCheck === false || isNotApplicable(install)) return undefined;
       const change = prepareSourceChange(facts, install);
       try {
         change.apply(1);
         log(`Changed ${change.file} in a copy of the build context`);
-        rebuild = await phase('rebuild', () => build('Dockerfile after a source-only change', path.join(change.context, path.basename(facts.dockerfile)), tags.rebuild, change.context));
-        checks.push(installReuseCheck(rebuild.output, install.commands, change.file));
+        const r = await phase('rebuild', () => build('Dockerfile after a source-only change', path.join(change.context, path.basename(facts.dockerfile)), tags.rebuild, change.context));
+        found.rebuild.push(installReuseCheck(r.output, install.commands, change.file));
+        return r;
       } finally {
         change.dispose();
       }
-    }
+    };
 
-    // 6. Sizes
-    let single: BuildResult | undefined;
-    let singleText: string | undefined;
-    if (options.singleStage !== false && !isNotApplicable(singleStage)) {
-      singleText = singleStage.dockerfile;
+    // 6. The single-stage equivalent, for the size report
+    const singleText = options.singleStage !== false && !isNotApplicable(singleStage) ? singleStage.dockerfile : undefined;
+    const singleBuilt = async (): Promise<BuildResult | undefined> => {
+      if (singleText === undefined) return undefined;
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-'));
       try {
         const file = path.join(tmp, 'Dockerfile.single-stage');
         fs.writeFileSync(file, singleText);
-        single = await phase('single-stage', () => build('the single-stage equivalent (for the size report)', file, tags.singleStage));
+        return await phase('single-stage', () => build('the single-stage equivalent (for the size report)', file, tags.singleStage));
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
-    }
-    log('Measuring what the runtime image needs (build stages, build context) and the image files');
-    const sizesStarted = process.hrtime.bigint();
-    const stageTags: string[] = [];
-    const needed = await measureNeeded(engine, neededSources(facts), facts.dir, async (stage) => {
-      const tag = `${repo}:${stage.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
-      await build(`stage ${stage} of Dockerfile (--target ${stage})`, facts.dockerfile, tag, facts.dir, stage);
-      stageTags.push(tag);
-      return tag;
-    }, res.containers);
-    const isDependencyLayer = isNotApplicable(install) ? () => false : install.isDependencyLayer;
-    const runtimeStage = facts.stages[facts.stages.length - 1];
-    const debugStage = facts.debugStages[facts.debugStages.length - 1];
-    const baseCache = new Map<string, number>();
-    const measure = async (image: string, base: string, stage: Parameters<typeof breakdown>[2], entries?: readonly FsEntry[]) => ({
-      content: await imageContent(engine, image, base, { entries, baseCache, track: res.containers }),
-      layers: breakdown(image, await imageHistory(engine, image), stage, isDependencyLayer),
-    });
-    const sizes = sizeReport(
-      needed,
-      await measure(tags.runtime, facts.runtimeBase, runtimeStage, runtimeEntries),
-      await measure(tags.debug, facts.debugBase, debugStage),
-      single && singleText && facts.builderImage ? await measure(tags.singleStage, facts.builderImage, parseDockerfile(singleText)[0]) : undefined,
-    );
+    };
 
-    phasesMs.sizes = since(sizesStarted);
+    const builds = async () => {
+      // The rebuild runs the app's build step (CPU) while the debug image is assembled from the cache (disk).
+      const [[debugBuild, single], rebuild] = await Promise.all([debugBuilt.then(async (d) => [d, await singleBuilt()] as const), rebuilt()]);
+      // 4. Files of the runtime image
+      log('Listing the runtime image files');
+      const runtimeEntries = await phase('runtime files', () => imageEntries(engine, tags.runtime, res.containers));
+      const runtimeFiles = runtimeEntries.map((e) => e.path);
+      found.files.push(...fileChecks(runtimeFiles, facts), setuidCheck(runtimeEntries), immutableCodeCheck(runtimeEntries, facts));
+
+      log('Measuring what the runtime image needs (build stages, build context) and the image files');
+      const sizes = await phase('sizes', async () => {
+        const needed = await measureNeeded(engine, neededSources(facts), facts.dir, async (stage) => {
+          const tag = `${repo}:${stage.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+          await build(`stage ${stage} of Dockerfile (--target ${stage})`, facts.dockerfile, tag, facts.dir, stage);
+          stageTags.push(tag);
+          return tag;
+        }, res.containers);
+        const isDependencyLayer = isNotApplicable(install) ? () => false : install.isDependencyLayer;
+        const runtimeStage = facts.stages[facts.stages.length - 1];
+        const debugStage = facts.debugStages[facts.debugStages.length - 1];
+        const baseCache = new Map<string, number>();
+        const measure = async (image: string, base: string, stage: Parameters<typeof breakdown>[2], entries?: readonly FsEntry[]) => ({
+          content: await imageContent(engine, image, base, { entries, baseCache, track: res.containers }),
+          layers: breakdown(image, await imageHistory(engine, image), stage, isDependencyLayer),
+        });
+        return sizeReport(
+          needed,
+          await measure(tags.runtime, facts.runtimeBase, runtimeStage, runtimeEntries),
+          await measure(tags.debug, facts.debugBase, debugStage),
+          single && singleText && facts.builderImage
+            ? await measure(tags.singleStage, facts.builderImage, parseDockerfile(singleText)[0])
+            : undefined,
+        );
+      });
+      return { debugBuild, runtimeFiles, rebuild, single, sizes };
+    };
+
+    const stageTags: string[] = [];
+    const [lane, built] = await Promise.allSettled([containers(), builds()]);
+    if (lane.status === 'rejected') throw lane.reason;
+    if (built.status === 'rejected') throw built.reason;
+    const { debugBuild, runtimeFiles, rebuild, single, sizes } = built.value;
+    const checks = lanes.flatMap((l) => found[l]);
     phasesMs.total = since(started);
     const report: VerifyReport = {
       project: facts.dir,

@@ -24,8 +24,8 @@ const report: VerifyReport = {
 };
 
 describe("verify's wall time by phase", () => {
-  it('is printed as one line, phases in the order they ran', () => {
-    expect(formatReport(report, '/')).toContain('Time:   40.0 s = build runtime 12.0 s + build debug 1.5 s + run checks 4.3 s + pod parity 20.0 s (+ the rest)');
+  it('is printed as one line: the runtime build, then each lane with its phases in the order they ran', () => {
+    expect(formatReport(report, '/')).toContain('Time:   40.0 s = build runtime 12.0 s, then at once: containers (run checks 4.3 s + pod parity 20.0 s) and images (build debug 1.5 s)');
   });
 
   it('is in the JSON report', () => {

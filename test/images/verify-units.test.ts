@@ -13,15 +13,21 @@ import { PACKAGE_MANAGERS } from '../../src';
 import { runCli } from '../../src/cli/main';
 import { nodeFacts, nodeVerifyProfile } from '../../src/families/node/verify';
 import {
-  breakdown, compactStep, contextFileBytes, detectEngine, fileBytes, fileChecks, neededContent, neededSources, parseDockerfile, parseSize,
-  ProjectFacts, readProject, readTarEntries, renderSingleStageDockerfile, renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError,
-  verifyProject,
+  breakdown, compactStep, contextFileBytes, detectEngine, exportImageEntries, fileBytes, fileChecks, FsEntry, imageEntries, neededContent,
+  neededSources, parseDockerfile, parseSize, ProjectFacts, readProject, readTarEntries, readTreeEntries, renderSingleStageDockerfile,
+  renderSizeChart, runVerify, sizeReport, stepsRunning, VerifyError, verifyProject,
 } from '../../src/verify';
 import { VERIFY_OPTIONS } from '../../src/verify/options';
 import { synth, writePackage } from '../util';
+import { podman } from './helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-verify-units-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Entries as comparable lines; which path of a hard-linked file comes first differs by reader. */
+function entryKeys(entries: readonly FsEntry[]): string[] {
+  return entries.map((e) => `${e.path} ${e.type === 'hardlink' ? 'file' : e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid}`).sort();
+}
 
 function fakeBin(name: string, script: string): string {
   const dir = fs.mkdtempSync(path.join(tmp, 'bin-'));
@@ -187,6 +193,39 @@ describe('exported filesystems', () => {
       expect(fileBytes(entries, '/app/node_modules')).toBe(1500);
       expect(fileBytes(entries, '/app/package.json') + fileBytes(entries, '/app/hardlink.json')).toBe(2);
     }
+  });
+
+  it('reads a folder tree as its tar archive reads (hard links once, symlinks, modes, owners)', () => {
+    const root = fs.mkdtempSync(path.join(tmp, 'tree-'));
+    fs.mkdirSync(path.join(root, 'app', 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'app', 'a.js'), 'x'.repeat(700));
+    fs.linkSync(path.join(root, 'app', 'a.js'), path.join(root, 'app', 'b.js'));
+    fs.symlinkSync('../a.js', path.join(root, 'app', 'bin', 'a'));
+    fs.writeFileSync(path.join(root, 'app', 'bin', 'tool'), '#!', { mode: 0o4755 });
+    fs.chmodSync(path.join(root, 'app', 'bin', 'tool'), 0o4755);
+    const archive = path.join(tmp, 'tree.tar');
+    expect(spawnSync('tar', ['--format=posix', '-cf', archive, '-C', root, '.']).status).toBe(0);
+    expect(entryKeys(readTreeEntries(root))).toEqual(entryKeys(readTarEntries(archive)));
+    expect(fileBytes(readTreeEntries(root))).toBe(702);
+    expect(readTreeEntries(root).find((e) => e.path === '/app/bin/tool')!.mode).toBe(0o4755);
+  });
+
+  it('reads an image through `podman image mount` as its export reads it', async () => {
+    const engine = podman();
+    const image = 'gcr.io/distroless/nodejs26-debian13:debug-nonroot';
+    const mount = await engine.must(['image', 'mount', image]);
+    let mounted: FsEntry[];
+    try {
+      mounted = readTreeEntries(mount.trim());
+    } finally {
+      await engine.exec(['image', 'unmount', image]);
+    }
+    const exported = await exportImageEntries(engine, image);
+    expect(mounted.length).toBeGreaterThan(100);
+    expect(entryKeys(mounted)).toEqual(entryKeys(exported));
+    expect(fileBytes(mounted)).toBe(fileBytes(exported));
+    // what verify calls: the same entries (rootful podman mounts; a refused mount exports)
+    expect(fileBytes(await imageEntries(engine, image))).toBe(fileBytes(exported));
   });
 
   it('measures files in the build context without what .dockerignore excludes', () => {
