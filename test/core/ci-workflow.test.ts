@@ -14,8 +14,12 @@ import { ACTIONS } from '../../src/ci/github/actions';
 import { GITHUB_WORKFLOW_PATH } from '../../src/ci/github/workflow';
 import { checkPlatforms, registryOf } from '../../src/ci/model';
 import { DISTROLESS_PLATFORMS } from '../../src/families/distroless';
+import { GO_RUNTIMES } from '../../src/families/go/catalog';
+import { JAVA_RUNTIMES } from '../../src/families/java/catalog';
 import { NODE_RUNTIMES } from '../../src/families/node/catalog';
+import { PYTHON_RUNTIMES } from '../../src/families/python/catalog';
 import { Problems } from '../../src/validation';
+import { writeFiles } from '../cli/helpers';
 import { workspaceFiles } from '../images/workspace-fixture';
 import { actionlint, kustomize, parseYaml, readTree, schemaValidator, synth, tempDir } from '../util';
 
@@ -44,14 +48,6 @@ const step = (job: Job, name: string): Step => {
   return found;
 };
 const usesOf = (job: Job) => job.steps.map((s) => s.uses).filter((u): u is string => u !== undefined).map((u) => u.split('@')[0]);
-
-function writeFiles(dir: string, all: Record<string, string>): string {
-  for (const [rel, content] of Object.entries(all)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
 
 function failure(props: AppProps, dir = tempDir()): MsbValidationError {
   if (!fs.existsSync(path.join(dir, 'package.json'))) writeFiles(dir, { 'package.json': '{"name":"orders-api","version":"1.2.3"}\n', 'package-lock.json': '{}\n' });
@@ -313,6 +309,18 @@ describe('the platform data and check', () => {
     expect(NODE_RUNTIMES[22].platforms).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/s390x', 'linux/ppc64le']);
     expect(NODE_RUNTIMES[26].platforms).toEqual(['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/ppc64le']);
     expect(Object.keys(DISTROLESS_PLATFORMS)).toEqual(['amd64', 'arm64', 'arm', 's390x', 'ppc64le', 'riscv64']);
+  });
+
+  it('the README\'s platform table says what the catalogs hold', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    const row = (line: string) => readme.split('\n').find((l) => l.startsWith(`| \`${line}`))!.split('|')[2].trim();
+    const short = (platforms: readonly string[]) => platforms.map((p) => p.replace(/^linux\//, '')).join(', ');
+    expect(row('nodejs22-debian13')).toBe(short(NODE_RUNTIMES[22].platforms));
+    expect(row('nodejs24-debian13')).toBe(short(NODE_RUNTIMES[24].platforms));
+    expect(NODE_RUNTIMES[26].platforms).toEqual(NODE_RUNTIMES[24].platforms);
+    expect(row('python3-debian13')).toBe(short(PYTHON_RUNTIMES['3.13'].platforms));
+    expect(row('java17/21/25-debian13')).toBe(short(JAVA_RUNTIMES[21].platforms));
+    expect(row('static-debian13')).toBe(short(GO_RUNTIMES['1.26'].platforms));
   });
 
   it('checkPlatforms: valid lists pass; an empty list, a non-list, an unknown or repeated platform are named', () => {
