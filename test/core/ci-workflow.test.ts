@@ -49,6 +49,15 @@ const step = (job: Job, name: string): Step => {
 };
 const usesOf = (job: Job) => job.steps.map((s) => s.uses).filter((u): u is string => u !== undefined).map((u) => u.split('@')[0]);
 
+/** Runs a release job's digest-pinning script in `dir` with these digests; returns the Deployment image of each rendered overlay. */
+function runPin(dir: string, job: Job, digest: string, debugDigest: string): { outDir: string; release: string; debug: string } {
+  const pin = step(job, 'Pin the pushed digests');
+  const outDir = path.join(tempDir(), 'manifests');
+  execFileSync('bash', ['-c', pin.run!], { cwd: dir, env: { ...process.env, ...pin.env, RUNTIME_DIGEST: digest, DEBUG_DIGEST: debugDigest, OUT: outDir } });
+  const image = (file: string) => parseYaml(fs.readFileSync(path.join(outDir, file), 'utf8')).find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].image;
+  return { outDir, release: image('release.yaml'), debug: image('release-debug.yaml') };
+}
+
 function failure(props: AppProps, dir = tempDir()): MsbValidationError {
   if (!fs.existsSync(path.join(dir, 'package.json'))) writeFiles(dir, { 'package.json': '{"name":"orders-api","version":"1.2.3"}\n', 'package-lock.json': '{}\n' });
   const before = readTree(dir);
@@ -133,15 +142,21 @@ describe('the GitHub workflow of a Node.js project (defaults)', () => {
     expect(pin.env).toMatchObject({ IMAGE: 'ghcr.io/acme/orders-api', TAG: '1.2.3', DEBUG_TAG: '1.2.3-debug', RUNTIME_DIGEST: '${{ steps.runtime.outputs.digest }}' });
     const digest = `sha256:${'a'.repeat(64)}`;
     const debugDigest = `sha256:${'b'.repeat(64)}`;
-    const outDir = path.join(tempDir(), 'manifests');
-    execFileSync('bash', ['-c', pin.run!], { cwd: dir, env: { ...process.env, ...pin.env, RUNTIME_DIGEST: digest, DEBUG_DIGEST: debugDigest, OUT: outDir } });
-    const image = (docs: any[]) => docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].image;
-    expect(image(parseYaml(fs.readFileSync(path.join(outDir, 'release.yaml'), 'utf8')))).toBe(`ghcr.io/acme/orders-api:1.2.3@${digest}`);
-    expect(image(parseYaml(fs.readFileSync(path.join(outDir, 'release-debug.yaml'), 'utf8')))).toBe(`ghcr.io/acme/orders-api:1.2.3-debug@${debugDigest}`);
-    // the base and the debug overlay render as before (the release overlays only add the digest)
-    expect(image(kustomize(path.join(dir, 'k8s/base')))).toBe('ghcr.io/acme/orders-api:1.2.3');
+    const { outDir, release: pinned, debug } = runPin(dir, release, digest, debugDigest);
+    expect(pinned).toBe(`ghcr.io/acme/orders-api:1.2.3@${digest}`);
+    expect(debug).toBe(`ghcr.io/acme/orders-api:1.2.3-debug@${debugDigest}`);
+    // the base renders as before (the release overlays only add the digest)
+    expect(kustomize(path.join(dir, 'k8s/base')).find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].image).toBe('ghcr.io/acme/orders-api:1.2.3');
     expect(JSON.parse(fs.readFileSync(path.join(outDir, 'digests.json'), 'utf8'))).toEqual({ image: 'ghcr.io/acme/orders-api', digest, debugDigest });
     expect(step(release, 'Upload').with).toEqual({ 'name': 'manifests-orders-api', 'path': '${{ runner.temp }}/manifests/orders-api', 'if-no-files-found': 'error' });
+  });
+
+  it('a definition already pinned by digest gets the pushed digests in the release overlays', () => {
+    const pinnedDir = tempDir();
+    const own = synth({ image: { repository: 'ghcr.io/acme/orders-api', digest: `sha256:${'1'.repeat(64)}`, debugDigest: `sha256:${'2'.repeat(64)}` }, ci: { provider: 'github' } }, { dir: pinnedDir });
+    const images = runPin(pinnedDir, checked(own.files).jobs['release-orders-api'], `sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`);
+    expect(images.release).toBe(`ghcr.io/acme/orders-api:1.2.3@sha256:${'a'.repeat(64)}`);
+    expect(images.debug).toBe(`ghcr.io/acme/orders-api:1.2.3-debug@sha256:${'b'.repeat(64)}`);
   });
 
   it('is tracked like every output: recorded with its checksum, removed when ci is turned off', () => {
@@ -268,11 +283,9 @@ describe('a workspace with several Apps: one workflow, two jobs per App', () => 
     expect(wf.jobs['release-api'].permissions.packages).toBeUndefined();
     expect(out[GITHUB_WORKFLOW_PATH]).toContain('ghcr.io uses the workflow\'s GITHUB_TOKEN (packages: write); registry.example.com use the secrets REGISTRY_USERNAME and REGISTRY_PASSWORD');
 
-    const pin = step(wf.jobs['release-web'], 'Pin the pushed digests');
-    const outDir = path.join(tempDir(), 'm');
-    execFileSync('bash', ['-c', pin.run!], { cwd: dir, env: { ...process.env, ...pin.env, RUNTIME_DIGEST: `sha256:${'c'.repeat(64)}`, DEBUG_DIGEST: `sha256:${'d'.repeat(64)}`, OUT: outDir } });
-    const deployment = parseYaml(fs.readFileSync(path.join(outDir, 'release.yaml'), 'utf8')).find((d) => d.kind === 'Deployment');
-    expect(deployment.spec.template.spec.containers[0].image).toBe(`ghcr.io/acme/web:1.0.0@sha256:${'c'.repeat(64)}`);
+    const pinnedWeb = runPin(dir, wf.jobs['release-web'], `sha256:${'c'.repeat(64)}`, `sha256:${'d'.repeat(64)}`);
+    expect(pinnedWeb.release).toBe(`ghcr.io/acme/web:1.0.0@sha256:${'c'.repeat(64)}`);
+    expect(pinnedWeb.debug).toBe(`ghcr.io/acme/web:1.0.0-debug@sha256:${'d'.repeat(64)}`);
   });
 });
 
