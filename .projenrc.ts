@@ -21,7 +21,9 @@ const project = new typescript.TypeScriptProject({
   eslint: true,
   deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
   peerDeps: ['projen@0.103.25', 'constructs@^10.5.0'],
-  devDeps: ['kubernetes-models@^4.5.1', 'esbuild@^0.28.0', 'vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0', 'fast-check@^4.3.0'],
+  devDeps: ['kubernetes-models@^4.5.1', 'esbuild@^0.28.0', 'vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0', 'fast-check@^4.3.0',
+    // validates generated CI workflows against the vendored GitHub workflow schema (draft-07, which ajv 6 implements)
+    'ajv@6.15.0'],
   bin: { 'create-msb-app': 'bin/create-msb-app.js' },
   tsconfig: {
     compilerOptions: {
@@ -112,5 +114,5 @@ project.addTask('bench:images', {
   receiveArgs: true,
 });
 
-project.npmignore?.addPatterns('/test/', '/bench/', '/scripts/', '/.ci/', '/examples/*/node_modules/', '/vitest.config.ts');
+project.npmignore?.addPatterns('/test/', '/bench/', '/scripts/', '/.ci/', '/examples/*/node_modules/', '/vitest.config.ts', '/schemas/vendor/');
 project.synth();

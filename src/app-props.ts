@@ -266,6 +266,38 @@ export interface SlimOptions {
   readonly include?: string[];
 }
 
+/**
+ * A generated CI workflow for the App (opt-in). Pull requests run the project's tests, build both
+ * images with a cache and run `create-msb-app verify`; pushes to `releaseBranch` and `v*` tags build
+ * the images for `platforms`, attach SBOM and provenance attestations, push them to
+ * `image.repository`, sign them (cosign keyless), verify the distroless bases' signatures and render
+ * the manifests pinned to the pushed digests as an artifact. Several Apps share one workflow.
+ */
+export interface CiOptions {
+  /**
+   * The CI service: `github` (GitHub Actions, `.github/workflows/msb-ci.yml`).
+   */
+  readonly provider: 'github';
+  /**
+   * OCI platforms of the released images; each must be one the App's distroless line publishes.
+   * @default ["linux/amd64", "linux/arm64"]; the static family: ["linux/amd64"] (its prebuilt binary is one platform's)
+   */
+  readonly platforms?: string[];
+  /** Branch whose pushes release the images (tags `v*` release too). @default "main" */
+  readonly releaseBranch?: string;
+  /**
+   * Shell commands run at the repository root before the tests and the image builds (code
+   * generation; the static family's binary, e.g. `CGO_ENABLED=0 go build -o bin/server .`).
+   * @default []
+   */
+  readonly prepare?: string[];
+  /**
+   * Shell commands that run the project's tests, in the App's folder.
+   * @default - the family's: Node.js `<package manager> run test` when package.json has a test script, Go `go test ./...`, Java `mvn -B test` / `gradle test`, Python `pytest` when it is a dependency; none for the static family
+   */
+  readonly test?: string[];
+}
+
 /** Props of {@link App}. */
 export interface AppProps {
   /**
@@ -341,6 +373,8 @@ export interface AppProps {
   readonly labels?: Record<string, string>;
   /** @default - secure defaults (see README) */
   readonly kubernetes?: KubernetesOptions;
+  /** A generated CI workflow (tests, images, verify; signed, attested, pinned releases). @default - none */
+  readonly ci?: CiOptions;
   /**
    * Template folders searched before the project's template sources and the built-ins, first match wins.
    * @default []

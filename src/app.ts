@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { AppProps } from './app-props';
+import { type CiAppModel, resolveCi, validateCi } from './ci/model';
+import { ciProviderNames } from './ci/provider';
+import { CiWorkflows } from './ci/workflows';
 import { DOCKERFILE_PATHS, Dockerfiles } from './dockerfiles';
 import { GenerationGuard } from './edit-guard';
 import { FAMILIES, familyNames, findFamily } from './families';
@@ -129,6 +132,10 @@ export class App extends Component {
     });
     this.kubernetes = new Kubernetes(this, { ...wiring, model, appPath });
     GenerationGuard.of(project).recordModel(() => this.recordedModel(), appPath);
+    // Opt-in: a project without `ci` gets no workflow component at all.
+    if (model.definition.ci !== undefined) {
+      CiWorkflows.of(project).add(model.definition.ci?.provider, { appPath, ensureChecked: () => this.check(), ci: () => this.ci! });
+    }
     if (appPath) {
       WorkspaceOutputs.of(project).add({
         appPath,
@@ -146,6 +153,11 @@ export class App extends Component {
   /** The resolved model, with what was added to the stages since construction. */
   get model(): AppModel {
     return this.runtimeStage.applyTo(this.buildStage.applyTo(this.resolved));
+  }
+
+  /** The App's CI settings, resolved; undefined without `ci`. */
+  get ci(): CiAppModel | undefined {
+    return resolveCi(this.model, this.family, this.facts, this.appPath);
   }
 
   /** What `.projen/msb.json` records about this App (the resolved model, as plain JSON). */
@@ -200,6 +212,7 @@ export class App extends Component {
     const p = new v.Problems(this.displayPath);
     validateModel(this.model, this.family, this.facts, this.sources?.policies ?? [], p);
     validateConfigFiles(p, this.model, this.appPath ? path.join(this.project.outdir, this.appPath) : this.project.outdir);
+    validateCi(this.model, this.ci, ciProviderNames(), p);
     return [...this.familyProblems, ...p.all];
   }
 

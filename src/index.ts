@@ -21,6 +21,9 @@ export type { AppModel, KubernetesModel, BaseImage, ImageOrigin } from './model/
 export { resolve } from './model/resolve';
 export type { RecordedModel } from './model/record';
 export { DEFAULTS } from './model/defaults';
+// The generated CI workflow: its providers and the per-App model they render.
+export { CI_PROVIDERS, ciProviderNames, findCiProvider, type CiProvider } from './ci/provider';
+export { CI_DEFAULTS, BASE_IMAGE_SIGNERS, type CiAppModel, type CiBaseImage, type BaseImageSigner } from './ci/model';
 export * from './families/node/public';
 export { staticFamily, STATIC_RUNTIME } from './families/static';
 // Errors and the validation rules (the CLI checks flags with the same rules).

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { App, AppProps, MsbProject, MsbValidationError } from '../src';
 import { parse as parseDockerfileText } from '../src/dockerfile/parser';
@@ -117,4 +118,49 @@ export function stage(dockerfile: string, name: string): string[] {
   const rest = lines.slice(start + 1);
   const end = rest.findIndex((l) => l.startsWith('FROM '));
   return [lines[start], ...(end < 0 ? rest : rest.slice(0, end))];
+}
+
+/**
+ * A validator for a JSON schema file of the repository (e.g. the vendored GitHub workflow schema,
+ * draft-07): returns the errors of a value as `<path> <message>` lines, empty when valid.
+ */
+export function schemaValidator(schemaFile: string): (value: unknown) => string[] {
+  const ajv = new Ajv({ allErrors: true, logger: false });
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, 'utf8')));
+  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.dataPath || '/'} ${e.message}`));
+}
+
+/** Where .ci/run installs actionlint (`go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`). */
+export const ACTIONLINT_INSTALL = 'GOBIN=/usr/local/bin go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12';
+
+/** A program on PATH, or an error saying how CI installs it. */
+export function requireProgram(name: string, install: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, name);
+    if (dir && fs.existsSync(file)) return file;
+  }
+  throw new Error(`${name} is not installed (not on PATH). .ci/run installs it: ${install}`);
+}
+
+/**
+ * Runs actionlint (with shellcheck on the `run:` scripts) on a workflow's text; returns its
+ * findings as `line:col: message [kind]`, empty when the workflow is clean.
+ */
+export function actionlint(workflow: string): string[] {
+  const bin = requireProgram('actionlint', ACTIONLINT_INSTALL);
+  requireProgram('shellcheck', 'apt-get install -y shellcheck');
+  const dir = tempDir('msb-actionlint-');
+  const file = path.join(dir, '.github', 'workflows', 'msb-ci.yml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, workflow);
+  let out: string;
+  try {
+    out = execFileSync(bin, ['-format', '{{json .}}', file], { cwd: dir, encoding: 'utf8' });
+  } catch (e) {
+    const err = e as { status?: number; stdout?: string; stderr?: string };
+    // exit 1: problems found (printed as JSON); anything else is a failure of the run itself
+    if (err.status !== 1) throw new Error(`actionlint failed (exit ${err.status}): ${err.stderr}`);
+    out = err.stdout ?? '[]';
+  }
+  return (JSON.parse(out) as { line: number; column: number; message: string; kind: string }[]).map((x) => `${x.line}:${x.column}: ${x.message} [${x.kind}]`);
 }

@@ -9,7 +9,7 @@ import { findFamilyCli } from './families';
 import { TemplateSource } from './template-source';
 import { tsString } from './ts-literal';
 import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
-import { App, AppProps, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
+import { App, AppProps, CiOptions, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
 
 /** Everything the definition says; plain data. */
 export interface Definition {
@@ -36,6 +36,8 @@ export interface Definition {
   readonly template?: TemplateSource;
   /** `slim: true` (only the traced dependency files in the runtime image). */
   readonly slim?: boolean;
+  /** The CI provider of a generated workflow (`--ci`), e.g. `github`. */
+  readonly ci?: string;
 }
 
 /** The project options of a definition (the library resolves template sources against the project). */
@@ -70,6 +72,7 @@ export function appProps(def: Definition): AppProps {
     ...(def.env ? { env: { ...def.env } } : {}),
     image: def.image.tag === undefined ? { repository: def.image.repository } : { repository: def.image.repository, tag: def.image.tag },
     ...(def.slim ? { slim: true } : {}),
+    ...(def.ci ? { ci: { provider: def.ci as CiOptions['provider'] } } : {}),
   };
 }
 
@@ -120,6 +123,10 @@ export function renderProjenrc(def: Definition): string {
     prop(['Slim runtime image: only the dependency files the entrypoint loads (traced in the build).',
       'Add what a tracer cannot see with slim: { include: [\'node_modules/<package>\'] }; list the app\'s',
       'routes in `routes` so `npx create-msb-app verify` compares them with the full image.'], 'slim: true');
+  }
+  if (def.ci) {
+    prop(['CI workflow: tests, cached image builds and verify on pull requests; on the release branch and v* tags',
+      'signed, attested images for ci.platforms and manifests pinned to their digests (see the ci props).'], `ci: { provider: ${lit(def.ci)} }`);
   }
 
   return [

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Definition } from './definition';
 import { CliError } from './errors';
 import { PromptFn } from './prompts';
-import { ImageRef, checkHealthPath, checkImage, checkName, checkPort, toAppName } from './rules';
+import { ImageRef, checkCiProvider, checkHealthPath, checkImage, checkName, checkPort, toAppName } from './rules';
 import { FlagValues, Setting, SettingContext, flagErrors, resolveSettings, validateFlags } from './settings';
 import { TemplateSource, parseTemplate } from './template-source';
 import type { Adoption, FamilyCli } from '../families/family-cli';
@@ -72,6 +72,13 @@ export const COMMON_SETTINGS: { readonly before: readonly Setting[]; readonly af
       default: (ctx): ImageRef => ({ repository: ctx.values.name as string }),
       show: (v) => ((v as ImageRef).tag === undefined ? (v as ImageRef).repository : `${(v as ImageRef).repository}:${(v as ImageRef).tag}`),
       validate: (text, _ctx, label) => checkImage(text, label),
+    },
+    {
+      // opt-in, never asked: a workflow only when --ci names a provider
+      key: 'ci',
+      flag: 'ci',
+      default: () => undefined,
+      validate: (text, _ctx, label) => checkCiProvider(text, label),
     },
     {
       key: 'template',
@@ -155,6 +162,7 @@ export async function resolveDefinition(
     ...(env ? { env } : {}),
     image: v.image as ImageRef,
     ...(template ? { template } : {}),
+    ...(typeof v.ci === 'string' ? { ci: v.ci } : {}),
   };
 }
 

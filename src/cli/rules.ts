@@ -16,6 +16,7 @@ import {
   isPort,
 } from '../index';
 import { badFlag } from './errors';
+import { ciProviderNames, findCiProvider } from '../ci/provider';
 
 /**
  * Image repository and tag. `tag` only when given explicitly (`repository:tag`): without it the
@@ -54,6 +55,12 @@ export function checkImage(value: string, flag = '--image'): ImageRef {
   if (!isImageRepository(repository)) throw badFlag(flag, value, `${IMAGE_REPOSITORY_RULE}, optionally followed by ":<tag>"`);
   if (tag !== undefined && !isImageTag(tag)) throw badFlag(flag, value, `a tag after ":" that is ${IMAGE_TAG_RULE}`);
   return tag === undefined ? { repository } : { repository, tag };
+}
+
+/** A CI provider of the table (`--ci github`). */
+export function checkCiProvider(value: string, flag = '--ci'): string {
+  if (!findCiProvider(value.trim())) throw badFlag(flag, value, `one of ${ciProviderNames().map((x) => `"${x}"`).join(', ')}`);
+  return value.trim();
 }
 
 /** A project name made from a directory or package name: `@acme/Orders_API` -> `orders-api`. */

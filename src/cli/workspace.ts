@@ -152,6 +152,9 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
   for (const flag of ['name', 'image', 'port', 'template']) {
     if (args.values[flag] !== undefined) throw new CliError(`--${flag} applies to one app; in a workspace each app gets its own: adopt, then edit .projenrc.ts.`);
   }
+  if (args.values.ci !== undefined) {
+    throw new CliError('--ci needs each app\'s image repository (the registry the workflow pushes to), which --image cannot set in a workspace: adopt, then set image.repository and ci: { provider: \'github\' } on each App in .projenrc.ts (one workflow covers every App).');
+  }
 
   // Which apps
   const flagged = appFlagValues(args.values.app);

@@ -20,6 +20,8 @@ export interface FamilyResolution {
   readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
   /** Tag of the debug variant, used when the runtime image is overridden without a debug image. */
   readonly debugTag: string;
+  /** OCI platforms the line's runtime image is published for (what a multi-platform release may build), from the catalog. */
+  readonly platforms: readonly string[];
   /** uid and gid of the image's non-root user. */
   readonly uid: number;
   readonly gid: number;
@@ -56,6 +58,29 @@ export interface FamilyResolution {
 export interface DockerignoreSection {
   readonly comment: string;
   readonly patterns: readonly string[];
+}
+
+/** A toolchain a CI job sets up for the project's tests (Node.js is always set up: the tooling needs it). */
+export type CiToolchain = 'node' | 'python' | 'go' | 'java';
+
+/**
+ * What a CI workflow runs for a family, whatever the CI service: the toolchains, the install and the
+ * project's own tests. Plain data; a provider (src/ci/) turns it into its steps.
+ */
+export interface FamilyCi {
+  /** Toolchains and their versions, e.g. `{ go: '1.26' }`. */
+  readonly toolchains: Readonly<Partial<Record<CiToolchain, string>>>;
+  /** Commands run at the repository root: the dependencies of the tests and the tooling (`create-msb-app verify`). */
+  readonly install: readonly string[];
+  /** Commands that run the project's tests, in the App's folder; empty when the project states none (see `note`). */
+  readonly test: readonly string[];
+  /** Why `test` is empty, for the workflow's comments. */
+  readonly note?: string;
+  /**
+   * A file of the build context the image build copies but cannot make itself (the static family's
+   * prebuilt binary): the workflow must make it (`ci.prepare`), for one platform only.
+   */
+  readonly prebuilt?: string;
 }
 
 /** What {@link RuntimeFamily.podEnv} reads. */
@@ -140,6 +165,8 @@ export interface RuntimeFamily {
    * @default - none
    */
   podEnv?(input: PodEnvInput): Record<string, string>;
+  /** What a CI workflow installs and which tests it runs (`ci` of the App props). */
+  ci(model: AppModel, facts: unknown): FamilyCi;
   /** Problems of the resolved model that only the family can judge (e.g. a build script name). */
   validateModel?(model: AppModel, p: Problems): void;
   /**

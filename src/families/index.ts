@@ -14,7 +14,7 @@ import type { PythonRuntimeOptions } from './python/options';
 import { staticFamily } from './static';
 import type { StaticRuntimeOptions } from './static/options';
 
-export type { RuntimeFamily, FamilyResolution, DockerignoreSection } from './family';
+export type { RuntimeFamily, FamilyResolution, DockerignoreSection, FamilyCi, CiToolchain } from './family';
 export type { VerifyProfile } from './verify-profile';
 export type { NodeRuntimeOptions } from './node/options';
 export type { StaticRuntimeOptions } from './static/options';

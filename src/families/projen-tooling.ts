@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FamilyDefinition, Tooling } from './family-cli';
+import { DEFAULT_NODE_VERSION } from './node/catalog';
 import { exec, type ExecOptions } from '../util/exec';
 import { readJsonIfValid } from '../util/json';
 
@@ -15,6 +16,12 @@ import { readJsonIfValid } from '../util/json';
 export const TOOLING_MANIFEST = 'package.json';
 /** The folder npm installs the tooling into (moved aside during an adoption, in .gitignore and .dockerignore). */
 export const TOOLING_FOLDER = 'node_modules';
+
+/** How a CI job installs the tooling (`create-msb-app verify` runs from it) from the committed lockfile. */
+export const TOOLING_CI_INSTALL = 'npm ci --no-audit --no-fund';
+
+/** The Node.js line a CI job sets up for the tooling of a project whose app does not run on Node.js. */
+export const TOOLING_NODE_VERSION = DEFAULT_NODE_VERSION;
 
 /** The dev dependencies running `.projenrc.ts` needs, with an org template package. */
 export function toolingDevDependencies(def: FamilyDefinition, tooling: Tooling): Record<string, string> {

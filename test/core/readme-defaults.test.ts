@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CI_DEFAULTS } from '../../src/ci/model';
 import { NODE_DEFAULTS } from '../../src/families/node';
 import { DEFAULTS } from '../../src/model/defaults';
 
@@ -31,6 +32,8 @@ describe('README App options table', () => {
     ['kubernetes.replicas', [k.replicas]],
     ['kubernetes.resources', [k.resources.cpuRequest, k.resources.memoryRequest, k.resources.memoryLimit]],
     ['kubernetes.autoscaling', [`min ${k.autoscaling.minReplicas}`, `max ${k.autoscaling.maxReplicas}`, `${k.autoscaling.targetCpuUtilization} %`]],
+    ['ci.platforms', CI_DEFAULTS.platforms.map((p) => `\`${p}\``)],
+    ['ci.releaseBranch', [CI_DEFAULTS.releaseBranch]],
   ];
   for (const [prop, values] of cases) {
     it(`${prop}: ${values.join(', ')}`, () => {

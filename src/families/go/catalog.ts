@@ -6,6 +6,8 @@
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/base/README.md
  */
 
+import { BASE_DEBIAN13_ARCHES, distrolessPlatforms } from '../distroless';
+
 export interface GoRuntimeSpec {
   readonly family: 'go';
   /** The Go line as users write it (go.mod's `go` line, `major.minor`), e.g. `1.26`. */
@@ -21,6 +23,8 @@ export interface GoRuntimeSpec {
   readonly gid: number;
   /** Debian release of the builder; the cgo runtime (base-debian13) has the same glibc. */
   readonly debianRelease: string;
+  /** OCI platforms static-debian13 and base-debian13 are published for (the same list). */
+  readonly platforms: readonly string[];
 }
 
 const DISTROLESS_UID = 65532;
@@ -38,6 +42,7 @@ function goLine(version: string): GoRuntimeSpec {
     uid: DISTROLESS_UID,
     gid: DISTROLESS_UID,
     debianRelease: 'trixie',
+    platforms: distrolessPlatforms(BASE_DEBIAN13_ARCHES),
   };
 }
 

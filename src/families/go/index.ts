@@ -15,6 +15,7 @@ import type { AppProps } from '../../app-props';
 import * as v from '../../validation';
 import { buildSecretsContext, registrySecretFiles } from '../build-secrets';
 import type { FamilyResolution, RuntimeFamily } from '../family';
+import { TOOLING_CI_INSTALL } from '../projen-tooling';
 
 export const GO_DEFAULTS = {
   version: DEFAULT_GO_VERSION,
@@ -80,6 +81,7 @@ export const goFamily: RuntimeFamily = {
     return {
       version: spec.version,
       images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${image}:${spec.runtimeTag}`, debug: `${image}:${spec.debugTag}` },
+      platforms: spec.platforms,
       debugTag: spec.debugTag,
       uid: spec.uid,
       gid: spec.gid,
@@ -142,4 +144,6 @@ export const goFamily: RuntimeFamily = {
   },
 
   verify: goVerifyProfile,
+
+  ci: (model) => ({ toolchains: { go: model.runtime.version }, install: [TOOLING_CI_INSTALL], test: ['go test ./...'] }),
 };

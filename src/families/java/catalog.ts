@@ -7,6 +7,8 @@
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/java/README.md
  */
 
+import { distrolessPlatforms } from '../distroless';
+
 export interface JavaRuntimeSpec {
   readonly family: 'java';
   /** The JDK line, e.g. `21`. */
@@ -20,6 +22,8 @@ export interface JavaRuntimeSpec {
   readonly gid: number;
   /** The image's ENTRYPOINT: CMD is the jar. */
   readonly entrypoint: readonly string[];
+  /** OCI platforms the distroless image is published for (distroless `java/config.bzl`: no 32-bit arm). */
+  readonly platforms: readonly string[];
 }
 
 const DISTROLESS_UID = 65532;
@@ -35,6 +39,7 @@ function javaLine(version: string): JavaRuntimeSpec {
     uid: DISTROLESS_UID,
     gid: DISTROLESS_UID,
     entrypoint: ['/usr/bin/java', '-jar'],
+    platforms: distrolessPlatforms(['amd64', 'arm64', 's390x', 'ppc64le', 'riscv64']),
   };
 }
 

@@ -16,10 +16,11 @@ import { javaVerifyProfile } from './verify';
 import type { AppProps } from '../../app-props';
 import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
-import type { RuntimeCopy } from '../../model/model';
+import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
 import { buildSecretsContext, caTrustCommand, registrySecretFiles } from '../build-secrets';
 import type { FamilyResolution, RuntimeFamily } from '../family';
+import { TOOLING_CI_INSTALL } from '../projen-tooling';
 
 export const JAVA_DEFAULTS = {
   version: DEFAULT_JAVA_VERSION,
@@ -138,6 +139,7 @@ export const javaFamily: RuntimeFamily = {
     return {
       version: spec.version,
       images: { builder: spec.builders[tool], runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
+      platforms: spec.platforms,
       debugTag: spec.debugTag,
       uid: spec.uid,
       gid: spec.gid,
@@ -165,7 +167,7 @@ export const javaFamily: RuntimeFamily = {
       const s = model.runtime.settings;
       const wd = model.workdir.replace(/\/+$/, '');
       const maven = s.buildTool === 'maven';
-      const cmd = maven ? (s.wrapper ? './mvnw' : 'mvn') : (s.wrapper ? './gradlew' : 'gradle');
+      const cmd = buildToolCommand(model);
       return {
         ...buildSecretsContext('java', maven ? 'maven' : 'gradle'),
         // the contract's mounts and help; the CA through the one-run truststore helper
@@ -213,4 +215,16 @@ export const javaFamily: RuntimeFamily = {
   },
 
   verify: javaVerifyProfile,
+
+  ci: (model) => ({
+    toolchains: { java: model.runtime.version },
+    install: [TOOLING_CI_INSTALL],
+    test: [model.runtime.settings.buildTool === 'maven' ? `${buildToolCommand(model)} -B test` : `${buildToolCommand(model)} test`],
+  }),
 };
+
+/** The build tool's command: the project's wrapper when it has one. */
+function buildToolCommand(model: AppModel): string {
+  const s = model.runtime.settings;
+  return s.buildTool === 'maven' ? (s.wrapper ? './mvnw' : 'mvn') : (s.wrapper ? './gradlew' : 'gradle');
+}

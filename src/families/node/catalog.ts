@@ -5,6 +5,8 @@
  * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD.
  */
 
+import { type DistrolessArch, distrolessPlatforms } from '../distroless';
+
 /**
  * One runtime line: everything the stages and the manifests need to know about a base image pair.
  */
@@ -33,11 +35,13 @@ export interface RuntimeSpec {
   readonly lts: boolean;
   /** How the entrypoint becomes CMD: the image's ENTRYPOINT already runs the interpreter. */
   readonly cmd: (entrypoint: string) => string[];
+  /** OCI platforms the distroless image of this line is published for. */
+  readonly platforms: readonly string[];
 }
 
 const DISTROLESS_UID = 65532;
 
-function nodeLine(version: string, lts: boolean): RuntimeSpec {
+function nodeLine(version: string, lts: boolean, arches: readonly DistrolessArch[]): RuntimeSpec {
   return {
     family: 'node',
     version,
@@ -52,17 +56,19 @@ function nodeLine(version: string, lts: boolean): RuntimeSpec {
     lts,
     // distroless nodejs images have ENTRYPOINT ["/nodejs/bin/node"]: CMD is the script.
     cmd: (entrypoint) => [entrypoint],
+    platforms: distrolessPlatforms(arches),
   };
 }
 
 /**
  * Node.js lines that gcr.io/distroless publishes (Debian 13 only; nodejs20 was removed in 2026).
- * Node 26 entered LTS in October 2026, so it is the default.
+ * Node 26 entered LTS in October 2026, so it is the default. Architectures: distroless
+ * `nodejs/config.bzl` (`NODEJS_ARCHITECTURES`); only nodejs22 is built for 32-bit arm.
  */
 export const NODE_RUNTIMES: Readonly<Record<string, RuntimeSpec>> = {
-  22: nodeLine('22', true),
-  24: nodeLine('24', true),
-  26: nodeLine('26', true),
+  22: nodeLine('22', true, ['amd64', 'arm64', 'arm', 's390x', 'ppc64le']),
+  24: nodeLine('24', true, ['amd64', 'arm64', 's390x', 'ppc64le']),
+  26: nodeLine('26', true, ['amd64', 'arm64', 's390x', 'ppc64le']),
 };
 
 /** The Node.js line used when the definition names none: the newest LTS line distroless publishes. */

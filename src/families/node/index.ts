@@ -19,7 +19,7 @@ import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
-import type { FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
+import type { FamilyCi, FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
@@ -188,6 +188,7 @@ export const nodeFamily: RuntimeFamily = {
     const line = {
       version: spec.version,
       images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
+      platforms: spec.platforms,
       debugTag: spec.debugTag,
       uid: spec.uid,
       gid: spec.gid,
@@ -337,6 +338,21 @@ export const nodeFamily: RuntimeFamily = {
   },
 
   verify: nodeVerifyProfile,
+
+  ci(model, facts): FamilyCi {
+    const pm = packageManagerOf(model);
+    const test = (facts as PackageJson | undefined)?.scripts?.test;
+    // npm init's placeholder ("echo \"Error: no test specified\" && exit 1") is no test
+    const hasTest = typeof test === 'string' && !/no test specified/.test(test);
+    const installPm = pm.installSpec ? [`npm install -g ${pm.forceInstall ? '--force ' : ''}--no-audit --no-fund ${pm.installSpec}`] : [];
+    return {
+      toolchains: { node: model.runtime.version },
+      // create-msb-app is a dev dependency of the project: this install brings the tooling too
+      install: [...installPm, pm.ciInstall],
+      test: hasTest ? [pm.run('test')] : [],
+      ...(hasTest ? {} : { note: 'package.json has no "test" script' }),
+    };
+  },
 };
 
 /** What the `traced` stage's partial reads; `undefined` without slim. */

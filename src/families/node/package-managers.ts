@@ -22,6 +22,8 @@ export interface PackageManagerSpec {
   readonly installProd: string;
   /** Run a package.json script. */
   readonly run: (script: string) => string;
+  /** Install every dependency, exactly as locked, on a CI machine (the tool's own cache folder). */
+  readonly ciInstall: string;
 }
 
 export const PACKAGE_MANAGERS: Readonly<Record<PackageManagerName, PackageManagerSpec>> = {
@@ -32,6 +34,7 @@ export const PACKAGE_MANAGERS: Readonly<Record<PackageManagerName, PackageManage
     installAll: 'npm ci --no-audit --no-fund',
     installProd: 'npm ci --omit=dev --no-audit --no-fund',
     run: (script) => `npm run ${script}`,
+    ciInstall: 'npm ci --no-audit --no-fund',
   },
   pnpm: {
     name: 'pnpm',
@@ -41,6 +44,7 @@ export const PACKAGE_MANAGERS: Readonly<Record<PackageManagerName, PackageManage
     installAll: 'pnpm install --frozen-lockfile --store-dir /root/.cache/pnpm-store',
     installProd: 'pnpm install --frozen-lockfile --prod --store-dir /root/.cache/pnpm-store',
     run: (script) => `pnpm run ${script}`,
+    ciInstall: 'pnpm install --frozen-lockfile',
   },
   yarn: {
     name: 'yarn',
@@ -50,6 +54,7 @@ export const PACKAGE_MANAGERS: Readonly<Record<PackageManagerName, PackageManage
     installAll: 'yarn install --frozen-lockfile --non-interactive --cache-folder /root/.cache/yarn',
     installProd: 'yarn install --frozen-lockfile --non-interactive --production --cache-folder /root/.cache/yarn',
     run: (script) => `yarn run ${script}`,
+    ciInstall: 'yarn install --frozen-lockfile --non-interactive',
   },
 };
 
@@ -111,6 +116,7 @@ export function pinnedPackageManager(name: PackageManagerName, version: string |
       installSpec: `@yarnpkg/cli-dist@${version}`,
       installAll: `${cache} yarn install --immutable`,
       installProd: `${cache} yarn workspaces focus --production`,
+      ciInstall: 'yarn install --immutable',
       extraManifests: ['.yarnrc.yml'],
       forceInstall: true,
     };

@@ -7,6 +7,8 @@
  * with that path, so the virtualenv runs unchanged in the runtime image.
  */
 
+import { distrolessPlatforms } from '../distroless';
+
 export interface PythonRuntimeSpec {
   readonly family: 'python';
   /** Python minor version, e.g. `3.13`. */
@@ -25,6 +27,8 @@ export interface PythonRuntimeSpec {
   readonly gid: number;
   /** Debian release shared by builder and runtime (glibc of native wheels). */
   readonly debianRelease: string;
+  /** OCI platforms the distroless image is published for (distroless `python3/config.bzl`). */
+  readonly platforms: readonly string[];
 }
 
 export const PYTHON_RUNTIMES: Readonly<Record<string, PythonRuntimeSpec>> = {
@@ -41,6 +45,7 @@ export const PYTHON_RUNTIMES: Readonly<Record<string, PythonRuntimeSpec>> = {
     uid: 65532,
     gid: 65532,
     debianRelease: 'trixie',
+    platforms: distrolessPlatforms(['amd64', 'arm64', 'riscv64']),
   },
 };
 
@@ -76,6 +81,10 @@ export interface PythonInstallerSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Installs the locked runtime dependencies (not the project itself, not dev groups) into the venv. */
   readonly install: string;
+  /** Installs the locked dependencies on a CI machine, for the project's tests (dev groups included). */
+  readonly ciInstall: string;
+  /** Runs a command in the environment of {@link ciInstall}. */
+  readonly ciRun: (command: string) => string;
 }
 
 export const PYTHON_INSTALLERS: Readonly<Record<'pip' | 'uv' | 'poetry', PythonInstallerSpec>> = {
@@ -87,6 +96,8 @@ export const PYTHON_INSTALLERS: Readonly<Record<'pip' | 'uv' | 'poetry', PythonI
     env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' },
     // a requirements file with hashes puts pip in hash-checking mode by itself
     install: `pip --python ${VENV_DIR}/bin/python install -r requirements.txt`,
+    ciInstall: 'python -m pip install -r requirements.txt',
+    ciRun: (command) => `python -m ${command}`,
   },
   uv: {
     name: 'uv',
@@ -96,6 +107,8 @@ export const PYTHON_INSTALLERS: Readonly<Record<'pip' | 'uv' | 'poetry', PythonI
     cacheDir: '/root/.cache/uv',
     env: { UV_PROJECT_ENVIRONMENT: VENV_DIR, UV_PYTHON_DOWNLOADS: 'never', UV_LINK_MODE: 'copy', UV_COMPILE_BYTECODE: '1' },
     install: 'uv sync --frozen --no-dev --no-install-project',
+    ciInstall: 'uv sync --frozen',
+    ciRun: (command) => `uv run --frozen ${command}`,
   },
   poetry: {
     name: 'poetry',
@@ -105,6 +118,8 @@ export const PYTHON_INSTALLERS: Readonly<Record<'pip' | 'uv' | 'poetry', PythonI
     cacheDir: '/root/.cache/pypoetry',
     env: { VIRTUAL_ENV: VENV_DIR, POETRY_VIRTUALENVS_CREATE: 'false', POETRY_NO_INTERACTION: '1' },
     install: 'poetry install --only main --no-root',
+    ciInstall: 'poetry install --no-root',
+    ciRun: (command) => `poetry run ${command}`,
   },
 };
 

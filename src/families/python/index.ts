@@ -18,7 +18,7 @@ import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
 import { buildSecretsContext, registrySecretFiles } from '../build-secrets';
 import type { FamilyResolution, RuntimeFamily } from '../family';
-import { TOOLING_FOLDER } from '../projen-tooling';
+import { TOOLING_CI_INSTALL, TOOLING_FOLDER } from '../projen-tooling';
 
 /** Family defaults. */
 export const PYTHON_DEFAULTS = {
@@ -121,6 +121,7 @@ export const pythonFamily: RuntimeFamily = {
     return {
       version: spec.version,
       images: { builder: `${spec.builderImage}:${spec.builderTag}`, runtime: `${spec.runtimeImage}:${spec.runtimeTag}`, debug: `${spec.runtimeImage}:${spec.debugTag}` },
+      platforms: spec.platforms,
       debugTag: spec.debugTag,
       uid: spec.uid,
       gid: spec.gid,
@@ -198,4 +199,15 @@ export const pythonFamily: RuntimeFamily = {
   },
 
   verify: pythonVerifyProfile,
+
+  ci(model, facts) {
+    const installer = installerOf(model);
+    const pytest = (facts as PythonFacts | undefined)?.dependencies.includes('pytest') === true;
+    return {
+      toolchains: { python: model.runtime.version },
+      install: [...(installer.tool ? [`python -m pip install ${installer.tool}`] : []), installer.ciInstall, TOOLING_CI_INSTALL],
+      test: pytest ? [installer.ciRun('pytest')] : [],
+      ...(pytest ? {} : { note: `pytest is not among the dependencies read from ${installer.lockfile === 'requirements.txt' ? 'requirements.txt' : 'pyproject.toml'}` }),
+    };
+  },
 };

@@ -9,7 +9,9 @@ import { staticVerifyProfile } from './verify';
 import { ROOT_OWNED_FILES_POLICY } from '../../dockerfile-policy';
 import type { AppModel } from '../../model/model';
 import * as v from '../../validation';
+import { BASE_DEBIAN13_ARCHES, distrolessPlatforms } from '../distroless';
 import type { FamilyResolution, RuntimeFamily } from '../family';
+import { TOOLING_CI_INSTALL } from '../projen-tooling';
 import type { StaticRuntimeOptions } from './options';
 
 /**
@@ -23,6 +25,7 @@ export const STATIC_RUNTIME = {
   debugTag: 'debug-nonroot',
   uid: 65532,
   gid: 65532,
+  platforms: distrolessPlatforms(BASE_DEBIAN13_ARCHES),
 } as const;
 
 function options(props: { runtime?: unknown }): Partial<StaticRuntimeOptions> {
@@ -56,6 +59,7 @@ export const staticFamily: RuntimeFamily = {
     return {
       version: STATIC_RUNTIME.version,
       images: { runtime: `${STATIC_RUNTIME.runtimeImage}:${STATIC_RUNTIME.runtimeTag}`, debug: `${STATIC_RUNTIME.runtimeImage}:${STATIC_RUNTIME.debugTag}` },
+      platforms: STATIC_RUNTIME.platforms,
       debugTag: STATIC_RUNTIME.debugTag,
       uid: STATIC_RUNTIME.uid,
       gid: STATIC_RUNTIME.gid,
@@ -86,4 +90,8 @@ export const staticFamily: RuntimeFamily = {
   buildWarnings: (_model, _dir, missingCopies) => [...missingCopies],
 
   verify: staticVerifyProfile,
+
+  // The binary is built before the image build, where its sources are: the workflow builds it with
+  // `ci.prepare` and tests it with `ci.test`.
+  ci: (model) => ({ toolchains: {}, install: [TOOLING_CI_INSTALL], test: [], note: 'a prebuilt binary: its tests run where it is built (ci.test)', prebuilt: model.runtime.entrypoint }),
 };
