@@ -19,12 +19,13 @@
  *
  * "Cold" is `build --no-cache`: every layer is rebuilt, while the package manager's cache mount
  * stays warm (as on a CI runner with a cache), so the figure measures the build, not the network.
- * With podman, verify and the cold builds run in a layer store of their own that holds only the
- * base images (copied in before the clock starts): in a store with layers of earlier builds of the
- * same steps, podman 4.3 picks an older chain for the debug build after a `--no-cache` build and
- * runs the installs again, which no user's first build meets. Build-cache mounts live outside the
- * store, so they stay warm. verify runs twice, each in a new store: with the pod-parity run (its
- * phases) and without it (the figure set against one cold build).
+ * verify from a cold cache runs in a layer store of its own that holds only the base images
+ * (podman; copied in before the clock starts), as on a machine that never built the project; its
+ * build-cache mounts live outside the store, so they stay warm. A `--no-cache` build is no stand-in
+ * for it: podman 4.3 does not reuse the layers of a `--no-cache` build, so every build after it
+ * (the debug image, the rebuild) would run the installs again. verify runs twice, each in a new
+ * store: with the pod-parity run (its phases) and without it (the figure set against one cold
+ * build, which runs in the second store after it).
  * The rebuild changes one source file in a copy of the build context and builds with the cache.
  * Then the table of bench/slim.ts: full vs slim vs single-stage on real dependency sets.
  * The project depends on this checkout packed with `npm pack`, served on 127.0.0.1 (builds use
@@ -70,7 +71,7 @@ async function serve(file: string): Promise<{ url: string; close: () => Promise<
 
 /**
  * A podman engine on a new layer store in `dir` holding only `images`, copied from the engine's own
- * store; docker has one store, so it is returned as it is.
+ * store; docker has one store, so it is returned as it is (verify then starts from what that cache holds).
  */
 async function freshStore(engine: Engine, dir: string, images: readonly string[]): Promise<Engine> {
   if (engine.name !== 'podman') return engine;
@@ -114,13 +115,13 @@ async function main(): Promise<void> {
     if (cli.code !== 0) throw new Error(`create-msb-app failed:\n${cli.stdout}\n${cli.stderr}`);
     process.stderr.write('scaffolded the example app; verifying...\n');
 
-    // 2. Sizes and checks: verify from a cold cache (a new layer store with the base images only,
-    // and its first build with --no-cache), then again in another new store without the pod-parity run
+    // 2. Sizes and checks: verify from a cold cache (a new layer store with the base images only),
+    // then again in another new store without the pod-parity run
     const facts = readProject(dir);
     const bases = [...new Set([facts.builderImage, facts.runtimeBase, facts.debugBase].filter((i): i is string => !!i))];
     const coldVerify = async (store: string, podParity: boolean) => {
       const cold = await freshStore(engine, path.join(work, store), bases);
-      const r = await verifyProject({ dir, engine: cold, ...settings, podParity, coldCache: true, reportDir: path.join(work, `report-${store}`), log: (l) => process.stderr.write(`${l}\n`) });
+      const r = await verifyProject({ dir, engine: cold, ...settings, podParity, reportDir: path.join(work, `report-${store}`), log: (l) => process.stderr.write(`${l}\n`) });
       const failed = r.checks.filter((c) => !c.ok);
       if (failed.length) throw new Error(`verify failed: ${failed.map((c) => `${c.title}: ${c.detail}`).join('; ')}`);
       return { report: r, engine: cold };

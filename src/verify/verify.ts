@@ -47,12 +47,6 @@ export interface VerifyOptions extends BuildSettings {
   readonly podParity?: boolean;
   /** Local env file for the env the Deployment takes from ConfigMaps and Secrets (pod-parity run). @default - none: "not checked" */
   readonly envFile?: string;
-  /**
-   * Start from a cold cache: the runtime image's build runs with `--no-cache` (every layer rebuilt;
-   * the package manager's cache mount stays warm), and every build after it reuses what it built.
-   * @default false
-   */
-  readonly coldCache?: boolean;
   /** Check that a source-only change reuses the dependency install. @default true */
   readonly rebuildCheck?: boolean;
   /** Build the single-stage equivalent for the size report. @default true */
@@ -150,8 +144,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
   const build = async (title: string, dockerfile: string, tag: string, context = facts.dir, target?: string): Promise<BuildResult> => {
     log(`Building ${title} -> ${tag}`);
     (target ? res.stageTags : res.images).add(tag);
-    const noCache = options.coldCache === true && tag === tags.runtime;
-    const r = await buildImage(engine, { context, dockerfile, tag, target, noCache }, {
+    const r = await buildImage(engine, { context, dockerfile, tag, target }, {
       ...options,
       onProgress: options.onProgress ?? ((line) => log(`  ${compactStep(line)}`)),
     });
