@@ -20,12 +20,14 @@ import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
 import { KUBERNETES_PATHS, Kubernetes } from './k8s/kubernetes';
 import { validateConfigFiles } from './k8s/validate';
+import type { BaseImagePins } from './lock/pins';
 import { DEFAULTS } from './model/defaults';
 import type { AppModel } from './model/model';
 import { RecordedModel, recordModel } from './model/record';
 import { resolve } from './model/resolve';
 import { validateModel } from './model/validate';
 import { TemplateSources, familyTemplateFolders } from './org-template';
+import { BASE_IMAGE_LOCK_FILE } from './project';
 import { BuildStage, RuntimeStage } from './stages';
 import { TemplateRenderer, builtinTemplateFolders } from './templates';
 import { gitShortCommit } from './util/git';
@@ -72,6 +74,8 @@ export class App extends Component {
   private readonly resolved: AppModel;
   private readonly facts: unknown;
   private readonly sources?: TemplateSources;
+  /** The project's base-image lock; undefined when it has none. */
+  private readonly pins?: BaseImagePins;
   private readonly familyProblems: v.ValidationProblem[] = [];
   private checked = false;
 
@@ -110,6 +114,7 @@ export class App extends Component {
     this.family = family ?? FAMILIES[DEFAULTS.family];
     this.facts = this.family.readFacts(project.outdir, appPath);
     const model = (this.resolved = resolve(props, orgDefaults, this.family, this.facts, { gitCommit: () => gitShortCommit(project.outdir) }));
+    this.pins = baseImagePins(project);
 
     this.name = model.name;
     this.port = model.port;
@@ -150,9 +155,13 @@ export class App extends Component {
     }
   }
 
-  /** The resolved model, with what was added to the stages since construction. */
+  /**
+   * The resolved model, with what was added to the stages since construction and, last, the digests
+   * of the project's base-image lock (looked up by the final references).
+   */
   get model(): AppModel {
-    return this.runtimeStage.applyTo(this.buildStage.applyTo(this.resolved));
+    const model = this.runtimeStage.applyTo(this.buildStage.applyTo(this.resolved));
+    return this.pins ? this.pins.apply(model) : model;
   }
 
   /** The App's CI settings, resolved; undefined without `ci`. */
@@ -220,7 +229,7 @@ export class App extends Component {
   preSynthesize(): void {
     this.checked = false;
     this.check();
-    for (const warning of [...this.imageWarnings(), ...this.buildWarnings()]) this.project.logger.warn(warning);
+    for (const warning of [...this.imageWarnings(), ...this.lockWarnings(), ...this.buildWarnings()]) this.project.logger.warn(warning);
   }
 
   /** What the image reference risks although it is valid: a tag from a fallback, or a moving tag. */
@@ -231,6 +240,14 @@ export class App extends Component {
     if (img.tagSource === 'fallback') out.push(`image tag ${img.tag} is a placeholder (no image.tag, no app version usable as a tag, no git commit): set image.tag or a version in the project`);
     if (img.pullPolicy === 'Always') out.push(`image tag "${img.tag}" moves (the same name points at new images): the Deployment pulls it with imagePullPolicy Always; pin it with image.digest or use a version tag`);
     return out;
+  }
+
+  /**
+   * The base images the project's lock (`msb.lock.json`) could pin but does not (not in the lock, or a
+   * runtime/debug pair not held together): their FROM lines use the tags. Empty without a lock.
+   */
+  lockWarnings(): string[] {
+    return [...(this.pins?.warnings(this.model) ?? [])];
   }
 
   /**
@@ -252,6 +269,8 @@ export class App extends Component {
    */
   private check(): void {
     if (this.checked) return;
+    const lockProblem = this.pins?.problem;
+    if (lockProblem) throw lockProblem;
     const problems = this.validate();
     if (problems.length > 0) throw v.userError(new v.MsbValidationError(problems));
     const model = this.model;
@@ -289,4 +308,11 @@ function checkAppPath(project: Project, value: unknown): string {
 
 function isInside(parent: string, child: string): boolean {
   return child.startsWith(`${parent}/`);
+}
+
+/** The project's base-image lock: its code is loaded only when the project has the file. */
+function baseImagePins(project: Project): BaseImagePins | undefined {
+  if (!fs.existsSync(path.join(project.outdir, BASE_IMAGE_LOCK_FILE))) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./lock/pins') as typeof import('./lock/pins')).BaseImagePins.of(project);
 }

@@ -12,7 +12,7 @@ import { SECRET_PATTERNS, dockerignoreLeaks, runtimeStageViolations } from './do
 import { GenerationGuard } from './edit-guard';
 import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
-import type { AppModel } from './model/model';
+import { type AppModel, fromReference } from './model/model';
 import { TemplateRenderer } from './templates';
 import type { Problems } from './validation';
 
@@ -96,8 +96,8 @@ export class Dockerfiles extends Component {
     const marker = this.files.get(dockerfilePath)?.marker ?? '';
     const files = this.prefix ? { files: { dockerfile: dockerfilePath, debug: debugPath } } : {};
     const context = { ...dockerfileContext(model, family, marker), ...files };
-    const dockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.runtime.ref } });
-    const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: model.baseImages.debug.ref } });
+    const dockerfile = templates.render('Dockerfile', { ...context, runtime: { image: fromReference(model.baseImages.runtime) } });
+    const debugDockerfile = templates.render('Dockerfile', { ...context, runtime: { image: fromReference(model.baseImages.debug) } });
     const optOut = 'set allowInsecureDockerfile: true in .projenrc.ts to opt out, visibly';
     if (!model.allowInsecureDockerfile) {
       const expected = {
@@ -111,8 +111,8 @@ export class Dockerfiles extends Component {
       };
       const { runtime, debug } = model.baseImages;
       const weakened = [
-        ...runtimeStageViolations(dockerfile, { ...expected, image: runtime.ref }).map((x) => [dockerfilePath, x]),
-        ...runtimeStageViolations(debugDockerfile, { ...expected, image: debug.ref }).map((x) => [debugPath, x]),
+        ...runtimeStageViolations(dockerfile, { ...expected, image: fromReference(runtime) }).map((x) => [dockerfilePath, x]),
+        ...runtimeStageViolations(debugDockerfile, { ...expected, image: fromReference(debug) }).map((x) => [debugPath, x]),
       ];
       for (const [file, x] of weakened) {
         p.add(`${file} runtime stage (templates: ${templates.sourcesUsed('Dockerfile').join(', ')})`, x,
@@ -205,7 +205,7 @@ export function dockerfileContext(model: AppModel, family: RuntimeFamily, marker
     uid: model.runtime.uid,
     gid: model.runtime.gid,
     port: model.port,
-    builder: model.baseImages.builder ? { image: model.baseImages.builder.ref } : undefined,
+    builder: model.baseImages.builder ? { image: fromReference(model.baseImages.builder) } : undefined,
     baseSteps: model.builderSteps,
     buildSteps: model.buildSteps,
     build: model.runtime.build,

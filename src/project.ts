@@ -27,6 +27,12 @@ export const PLAIN_ERRORS_ENV = 'MSB_PLAIN_ERRORS';
 export { DiskWriteError, OutputPathError, SynthesisLockError };
 
 /**
+ * The base-image lock at the project (repository) root: written by `create-msb-app lock`, read by
+ * synthesis, which then pins every FROM line by digest. Projects without it are not affected.
+ */
+export const BASE_IMAGE_LOCK_FILE = 'msb.lock.json';
+
+/**
  * Errors that describe the user's definition or files, not a bug: print their message alone (no
  * stack). The CLI uses the same test.
  */
@@ -130,6 +136,14 @@ export class MsbProject extends Project {
       exec: 'create-msb-app verify',
       receiveArgs: true,
     });
+    // Only in a project that locks its base images: every other project's tasks stay as they were.
+    if (fs.existsSync(path.join(this.outdir, BASE_IMAGE_LOCK_FILE))) {
+      this.addTask('image:lock', {
+        description: `Pin the base images by digest in ${BASE_IMAGE_LOCK_FILE} (create-msb-app lock); --update resolves every one again and prints the pins that moved`,
+        exec: 'create-msb-app lock',
+        receiveArgs: true,
+      });
+    }
     // The user's .gitignore and .gitattributes stay theirs (projen would regenerate them read-only).
     this.tryRemoveFile('.gitignore');
     if (fs.existsSync(path.join(this.outdir, '.gitattributes')) && !isProjenFile(path.join(this.outdir, '.gitattributes'))) {

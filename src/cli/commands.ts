@@ -1,9 +1,11 @@
 /**
- * The commands of `create-msb-app`, declared once: `create` (the default) and `verify`. Parsing,
+ * The commands of `create-msb-app`, declared once: `create` (the default), `verify`, `watch` and `lock`. Parsing,
  * `--help` and the README options table come from these declarations; every default shown is read
  * from the defaults table or the families.
  */
+import type { LockIo } from '../lock/command';
 import { DEFAULTS } from '../model/defaults';
+import { BASE_IMAGE_LOCK_FILE } from '../project';
 import type { VerifyIo } from '../verify';
 import { CommandDecl, OptionDecl, defineCommand } from './command';
 import { CreateContext, create } from './create';
@@ -16,6 +18,7 @@ export interface CommandContext {
   readonly create: CreateContext;
   readonly verify: VerifyIo;
   readonly watch: WatchIo;
+  readonly lock: LockIo;
 }
 
 /** The name users type. */
@@ -57,6 +60,7 @@ Without a TTY on stdin, or with --yes, it never prompts.`,
                                 images and print a size report (see ${PROGRAM} verify --help)
   ${PROGRAM} watch [dir]      synthesize again on every change of .projenrc.ts, package.json or the
                                 templates (see ${PROGRAM} watch --help)
+  ${PROGRAM} lock [dir]       pin the base images by digest in ${BASE_IMAGE_LOCK_FILE} (see ${PROGRAM} lock --help)
 
 Examples:
   npx ${PROGRAM} orders-api
@@ -101,5 +105,36 @@ writes nothing and watching goes on. Each synthesis takes the project's synthesi
   },
 });
 
+export const lockCommand = defineCommand<CommandContext>({
+  name: 'lock',
+  description: `Pin the base images by digest (${BASE_IMAGE_LOCK_FILE})`,
+  details: `Synthesizes the project in [dir] (the repository root of a workspace: one lock covers every App),
+resolves the tags of its builder, runtime and debug images to the digests their registries serve now
+(the multi-arch index where there is one) and writes them to ${BASE_IMAGE_LOCK_FILE}, then synthesizes again:
+every FROM line becomes <image>:<tag>@sha256:<digest>. Runtime and debug are resolved as a pair.
+Without --update, only images the lock does not hold yet are resolved. An image the definition pins by
+digest itself (baseImages.*) is left alone. Credentials come from $REGISTRY_AUTH_FILE,
+\${XDG_RUNTIME_DIR}/containers/auth.json or ~/.docker/config.json (podman login / docker login).
+A registry that cannot be reached, a missing tag or refused access stops with an error naming the
+image and what to do, and ${BASE_IMAGE_LOCK_FILE} stays as it was.`,
+  args: [{ name: 'dir', description: 'the project', default: '.' }],
+  options: {
+    update: { type: 'boolean', description: 'Resolve every base image again and print the pins that moved' },
+    timeout: { type: 'string', value: '<seconds>', description: 'Time limit of each registry request', default: String(DEFAULTS.registryTimeoutSeconds) },
+    help: { type: 'boolean', short: 'h', description: 'Show this help' },
+  },
+  footer: `Exit codes: 0 the lock holds every base image (written or already up to date), 1 an error
+(nothing written).
+
+Examples:
+  npx ${PROGRAM} lock
+  npx ${PROGRAM} lock --update     # or: npx projen image:lock --update`,
+  async run(args, ctx) {
+    // Loaded only for this command.
+    const { lock } = await import('../lock/command');
+    return lock({ dir: args.positionals[0], update: args.values.update === true, timeout: args.values.timeout as string | undefined }, ctx.lock);
+  },
+});
+
 /** Every command; the first is the default. */
-export const COMMANDS: readonly CommandDecl<CommandContext>[] = [createCommand, verifyCommand, watchCommand];
+export const COMMANDS: readonly CommandDecl<CommandContext>[] = [createCommand, verifyCommand, watchCommand, lockCommand];

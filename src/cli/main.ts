@@ -14,7 +14,7 @@ export { CliError, CancelledError } from './errors';
 export { create, type CreateContext, type CreateResult } from './create';
 export type { PromptFn, Question } from './prompts';
 export { renderProjenrc, synthesize, type Definition } from './definition';
-export { COMMANDS, createCommand, verifyCommand, watchCommand } from './commands';
+export { COMMANDS, createCommand, verifyCommand, watchCommand, lockCommand } from './commands';
 
 /** How {@link runCli} talks to the outside world; every part can be replaced. */
 export interface CliIo {
@@ -77,6 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       },
       verify: { stdout, stderr, cwd },
       watch: { stdout, stderr, cwd, signal: io.signal, env: io.env },
+      lock: { stdout, stderr, cwd, signal: io.signal, env: io.env },
     });
   } catch (e) {
     if (e instanceof CliError) {

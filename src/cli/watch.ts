@@ -10,14 +10,13 @@
  * meanwhile waits for it, or it for that one. Save bursts of an editor are debounced; a save that
  * changes no input's content starts nothing.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError, badFlag } from './errors';
+import { type SynthesisResult, runDefaultTask } from './synthesis-task';
 import { RECORD_FILE } from '../edit-guard';
-import { PLAIN_ERRORS_ENV, defaultProjenrcCommand } from '../project';
 import { WATCH_INPUTS_ENV, readWatchInputs } from '../synth/watch-inputs';
 
 /** Default quiet time after the last change before synthesizing, in milliseconds. */
@@ -37,13 +36,6 @@ export interface WatchIo {
   readonly signal?: AbortSignal;
   /** Environment of the syntheses. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** The outcome of one synthesis. */
-interface RunResult {
-  readonly ok: boolean;
-  readonly output: string;
-  readonly ms: number;
 }
 
 /** Options as parsed by the command declaration. */
@@ -200,23 +192,8 @@ class Watcher {
   }
 
   /** The project's `default` task (what `npx projen` runs), as a child process. */
-  private runDefaultTask(): Promise<RunResult> {
-    const task = defaultTask(this.dir);
-    const start = process.hrtime.bigint();
-    return new Promise((resolve) => {
-      const child = spawn(task.command, {
-        cwd: this.dir,
-        shell: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...(this.io.env ?? process.env), ...task.env, [WATCH_INPUTS_ENV]: this.inputsFile },
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const end = (ok: boolean, extra = '') => resolve({ ok, output: output + extra, ms: Number(process.hrtime.bigint() - start) / 1e6 });
-      child.on('error', (e) => end(false, `cannot run "${task.command}": ${e.message}\n`));
-      child.on('close', (code, sig) => end(code === 0, code === 0 ? '' : output.trim() ? '' : `"${task.command}" ended with ${sig ?? `exit code ${code}`}\n`));
-    });
+  private runDefaultTask(): Promise<SynthesisResult> {
+    return runDefaultTask(this.dir, { ...(this.io.env ?? process.env), [WATCH_INPUTS_ENV]: this.inputsFile });
   }
 
   /** Generated files (as the record lists them) with the checksum of their content on disk. */
@@ -300,21 +277,4 @@ function compare(
     if (sum !== undefined && after.get(rel) === undefined) removed.push(rel);
   }
   return { written: written.sort(), removed: removed.sort(), unchanged };
-}
-
-/** The `default` task of `.projen/tasks.json` as one shell command; before the first synthesis, the default one. */
-function defaultTask(dir: string): { command: string; env: Record<string, string> } {
-  try {
-    const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'tasks.json'), 'utf8')) as {
-      tasks?: { default?: { env?: Record<string, string>; steps?: { exec?: string }[] } };
-    };
-    const task = tasks.tasks?.default;
-    const steps = task?.steps ?? [];
-    if (steps.length > 0 && steps.every((s) => typeof s.exec === 'string')) {
-      return { command: steps.map((s) => s.exec).join(' && '), env: task?.env ?? {} };
-    }
-  } catch {
-    // not synthesized yet
-  }
-  return { command: defaultProjenrcCommand(dir), env: { [PLAIN_ERRORS_ENV]: '1' } };
 }

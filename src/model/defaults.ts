@@ -31,6 +31,8 @@ export const DEFAULTS = {
   movingTags: ['latest', 'main', 'master', 'dev', 'edge', 'nightly', 'stable'],
   /** Suffix of the debug image's tag. */
   debugTagSuffix: '-debug',
+  /** Time limit of each registry request of `create-msb-app lock`, in seconds. */
+  registryTimeoutSeconds: 20,
   kubernetes: {
     replicas: 2,
     servicePort: 80,

@@ -20,8 +20,16 @@ export type ImageOrigin = 'catalog' | 'org' | 'project';
 
 /** A base image and where it came from. */
 export interface BaseImage {
+  /** The reference as the definition resolves it (a tag, or a digest pinned in the definition). */
   readonly ref: string;
   readonly origin: ImageOrigin;
+  /** The digest the project's base-image lock (`msb.lock.json`) pins `ref` to, if any. */
+  readonly lockedDigest?: string;
+}
+
+/** The reference a `FROM` line names: `ref`, with the lock's digest appended when it pins one. */
+export function fromReference(image: BaseImage): string {
+  return image.lockedDigest ? `${image.ref}@${image.lockedDigest}` : image.ref;
 }
 
 /** The resolved Kubernetes settings. */

@@ -3,7 +3,7 @@
  * (family, images, uid, CMD, what is copied, the package manager) instead of guessing it from the
  * Dockerfile's text. Plain JSON, stable key order.
  */
-import type { AppModel } from './model';
+import { type AppModel, fromReference } from './model';
 import type { RuntimeFamily } from '../families/family';
 import type { VerifyModel } from '../verify/model';
 
@@ -20,6 +20,7 @@ export interface RecordedModel {
   readonly entrypoint: string;
   readonly cmd: readonly string[];
   readonly stages: readonly string[];
+  /** The base images as the definition resolves them (tags; digests only where the definition pins them, not the lock's). */
   readonly baseImages: { readonly builder?: string; readonly runtime: string; readonly debug: string };
   readonly image: string;
   readonly debugImage: string;
@@ -64,6 +65,7 @@ function verifySlice(model: AppModel, family: RuntimeFamily): RecordedModel['ver
   const exec = family.dockerfile.exec?.(model) ?? { cmd: model.runtime.cmd };
   const roles = family.dockerfile.roles?.(model) ?? {};
   const pm = model.runtime.settings.packageManager;
+  const b = model.baseImages;
   return {
     family: model.family,
     name: model.name,
@@ -74,7 +76,8 @@ function verifySlice(model: AppModel, family: RuntimeFamily): RecordedModel['ver
     healthPath: model.healthCheckPath,
     entrypoint: exec.entrypoint,
     cmd: exec.cmd,
-    images: { builder: model.baseImages.builder?.ref, runtime: model.baseImages.runtime.ref, debug: model.baseImages.debug.ref },
+    // what the FROM lines name (with the lock's digests), so verify measures the bases the builds used
+    images: { builder: b.builder && fromReference(b.builder), runtime: fromReference(b.runtime), debug: fromReference(b.debug) },
     hasBuild: model.runtime.build !== undefined,
     stages: { ...roles, runtime: 'runtime' },
     packageManager: typeof pm === 'string' ? pm : undefined,
