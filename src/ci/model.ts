@@ -6,7 +6,7 @@
 import type { CiOptions } from '../app-props';
 import type { FamilyCi, RuntimeFamily } from '../families/family';
 import { KUBERNETES_PATHS } from '../k8s/kubernetes';
-import type { AppModel } from '../model/model';
+import { type AppModel, fromReference } from '../model/model';
 import * as v from '../validation';
 
 /** The CI defaults (written once). */
@@ -96,7 +96,12 @@ function platformsOf(model: AppModel, familyCi: FamilyCi): string[] {
 
 function baseImagesOf(model: AppModel): CiBaseImage[] {
   const { builder, runtime, debug } = model.baseImages;
-  const images = [...(builder ? [{ role: 'builder' as const, ref: builder.ref }] : []), { role: 'runtime' as const, ref: runtime.ref }, { role: 'debug' as const, ref: debug.ref }];
+  // what the FROM lines name: with a base-image lock, the pinned digests are what is verified
+  const images = [
+    ...(builder ? [{ role: 'builder' as const, ref: fromReference(builder) }] : []),
+    { role: 'runtime' as const, ref: fromReference(runtime) },
+    { role: 'debug' as const, ref: fromReference(debug) },
+  ];
   return images.map((img) => {
     const signer = BASE_IMAGE_SIGNERS.find((s) => img.ref.startsWith(s.prefix));
     if (signer) return { ...img, signer };

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { App, AppProps, MsbProject } from '../../src';
+import { GITHUB_WORKFLOW_PATH } from '../../src/ci/github/workflow';
 import { findCredentials } from '../../src/lock/auth';
 import { BaseImageLockError, type LockEntry, parseLock, readLockFile, renderLockFile } from '../../src/lock/file';
 import { readProjectImages } from '../../src/lock/images';
@@ -16,7 +17,7 @@ import { isLoopback, normalizeRegistryName, parseImageReference } from '../../sr
 import { parseChallenge } from '../../src/lock/registry';
 import { cli } from '../cli/helpers';
 import { workspaceFiles } from '../images/workspace-fixture';
-import { readTree, synth, tempDir, writePackage } from '../util';
+import { actionlint, readTree, synth, tempDir, writePackage } from '../util';
 
 const BUILDER = 'docker.io/library/node:26-trixie';
 const RUNTIME = 'gcr.io/distroless/nodejs26-debian13:nonroot';
@@ -61,6 +62,15 @@ describe('synthesis with msb.lock.json', () => {
     expect(tasks(dir)).toContain('image:lock');
     // no time or date lands in a generated file: the lock's resolvedAt stays in the lock
     for (const [f, text] of Object.entries(files)) if (f !== 'msb.lock.json') expect(text, f).not.toContain('2026-01-31');
+  });
+
+  it('the CI workflow verifies the signatures of the pinned digests, the ones the builds use', () => {
+    const dir = lockedDir({ [BUILDER]: entry('a'), [RUNTIME]: entry('b'), [DEBUG]: entry('c') });
+    const { files } = synth({ image: { repository: 'ghcr.io/acme/orders-api' }, ci: { provider: 'github' } }, { dir });
+    const workflow = files[GITHUB_WORKFLOW_PATH];
+    for (const [ref, c] of [[RUNTIME, 'b'], [DEBUG, 'c']]) expect(workflow).toMatch(new RegExp(`cosign verify .* ${ref}@${digest(c)} > /dev/null`));
+    expect(workflow).toContain(`echo "not verified: ${BUILDER}@${digest('a')} (builder)"`);
+    expect(actionlint(workflow)).toEqual([]);
   });
 
   it('looks the lock up by the final reference: the mirror\'s, and an image set on the stage after construction', () => {
