@@ -56,19 +56,14 @@ export async function lock(options: LockOptions, io: LockIo): Promise<number> {
   const out = (line = '') => io.stdout.write(`${line}\n`);
   const unchanged = `${BASE_IMAGE_LOCK_FILE} was not changed`;
 
+  // the lock file is written in place of what is there: never through a symbolic link
+  asCliError(() => checkOutputPaths(dir, [BASE_IMAGE_LOCK_FILE]));
   const first = await runDefaultTask(dir, env);
   if (!first.ok) throw new CliError(`the project does not synthesize, so its base images are not known; ${unchanged}:\n${indent(first.output)}`);
   const lockFile = path.join(dir, BASE_IMAGE_LOCK_FILE);
   const before = fs.existsSync(lockFile) ? fs.readFileSync(lockFile, 'utf8') : undefined;
-  let plan: ReturnType<typeof planLock>;
-  let current: ReturnType<typeof readLockFile>;
-  try {
-    current = readLockFile(dir) ?? new Map();
-    plan = planLock(readProjectImages(dir), current, options.update === true);
-  } catch (e) {
-    if (isMsbError(e)) throw new CliError(e.message);
-    throw e;
-  }
+  const current = asCliError(() => readLockFile(dir)) ?? new Map();
+  const plan = asCliError(() => planLock(readProjectImages(dir), current, options.update === true));
   for (const note of plan.notes) out(`note: ${note}`);
 
   const client = new RegistryClient({ timeoutMs: seconds * 1000, env, signal: io.signal });
@@ -80,8 +75,10 @@ export async function lock(options: LockOptions, io: LockIo): Promise<number> {
     out(options.update ? `${BASE_IMAGE_LOCK_FILE} is up to date: ${pinned}, none moved.` : `${BASE_IMAGE_LOCK_FILE} is up to date: ${pinned} (--update resolves them again).`);
     return 0;
   }
-  checkOutputPaths(dir, [BASE_IMAGE_LOCK_FILE]);
-  writeAtomic(lockFile, BASE_IMAGE_LOCK_FILE, text, 0o644);
+  asCliError(() => {
+    checkOutputPaths(dir, [BASE_IMAGE_LOCK_FILE]);
+    writeAtomic(lockFile, BASE_IMAGE_LOCK_FILE, text, 0o644);
+  });
   out(`${before === undefined ? 'Wrote' : 'Updated'} ${BASE_IMAGE_LOCK_FILE}: ${summary(changes)}; ${pinned}.`);
   for (const c of changes) out(`  ${MARK[c.kind]} ${describeChange(c, plan.users)}`);
 
@@ -107,6 +104,16 @@ async function resolveAll(
     throw new CliError(`${failed.length} of ${refs.length} base image${refs.length === 1 ? '' : 's'} could not be resolved; ${unchanged}:\n${lines.join('\n')}`);
   }
   return new Map(refs.map((ref, i) => [ref, (results[i] as PromiseFulfilledResult<ResolvedImage>).value]));
+}
+
+/** Runs `fn`; this library's errors (their message says what to do) become {@link CliError}s. */
+function asCliError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isMsbError(e)) throw new CliError(e.message);
+    throw e;
+  }
 }
 
 function summary(changes: readonly LockChange[]): string {

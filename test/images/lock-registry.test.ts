@@ -198,6 +198,17 @@ describe('create-msb-app lock against a registry on loopback', () => {
     }
   });
 
+  it('a registry whose Docker-Content-Digest does not match the bytes it serves is not believed', async () => {
+    front.mode = 'wrong-digest';
+    try {
+      const stderr = await failing(['--update']);
+      const served = await servedManifest(registry, 'library/node', '26-trixie');
+      expect(stderr).toContain(`  - ${ref('builder')} (builder of lockapp):\n      unexpected registry response: ${front.host} says the manifest of library/node:26-trixie is sha256:${'0'.repeat(64)} (Docker-Content-Digest), but the bytes it served hash to ${served.digest}.`);
+    } finally {
+      front.mode = 'anonymous';
+    }
+  });
+
   it('a registry that is down (connection refused)', async () => {
     await front.close();
     try {
@@ -206,6 +217,24 @@ describe('create-msb-app lock against a registry on loopback', () => {
       expect(stderr).toContain(`  - ${ref('runtime')} (runtime of lockapp):\n      registry unreachable: cannot reach http://${front.host} (ECONNREFUSED)`);
     } finally {
       await front.open();
+    }
+  });
+
+  it('msb.lock.json as a symbolic link is refused before anything runs; its target stays as it was', async () => {
+    const outside = path.join(home, 'elsewhere.lock.json');
+    fs.renameSync(path.join(dir, 'msb.lock.json'), outside);
+    fs.symlinkSync(outside, path.join(dir, 'msb.lock.json'));
+    const before = fs.readFileSync(outside, 'utf8');
+    const proxied = front.stats.proxied;
+    try {
+      const r = await runBin(['lock', '--update'], dir, env);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`msb.lock.json is a symbolic link to ${outside} (outside the project): synthesis writes only regular files inside the project; remove the link`);
+      expect(fs.readFileSync(outside, 'utf8')).toBe(before);
+      expect(front.stats.proxied).toBe(proxied);
+    } finally {
+      fs.rmSync(path.join(dir, 'msb.lock.json'));
+      fs.renameSync(outside, path.join(dir, 'msb.lock.json'));
     }
   });
 

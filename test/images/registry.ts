@@ -4,7 +4,8 @@
  * a small token endpoint in front of it that does what Docker Hub and gcr.io do and that registry
  * alone does not: answer 401 with a `WWW-Authenticate: Bearer realm=...,service=...,scope=...`
  * challenge and accept only the tokens its realm issued for that repository. The front can refuse
- * every token, ask for credentials, stop answering, or be closed (the registry is down then).
+ * every token, ask for credentials, stop answering, misstate a digest, or be closed (the registry is
+ * down then).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -94,7 +95,9 @@ export type FrontMode =
   /** the token endpoint refuses everyone (401) */
   | 'refuse'
   /** accepts connections and never answers */
-  | 'hang';
+  | 'hang'
+  /** passes manifests through with another Docker-Content-Digest than the bytes' */
+  | 'wrong-digest';
 
 /** The token front of a registry. */
 export interface TokenFront {
@@ -157,7 +160,8 @@ export async function startTokenFront(upstream: Registry, credentials: { usernam
     const headers = { ...req.headers, host: upstream.host };
     delete headers.authorization;
     const up = http.request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
+      const tampered = front.mode === 'wrong-digest' && r.headers['docker-content-digest'] ? { 'docker-content-digest': `sha256:${'0'.repeat(64)}` } : {};
+      res.writeHead(r.statusCode ?? 502, { ...r.headers, ...tampered });
       r.pipe(res);
     });
     up.on('error', (e) => res.writeHead(502).end(e.message));
