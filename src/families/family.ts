@@ -83,6 +83,18 @@ export interface FamilyCi {
   readonly prebuilt?: string;
 }
 
+/** A health check the runtime image runs on itself, in exec form (no shell), with docker's timing. */
+export interface ExecHealthcheck {
+  /** The command, exec form. */
+  readonly cmd: readonly string[];
+  /** e.g. `30s`. */
+  readonly interval: string;
+  readonly timeout: string;
+  readonly retries: number;
+  /** Failures before it do not count: the startup probe's budget, e.g. `60s`. */
+  readonly startPeriod: string;
+}
+
 /** What {@link RuntimeFamily.podEnv} reads. */
 export interface PodEnvInput {
   readonly runtime: FamilyResolution;
@@ -167,6 +179,13 @@ export interface RuntimeFamily {
   podEnv?(input: PodEnvInput): Record<string, string>;
   /** What a CI workflow installs and which tests it runs (`ci` of the App props). */
   ci(model: AppModel, facts: unknown): FamilyCi;
+  /**
+   * The health check the runtime image can run on itself without a shell (Node.js: its own fetch of
+   * the health path), for the image's HEALTHCHECK and the compose file's; undefined when the image
+   * has no HTTP client or the probes are TCP.
+   * @default - none
+   */
+  healthcheck?(model: AppModel): ExecHealthcheck | undefined;
   /** Problems of the resolved model that only the family can judge (e.g. a build script name). */
   validateModel?(model: AppModel, p: Problems): void;
   /**

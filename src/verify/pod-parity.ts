@@ -7,7 +7,8 @@
  * family's profile adds its own checks on the same settings (Node.js: the heap limit).
  *
  * The Deployment (k8s/base/deployment.yaml) is the source of truth for the pod's settings:
- * {@link readPodSettings} is the one place that reads it.
+ * {@link readPodSettings} reads it, through the one reader of a Deployment's pod settings
+ * (src/k8s/pod-settings.ts, which the compose file of the local dev loop uses too).
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -18,130 +19,25 @@ import { CheckResult, Resources, containerName, freePort, imageConfig } from './
 import type { ProjectFacts } from './context';
 import { CommandResult, Engine, EngineName, VerifyError } from './engine';
 import type { PodRun } from '../families/verify-profile';
-import { QUANTITY_SUFFIX } from '../k8s/quantity';
+import { type PodDefaults, type PodSettings, type ProbeSpec, podSettings, quantityBytes } from '../k8s/pod-settings';
 
 /** Where the Deployment is, relative to the project. */
 export const DEPLOYMENT_FILE = 'k8s/base/deployment.yaml';
-/** Startup budget without a startup probe, in seconds. */
-export const DEFAULT_STARTUP_BUDGET_S = 60;
-/** terminationGracePeriodSeconds when the Deployment sets none (Kubernetes' default). */
-export const DEFAULT_GRACE_S = 30;
-/** Size of an emptyDir without sizeLimit (the tmpfs verify mounts for it). */
-export const DEFAULT_EMPTYDIR_BYTES = 64 * 1024 * 1024;
-
-/** How a probe checks the container. */
-export type ProbeSpec = { readonly kind: 'http'; readonly path: string; readonly port: number } | { readonly kind: 'tcp'; readonly port: number } | { readonly kind: 'other'; readonly what: string };
-
-/** What the Deployment gives the app's pod, as verify runs it. */
-export interface PodSettings {
-  readonly uid: number;
-  readonly gid: number;
-  readonly readOnlyRootFilesystem: boolean;
-  /** emptyDir volumes, mounted as tmpfs. */
-  readonly tmpfs: readonly { readonly path: string; readonly bytes: number }[];
-  /** Volumes verify cannot mount (configMap, secret, persistent volumes), by mount path. */
-  readonly otherMounts: readonly string[];
-  readonly dropAll: boolean;
-  readonly noNewPrivileges: boolean;
-  /** limits.memory in bytes; none without a limit. */
-  readonly memoryBytes?: number;
-  /** limits.memory as written, e.g. `256Mi`. */
-  readonly memory?: string;
-  /** Literal env values of the container. */
-  readonly env: Readonly<Record<string, string>>;
-  /** env entries with valueFrom, and envFrom sources: verify cannot resolve them. */
-  readonly unresolvedEnv: readonly string[];
-  /** containerPorts. */
-  readonly ports: readonly number[];
-  readonly readiness?: ProbeSpec;
-  readonly liveness?: ProbeSpec;
-  /** Seconds the app has to start: startupProbe failureThreshold x periodSeconds (+ initialDelaySeconds), else 60. */
-  readonly startupBudgetS: number;
-  readonly startupFrom: string;
-  readonly graceS: number;
-  readonly preStopSleepS: number;
-}
+export { DEFAULT_EMPTYDIR_BYTES, DEFAULT_GRACE_S, DEFAULT_STARTUP_BUDGET_S, type PodSettings, type ProbeSpec } from '../k8s/pod-settings';
 
 /**
  * A Kubernetes quantity as verify reads it from the Deployment (`256Mi`, `1G`, `512e6`, `1.5Gi`) in
- * bytes, rounded up; `undefined` when it is not one. Synthesis's own reader is src/k8s/quantity.ts
- * (the same suffixes; this one also takes numbers and surrounding space, as YAML may give them).
+ * bytes, rounded up; `undefined` when it is not one (src/k8s/pod-settings.ts).
  */
-export function parseQuantity(q: string | number | undefined): number | undefined {
-  if (typeof q === 'number') return Number.isFinite(q) && q >= 0 ? q : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E))?\s*$/.exec(q ?? '');
-  if (!m) return undefined;
-  const n = Number(m[1] + (m[2] ?? ''));
-  return Math.ceil(n * QUANTITY_SUFFIX[m[3] ?? '']);
-}
+export const parseQuantity = quantityBytes;
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 
-/**
- * Reads the pod's settings from the project's Deployment: the container named like the app (or the
- * first), its securityContext (falling back to the pod's), volumes, resources, env, probes,
- * preStop and the grace period.
- */
-export function readPodSettings(
-  dir: string,
-  facts: { readonly name: string; readonly port: number; readonly uid: number; readonly gid: number },
-): PodSettings {
+/** Reads the pod's settings from the project's Deployment file (src/k8s/pod-settings.ts reads the object). */
+export function readPodSettings(dir: string, facts: PodDefaults): PodSettings {
   const file = path.join(dir, DEPLOYMENT_FILE);
   if (!fs.existsSync(file)) throw new VerifyError(`${file} not found: the pod-parity run reads the pod's settings from the Deployment (run \`npx projen\`, or pass --no-pod-parity).`);
-  const deployment = parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
-  const pod = deployment?.spec?.template?.spec ?? {};
-  const containers: any[] = pod.containers ?? [];
-  const c = containers.find((x) => x?.name === facts.name) ?? containers[0] ?? {};
-  const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };
-  const volumes = new Map<string, any>((pod.volumes ?? []).map((v: any) => [v.name, v]));
-  const tmpfs: { path: string; bytes: number }[] = [];
-  const otherMounts: string[] = [];
-  for (const m of c.volumeMounts ?? []) {
-    const v = volumes.get(m.name);
-    if (v && 'emptyDir' in v) tmpfs.push({ path: m.mountPath, bytes: parseQuantity(v.emptyDir?.sizeLimit) ?? DEFAULT_EMPTYDIR_BYTES });
-    else otherMounts.push(m.mountPath);
-  }
-  const ports: number[] = (c.ports ?? []).map((p: any) => Number(p.containerPort)).filter((p: number) => p > 0);
-  if (ports.length === 0) ports.push(facts.port);
-  const portOf = (p: unknown) => (typeof p === 'number' ? p : Number((c.ports ?? []).find((x: any) => x.name === p)?.containerPort ?? p) || facts.port);
-  const probe = (p: any): ProbeSpec | undefined => {
-    if (!p) return undefined;
-    if (p.httpGet && (p.httpGet.scheme ?? 'HTTP') === 'HTTP') return { kind: 'http', path: p.httpGet.path ?? '/', port: portOf(p.httpGet.port) };
-    if (p.tcpSocket) return { kind: 'tcp', port: portOf(p.tcpSocket.port) };
-    return { kind: 'other', what: Object.keys(p).filter((k) => !/Seconds|Threshold/.test(k)).join(', ') };
-  };
-  const sp = c.startupProbe;
-  const env: Record<string, string> = {};
-  const unresolvedEnv: string[] = [];
-  for (const e of c.env ?? []) {
-    if (e?.value !== undefined) env[e.name] = String(e.value);
-    else unresolvedEnv.push(`${e.name} (valueFrom)`);
-  }
-  for (const e of c.envFrom ?? []) {
-    const ref = e.configMapRef ? `ConfigMap ${e.configMapRef.name}` : e.secretRef ? `Secret ${e.secretRef.name}` : 'a source';
-    unresolvedEnv.push(`envFrom ${ref}${e.prefix ? ` (prefix ${e.prefix})` : ''}`);
-  }
-  const memory = c.resources?.limits?.memory;
-  return {
-    uid: Number(sc.runAsUser ?? facts.uid),
-    gid: Number(sc.runAsGroup ?? facts.gid),
-    readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true,
-    tmpfs,
-    otherMounts,
-    dropAll: (sc.capabilities?.drop ?? []).includes('ALL'),
-    noNewPrivileges: sc.allowPrivilegeEscalation === false,
-    memory: memory === undefined ? undefined : String(memory),
-    memoryBytes: parseQuantity(memory),
-    env,
-    unresolvedEnv,
-    ports,
-    readiness: probe(c.readinessProbe),
-    liveness: probe(c.livenessProbe),
-    startupBudgetS: sp ? (sp.failureThreshold ?? 3) * (sp.periodSeconds ?? 10) + (sp.initialDelaySeconds ?? 0) : DEFAULT_STARTUP_BUDGET_S,
-    startupFrom: sp ? `startupProbe failureThreshold ${sp.failureThreshold ?? 3} x periodSeconds ${sp.periodSeconds ?? 10}` : 'no startupProbe: 60 s',
-    graceS: Number(pod.terminationGracePeriodSeconds ?? DEFAULT_GRACE_S),
-    preStopSleepS: Number(c.lifecycle?.preStop?.sleep?.seconds ?? 0),
-  };
+  return podSettings(parseYaml(fs.readFileSync(file, 'utf8')) ?? {}, facts);
 }
 
 /** The engine options that give a container the pod's settings (without ports, name and image). */

@@ -19,7 +19,7 @@ import { mebibytes } from '../../k8s/quantity';
 import { DEFAULTS } from '../../model/defaults';
 import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
-import type { FamilyCi, FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
+import type { ExecHealthcheck, FamilyCi, FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
@@ -262,6 +262,8 @@ export const nodeFamily: RuntimeFamily = {
     };
   },
 
+  healthcheck: execHealthcheck,
+
   validateModel(model, p) {
     const b = model.runtime.build;
     if (b) p.check(typeof b.script === 'string' && /^[A-Za-z0-9:_.-]+$/.test(b.script), 'build.script', b.script, 'a package.json script name such as "build"');
@@ -308,9 +310,7 @@ export const nodeFamily: RuntimeFamily = {
         init: model.runtime.settings.init === true ? { entrypoint: NODE_INIT_ENTRYPOINT } : undefined,
         depsStage: slimOf(model) ? TRACED_STAGE : 'prod-deps',
         slim: slimContext(model),
-        healthcheck: model.runtime.settings.healthcheck === true && model.healthCheckPath !== undefined
-          ? { ...NODE_DEFAULTS.healthcheckTiming, startPeriod: `${model.kubernetes.startupProbe.periodSeconds * model.kubernetes.startupProbe.failureThreshold}s`, cmd: healthcheckCommand(model.healthCheckPath) }
-          : undefined,
+        healthcheck: model.runtime.settings.healthcheck === true ? execHealthcheck(model) : undefined,
       };
     },
   },
@@ -368,6 +368,13 @@ function slimContext(model: AppModel): Record<string, unknown> | undefined {
     // exec form: the entrypoint and the include paths reach the script as arguments, never through a shell
     run: ['node', '-e', script.join(' '), model.runtime.entrypoint, ...slim.include],
   };
+}
+
+/** The exec-form health check of an HTTP health path (the image's HEALTHCHECK and compose's); none for TCP probes. */
+function execHealthcheck(model: AppModel): ExecHealthcheck | undefined {
+  if (model.healthCheckPath === undefined) return undefined;
+  const { periodSeconds, failureThreshold } = model.kubernetes.startupProbe;
+  return { ...NODE_DEFAULTS.healthcheckTiming, startPeriod: `${periodSeconds * failureThreshold}s`, cmd: healthcheckCommand(model.healthCheckPath) };
 }
 
 /**
