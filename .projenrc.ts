@@ -22,7 +22,7 @@ const project = new typescript.TypeScriptProject({
   deps: ['@balena/dockerignore@^1.0.2', 'handlebars@^4.7.8', 'enquirer@^2.4.1', 'semver@^7.6.0', 'yaml@^2.4.0'],
   peerDeps: ['projen@0.103.25', 'constructs@^10.5.0'],
   devDeps: ['kubernetes-models@^4.5.1', 'esbuild@^0.28.0', 'vitest@^3.2.4', 'tsx@^4.19.0', '@types/node@^20', '@types/semver@^7.5.0', 'sucrase@^3.35.0', 'fast-check@^4.3.0',
-    // validates generated CI workflows against the vendored GitHub workflow schema (draft-07, which ajv 6 implements)
+    // validates generated files against the vendored JSON schemas (schemas/vendor/: the GitHub workflow and compose-spec schemas, draft-07, which ajv 6 implements)
     'ajv@6.15.0'],
   bin: { 'create-msb-app': 'bin/create-msb-app.js' },
   tsconfig: {

@@ -298,6 +298,31 @@ export interface CiOptions {
   readonly test?: string[];
 }
 
+/** `compose` settings: the App's service in the local dev loop's compose file. */
+export interface ComposeOptions {
+  /**
+   * Port on 127.0.0.1 the service is published on (`127.0.0.1:<hostPort>:<port>`). In a project with
+   * several Apps, each needs its own.
+   * @default - the App's port
+   */
+  readonly hostPort?: number;
+  /**
+   * Build secrets the compose build passes (ids the Dockerfile mounts, e.g. `ca_cert`, `npmrc`),
+   * each from the file an environment variable names: `ca_cert` from `$CA_CERT_FILE` (set it in the
+   * shell or in `.env` next to the compose file; compose stops with a message naming it when unset).
+   * @default [] (the build gets no secret: the Dockerfile's secrets are optional)
+   */
+  readonly buildSecrets?: string[];
+  /**
+   * The compose file, at the project root. A compose file of your own under a name compose tools
+   * read by default is never replaced or shadowed: synthesis stops naming it; choose another name
+   * here (e.g. `compose.msb.yaml`, then `docker compose -f compose.msb.yaml ...`). The same for
+   * every App of a project.
+   * @default "compose.yaml"
+   */
+  readonly file?: string;
+}
+
 /** Props of {@link App}. */
 export interface AppProps {
   /**
@@ -359,6 +384,16 @@ export interface AppProps {
    * @default []
    */
   readonly routes?: string[];
+  /**
+   * A service in the project's compose file (the local dev loop): built from the Dockerfile and run
+   * the way the pod runs (read-only root with a tmpfs for each emptyDir, no capabilities,
+   * no-new-privileges, the non-root uid, the Deployment's env and memory limit, published on
+   * 127.0.0.1), with the image's shell-free health check (Node.js) and `develop.watch` rebuilding
+   * it when its sources change. `true`, or {@link ComposeOptions}.
+   * @default false
+   * @see https://compose-spec.io
+   */
+  readonly compose?: boolean | ComposeOptions;
   /** @default - the app name, tagged with the app version (never latest) */
   readonly image?: ImageOptions;
   /** @default - upstream images for the runtime line */

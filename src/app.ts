@@ -1,8 +1,9 @@
 /**
  * The App: one service, one typed definition. It resolves the definition into the model
  * (src/model/resolve.ts) with the runtime family's help, and wires the components that own the
- * outputs: {@link Dockerfiles} (Dockerfile, Dockerfile.debug, .dockerignore) and {@link Kubernetes}
- * (k8s/base, k8s/overlays/debug). At synthesis it runs one validation pass, in order: the model's
+ * outputs: {@link Dockerfiles} (Dockerfile, Dockerfile.debug, .dockerignore), {@link Kubernetes}
+ * (k8s/base, k8s/overlays/debug) and, with `compose`, its service in the project's
+ * {@link ComposeFile}. At synthesis it runs one validation pass, in order: the model's
  * problems, then the rendered outputs' problems; the hand-edit guard runs after it, then the write.
  */
 import * as fs from 'node:fs';
@@ -13,6 +14,7 @@ import { AppProps } from './app-props';
 import { type CiAppModel, resolveCi, validateCi } from './ci/model';
 import { ciProviderNames } from './ci/provider';
 import { CiWorkflows } from './ci/workflows';
+import { ComposeFile } from './compose/compose-file';
 import { DOCKERFILE_PATHS, Dockerfiles } from './dockerfiles';
 import { GenerationGuard } from './edit-guard';
 import { FAMILIES, familyNames, findFamily } from './families';
@@ -76,6 +78,8 @@ export class App extends Component {
   private readonly sources?: TemplateSources;
   /** The project's base-image lock; undefined when it has none. */
   private readonly pins?: BaseImagePins;
+  /** The project's compose file, when this App's `compose` is on. */
+  private readonly composeFile?: ComposeFile;
   private readonly familyProblems: v.ValidationProblem[] = [];
   private checked = false;
 
@@ -136,6 +140,18 @@ export class App extends Component {
       appPath,
     });
     this.kubernetes = new Kubernetes(this, { ...wiring, model, appPath });
+    if (model.compose) {
+      this.composeFile = ComposeFile.of(project, model.compose.file);
+      this.composeFile.add({
+        displayPath: this.displayPath,
+        appPath,
+        family: this.family,
+        ensureChecked: () => this.check(),
+        model: () => this.model,
+        deployment: () => this.kubernetes.renderedObject('Deployment'),
+        dockerfile: () => ({ path: this.dockerfiles.path(DOCKERFILE_PATHS.dockerfile), text: this.dockerfiles.dockerfileText }),
+      });
+    }
     GenerationGuard.of(project).recordModel(() => this.recordedModel(), appPath);
     // Opt-in: a project without `ci` gets no workflow component at all.
     if (model.definition.ci !== undefined) {
@@ -201,10 +217,10 @@ export class App extends Component {
     return this.resolved.image.debugTag;
   }
 
-  /** Paths of the files this App writes with the content they will have (after validation). */
+  /** Paths of the files this App writes with the content they will have (after validation), the compose file it is in too. */
   outputs(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const f of this.node.findAll()) {
+    for (const f of [...this.node.findAll(), ...(this.composeFile ? [this.composeFile.file] : [])]) {
       const content = f instanceof GeneratedTextFile ? f.content() : undefined;
       if (content !== undefined) out[(f as GeneratedTextFile).path] = content;
     }

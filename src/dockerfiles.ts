@@ -83,6 +83,11 @@ export class Dockerfiles extends Component {
     return `${this.prefix}${file}`;
   }
 
+  /** The rendered Dockerfile (after the App's check), e.g. for the build secrets it mounts. */
+  get dockerfileText(): string | undefined {
+    return this.rendered?.[this.path(DOCKERFILE_PATHS.dockerfile)];
+  }
+
   /** Generated files of this component. */
   get generated(): readonly GeneratedTextFile[] {
     return [...this.files.values()];
@@ -120,6 +125,8 @@ export class Dockerfiles extends Component {
       }
     }
     const contextSources = [...model.runtime.installFiles, ...model.copies.filter((c) => !c.from).map((c) => c.src)];
+    // the local dev loop's compose file (at the project root) is a generated deployment file too
+    const composeFile = model.compose ? [model.compose.file] : [];
     const secretPatterns = [...new Set([...SECRET_PATTERNS, ...family.dockerignore.secretFiles])];
     this.ignoreInput = {
       familyIgnores: family.dockerignore.sections,
@@ -127,7 +134,7 @@ export class Dockerfiles extends Component {
       dependencyDirs: family.dockerignore.dependencyDirs,
       contextSources,
       ignored: this.prefix
-        ? [...(model.runtime.build ? [model.runtime.build.outDir] : []), this.path('k8s'), dockerfilePath, debugPath]
+        ? [...(model.runtime.build ? [model.runtime.build.outDir] : []), this.path('k8s'), dockerfilePath, debugPath, ...composeFile]
         : [],
     };
     if (this.prefix) {
@@ -150,7 +157,7 @@ export class Dockerfiles extends Component {
       familyIgnores: family.dockerignore.sections,
       secretPatterns,
       extra: this.props.extraIgnores,
-      appOutputs: [] as string[],
+      appOutputs: composeFile,
       keep: [] as string[],
     };
     let dockerignore = templates.render('dockerignore', ignoreContext);

@@ -113,6 +113,18 @@ export class GenerationGuard extends Component {
     return typeof force === 'boolean' ? force : forceFromEnv();
   }
 
+  /**
+   * Which of `paths` (relative to the project) are files of the user's: they exist, and neither the
+   * last synthesis recorded them nor a crashed one left them in its journal. What the guard would
+   * refuse to replace; also what an output must not shadow (e.g. a compose file of the user's).
+   */
+  foreignFiles(paths: readonly string[]): string[] {
+    const recorded = readRecord(this.project.outdir)?.files ?? {};
+    const pending = readJournal(this.project.outdir)?.files ?? {};
+    const has = (o: object, p: string) => Object.prototype.hasOwnProperty.call(o, p);
+    return paths.filter((p) => !has(recorded, p) && !has(pending, p) && tryRead(path.join(this.project.outdir, p)) !== undefined);
+  }
+
   /** Runs after the Apps rendered (they are constructed first), before anything is written. */
   preSynthesize(): void {
     const previous = readRecord(this.project.outdir);

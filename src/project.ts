@@ -88,11 +88,21 @@ class TypeScriptProjenrc extends ProjenrcFile {
  * the user's: nothing is removed or reordered.
  */
 export class GitignoreLines extends Component {
+  /** The lines of a project, if it keeps the user's .gitignore this way (an MsbProject does). */
+  static of(project: Project): GitignoreLines | undefined {
+    return project.components.find((c): c is GitignoreLines => c instanceof GitignoreLines);
+  }
+
   private readonly lines: string[];
 
   constructor(project: Project, lines: string[]) {
     super(project, 'GitignoreLines');
-    this.lines = lines;
+    this.lines = [...lines];
+  }
+
+  /** Adds a line the .gitignore must hold (before the project's postSynthesize). */
+  add(line: string): void {
+    if (!this.lines.includes(line)) this.lines.push(line);
   }
 
   postSynthesize(): void {

@@ -120,13 +120,24 @@ export function stage(dockerfile: string, name: string): string[] {
   return [lines[start], ...(end < 0 ? rest : rest.slice(0, end))];
 }
 
+/** JSON Schema draft-07's meta-schema, as ajv 6 ships it. */
+const DRAFT_07 = JSON.parse(fs.readFileSync(require.resolve('ajv/lib/refs/json-schema-draft-07.json'), 'utf8'));
+
 /**
- * A validator for a JSON schema file of the repository (e.g. the vendored GitHub workflow schema,
- * draft-07): returns the errors of a value as `<path> <message>` lines, empty when valid.
+ * A validator for a JSON schema file of the repository (e.g. schemas/vendor/compose-spec.json):
+ * returns the errors of a value as `<path> <message>` lines, empty when valid. ajv 6 implements
+ * draft-07; a schema that declares another draft is refused, and draft-07 named by its https
+ * address (as compose-spec does) is the same meta-schema.
  */
 export function schemaValidator(schemaFile: string): (value: unknown) => string[] {
+  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+  const declared = String(schema.$schema ?? '');
+  if (!/^https?:\/\/json-schema\.org\/draft-07\/schema#?$/.test(declared)) {
+    throw new Error(`${schemaFile} declares ${declared ? `$schema ${declared}` : 'no $schema'}: ajv 6 validates draft-07 schemas`);
+  }
   const ajv = new Ajv({ allErrors: true, logger: false });
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, 'utf8')));
+  if (!ajv.getSchema(declared)) ajv.addMetaSchema({ ...DRAFT_07, $id: declared });
+  const validate = ajv.compile(schema);
   return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.dataPath || '/'} ${e.message}`));
 }
 

@@ -127,6 +127,7 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
   // 3. One definition (every bad flag reported at once)
   let def = await resolveDefinition(args.values, target, family, adoption, ask, flagErrors);
   if (bool(args, 'slim')) def = { ...def, slim: true };
+  if (bool(args, 'compose')) def = { ...def, compose: true };
   abortCheck(ctx.signal);
   // A template folder outside the project is copied into it, so the definition can find it anywhere.
   let templateCopy: string | undefined;
@@ -364,6 +365,8 @@ function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definit
   out.info(`  ${OUTPUT_PATHS.debugDockerfile.padEnd(22)} the same with a busybox shell`);
   out.info(`  ${`${OUTPUT_PATHS.base}/`.padEnd(22)} ${s.outputs.filter((o) => o.startsWith(`${OUTPUT_PATHS.base}/`)).map((o) => path.basename(o)).join(', ')}`);
   out.info(`  ${`${OUTPUT_PATHS.debugOverlay}/`.padEnd(22)} runs the debug image`);
+  const compose = s.outputs.includes(DEFAULTS.compose.file);
+  if (compose) out.info(`  ${DEFAULTS.compose.file.padEnd(22)} the local dev loop: the image run the way the pod runs`);
   if (fs.existsSync(path.join(s.dir, VENDOR_FOLDER))) out.info(`  ${`${VENDOR_FOLDER}/`.padEnd(22)} create-msb-app itself, so the image build can install it`);
   out.info('');
   out.info('Next steps:');
@@ -374,6 +377,7 @@ function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definit
     [`docker build -f Dockerfile -t ${image} .`, 'or podman build'],
     [`docker build -f Dockerfile.debug -t ${image}-debug .`, 'the debug image'],
     ['kubectl apply -k k8s/base', 'or k8s/overlays/debug'],
+    ...(compose ? [['docker compose watch', 'build, run on 127.0.0.1, rebuild on change'] as [string, string]] : []),
   ];
   const width = Math.max(...steps.map(([c]) => c.length));
   for (const [command, note] of steps) out.info(`  ${command.padEnd(width)}  # ${note}`);

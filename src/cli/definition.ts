@@ -38,6 +38,8 @@ export interface Definition {
   readonly slim?: boolean;
   /** The CI provider of a generated workflow (`--ci`), e.g. `github`. */
   readonly ci?: string;
+  /** `compose: true` (the local dev loop), or with the host port when it differs from the app port. */
+  readonly compose?: true | { readonly hostPort: number };
 }
 
 /** The project options of a definition (the library resolves template sources against the project). */
@@ -73,6 +75,7 @@ export function appProps(def: Definition): AppProps {
     image: def.image.tag === undefined ? { repository: def.image.repository } : { repository: def.image.repository, tag: def.image.tag },
     ...(def.slim ? { slim: true } : {}),
     ...(def.ci ? { ci: { provider: def.ci as CiOptions['provider'] } } : {}),
+    ...(def.compose ? { compose: def.compose === true ? true : { hostPort: def.compose.hostPort } } : {}),
   };
 }
 
@@ -127,6 +130,12 @@ export function renderProjenrc(def: Definition): string {
   if (def.ci) {
     prop(['CI workflow: tests, cached image builds and verify on pull requests; on the release branch and v* tags',
       'signed, attested images for ci.platforms and manifests pinned to their digests (see the ci props).'], `ci: { provider: ${lit(def.ci)} }`);
+  }
+  if (def.compose) {
+    prop(['Local dev loop: compose.yaml runs the image the way the pod runs (read-only root, no capabilities,',
+      'the Deployment\'s env and memory limit) and `docker compose watch` rebuilds it on change.',
+      'Build secrets: compose: { buildSecrets: [\'ca_cert\'] } reads the file $CA_CERT_FILE names.'],
+    def.compose === true ? 'compose: true' : `compose: { hostPort: ${def.compose.hostPort} }`);
   }
 
   return [

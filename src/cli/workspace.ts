@@ -23,7 +23,7 @@ import { tsString } from './ts-literal';
 import type { Adoption } from '../families/family-cli';
 import { type Workspace, type WorkspacePackage, dependentsOf } from '../families/node/workspace/detect';
 import { GeneratedTextFile } from '../generated-file';
-import { App, HandEditError, MsbProject, MsbValidationError, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
+import { App, DEFAULTS, HandEditError, MsbProject, MsbValidationError, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import { ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
 
@@ -185,7 +185,8 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
       for (const [label, value, from] of adoption.rows) out.info(`  ${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
       for (const note of adoption.notes) out.info(`  note: ${note}`);
       const def = await resolveDefinition(flags, { dir, mode: 'adopt' }, family, adoption, ask);
-      apps.push({ path: pkg.dir, def: { ...def, name: uniqueName(def.name || toAppName(path.posix.basename(pkg.dir)), apps) } });
+      const compose = args.values.compose === true ? { compose: composeOf(def.port, apps) } : {};
+      apps.push({ path: pkg.dir, def: { ...def, name: uniqueName(def.name || toAppName(path.posix.basename(pkg.dir)), apps), ...compose } });
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       if (!(e instanceof CliError || e instanceof JsonFileError)) throw e;
@@ -267,13 +268,23 @@ export async function adoptWorkspace(args: CreateArgs, ctx: CreateContext, ws: W
   out.info('  .projenrc.ts             the definition (one App per app): edit it, then run npx projen');
   out.info('  .dockerignore            the build context of every app (the repository root)');
   out.info('  k8s/kustomization.yaml   every app (k8s/overlays/debug: their debug images)');
+  if (apps.some((a) => a.def.compose)) out.info(`  ${DEFAULTS.compose.file.padEnd(24)} the local dev loop: a service per app, run the way its pod runs`);
   if (fs.existsSync(path.join(root, VENDOR_FOLDER))) out.info(`  ${`${VENDOR_FOLDER}/`.padEnd(24)} create-msb-app itself, so the image build can install it`);
   out.info('');
   out.info('Next steps:');
   for (const app of apps) out.info(`  docker build -f ${app.path}/Dockerfile -t ${app.def.image.repository} .   # ${app.def.name}, from the repository root`);
   out.info('  kubectl apply -k k8s                  # every app');
+  if (apps.some((a) => a.def.compose)) out.info('  docker compose watch                  # every app on 127.0.0.1, rebuilt on change');
   const def = apps[0].def;
   return { dir: root, mode: 'adopt', definition: def, written, installed, gitInitialised: false, apps: apps.map((a) => ({ path: a.path, name: a.def.name })), skipped };
+}
+
+/** An adopted app's `compose`: published on its own port, or on the next port no earlier app is published on. */
+function composeOf(port: number, apps: readonly WorkspaceApp[]): NonNullable<Definition['compose']> {
+  const used = new Set(apps.map((a) => (typeof a.def.compose === 'object' ? a.def.compose.hostPort : a.def.port)));
+  let hostPort = port;
+  while (used.has(hostPort)) hostPort++;
+  return hostPort === port ? true : { hostPort };
 }
 
 function uniqueName(name: string, apps: readonly WorkspaceApp[]): string {

@@ -43,6 +43,7 @@ export interface KubernetesProps {
 /** The Kubernetes outputs; `addPatch` / `addOverride` change the objects before they are checked and written. */
 export class Kubernetes extends KubernetesManifests {
   private rendered?: Record<string, string>;
+  private objects?: Partial<Record<ManifestKind, ManifestObject>>;
   /** The folder of the base (`k8s/base`, or `<path>/k8s/base` in a workspace). */
   readonly basePath: string;
   /** The folder of the debug overlay. */
@@ -93,6 +94,16 @@ export class Kubernetes extends KubernetesManifests {
     out[`${this.basePath}/kustomization.yaml`] = yaml(renderBaseKustomization(Object.keys(manifests) as ManifestKind[], model.kubernetes.namespace, generator(model)));
     out[`${this.debugOverlayPath}/kustomization.yaml`] = yaml(renderDebugKustomization(model.image.repository, model.image.debugTag, model.image.debugDigest));
     this.rendered = out;
+    this.objects = manifests;
+  }
+
+  /**
+   * An object as rendered (patches and overrides applied, checked), e.g. the Deployment the compose
+   * file of the local dev loop reads the pod's settings from; undefined before the App's check and
+   * for a kind the definition does not turn on.
+   */
+  renderedObject(kind: ManifestKind): ManifestObject | undefined {
+    return this.objects?.[kind];
   }
 }
 

@@ -33,6 +33,8 @@ export const DEFAULTS = {
   debugTagSuffix: '-debug',
   /** Time limit of each registry request of `create-msb-app lock`, in seconds. */
   registryTimeoutSeconds: 20,
+  /** The local dev loop (`compose`): the compose file at the project root. */
+  compose: { file: 'compose.yaml' },
   kubernetes: {
     replicas: 2,
     servicePort: 80,

@@ -3,6 +3,7 @@
  * family) merged once. Validation, rendering and the org policies read this and nothing else.
  */
 import type { AppProps, ConfigMapGeneratorOptions, EnvFromSource, EnvValueSource } from '../app-props';
+import type { ComposeSettings } from '../compose/settings';
 import type { FamilyResolution } from '../families/family';
 
 /** A file or folder copied into the runtime image. */
@@ -112,6 +113,8 @@ export interface AppModel {
   /** What the runtime stage copies in (the family's, then `addCopy`). */
   readonly copies: readonly RuntimeCopy[];
   readonly kubernetes: KubernetesModel;
+  /** The App's service in the local dev loop's compose file; undefined when `compose` is off. */
+  readonly compose?: ComposeSettings;
   /** The project's own opt-out of the Dockerfile guarantees (never from an org template). */
   readonly allowInsecureDockerfile: boolean;
   /** The project's own acceptance of an org template's base images (never from an org template). */

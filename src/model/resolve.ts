@@ -5,6 +5,7 @@
  * to defaults and validation reports them from the model.
  */
 import type { AppProps, BaseImageOptions } from '../app-props';
+import { composeSettings } from '../compose/settings';
 import type { RuntimeFamily } from '../families/family';
 import { type OrgTemplateDefaults, deepMerge, orgBuildSteps } from '../org-template';
 import { isImageTag } from '../validation';
@@ -54,6 +55,8 @@ export function resolve(
   const k8s = kubernetes(merged);
   const familyEnv = family.podEnv?.({ runtime, imageEnv: merged.env ?? {}, podEnv: k8s.env, memoryLimit: k8s.resources.memoryLimit }) ?? {};
   const source = merged.sourceUrl ?? runtime.metadata.sourceUrl;
+  const port = merged.port ?? DEFAULTS.port;
+  const compose = composeSettings(merged, port);
   // fromEntries defines own properties: a key such as "__proto__" stays a plain label
   const labels: Record<string, string> = Object.fromEntries([
     ['org.opencontainers.image.title', name],
@@ -65,7 +68,7 @@ export function resolve(
   return {
     definition: merged,
     name,
-    port: merged.port ?? DEFAULTS.port,
+    port,
     healthCheckPath: merged.healthCheckPath === false ? undefined : (merged.healthCheckPath ?? DEFAULTS.healthCheckPath),
     routes: Array.isArray(merged.routes) ? merged.routes.map(String) : [],
     workdir,
@@ -89,6 +92,8 @@ export function resolve(
     buildSteps: [],
     copies: [...runtime.copies],
     kubernetes: { ...k8s, env: { ...k8s.env, ...familyEnv } },
+    // only when on, so a definition without it resolves to what it always did
+    ...(compose ? { compose } : {}),
     allowInsecureDockerfile: props.allowInsecureDockerfile === true,
     allowOrgBaseImages: props.allowOrgBaseImages === true,
   };

@@ -4,6 +4,7 @@
  * replaced without the project's opt-out.
  */
 import ignoreMatcher from '@balena/dockerignore';
+import { validateCompose } from '../compose/settings';
 import { mergeRuntimeStagePolicies, SECRET_PATTERNS } from '../dockerfile-policy';
 import type { RuntimeFamily } from '../families/family';
 import { validateKubernetes, validateWorkload } from '../k8s/validate';
@@ -33,6 +34,7 @@ export function validateModel(model: AppModel, family: RuntimeFamily, facts: unk
   if (props.slim !== undefined && props.slim !== false) {
     p.check(family.slim === true, 'slim', props.slim, `false or left out: the ${family.name} family has no dependency tree to trace`);
   }
+  validateCompose(props, p);
   const rt = model.runtime;
   const entry = rt.entrypointPath ?? rt.entrypoint;
   p.check(v.isRelativePath(entry), 'entrypoint', rt.entrypoint, v.RELATIVE_PATH_RULE);

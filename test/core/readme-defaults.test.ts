@@ -54,6 +54,8 @@ describe('README App options table', () => {
     expect(defaultOf('image.healthcheck')).toContain(String(NODE_DEFAULTS.healthcheck));
     expect(row('image.healthcheck')).toContain('--format docker');
     expect(defaultOf('kubernetes.networkPolicy')).toContain(k.networkPolicy ? '(on)' : 'off');
+    expect(defaultOf('compose')).toContain('false');
+    expect(row('compose')).toContain(`\`${DEFAULTS.compose.file}\``);
     const tagRow = README.split('\n').find((l) => l.startsWith('| `image.repository`, `image.tag`'))!;
     for (const tag of DEFAULTS.movingTags) expect(tagRow).toContain(`\`${tag}\``);
     expect(tagRow).toContain(`\`${DEFAULTS.gitTagPrefix}<git short commit>\``);
