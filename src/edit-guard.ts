@@ -114,15 +114,19 @@ export class GenerationGuard extends Component {
   }
 
   /**
-   * Which of `paths` (relative to the project) are files of the user's: they exist, and neither the
-   * last synthesis recorded them nor a crashed one left them in its journal. What the guard would
-   * refuse to replace; also what an output must not shadow (e.g. a compose file of the user's).
+   * Which of `paths` (relative to the project) are files of the user's: they exist, and synthesis
+   * never wrote them (the last one did not record them, a crashed one did not leave them in its
+   * journal, they carry no generated marker), as `keepForeign` judges a tracked file. Also what an
+   * output must not shadow (e.g. a compose file of the user's next to the generated one).
    */
   foreignFiles(paths: readonly string[]): string[] {
     const recorded = readRecord(this.project.outdir)?.files ?? {};
     const pending = readJournal(this.project.outdir)?.files ?? {};
     const has = (o: object, p: string) => Object.prototype.hasOwnProperty.call(o, p);
-    return paths.filter((p) => !has(recorded, p) && !has(pending, p) && tryRead(path.join(this.project.outdir, p)) !== undefined);
+    return paths.filter((p) => {
+      const onDisk = has(recorded, p) || has(pending, p) ? undefined : tryRead(path.join(this.project.outdir, p));
+      return onDisk !== undefined && !onDisk.includes(GENERATED_MARKER);
+    });
   }
 
   /** Runs after the Apps rendered (they are constructed first), before anything is written. */

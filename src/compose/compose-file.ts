@@ -60,7 +60,8 @@ export class ComposeFile extends Component {
   private constructor(project: Project, file: string) {
     super(project, 'ComposeFile');
     this.file = new GeneratedTextFile(this, file, (marker) => this.render(marker));
-    GenerationGuard.of(project).track(this.file, () => ['built-in']);
+    // a compose file of the user's at this path is never replaced, not even with MSB_FORCE
+    GenerationGuard.of(project).track(this.file, () => ['built-in'], { keepForeign: true });
   }
 
   /** Adds an App's service. */
