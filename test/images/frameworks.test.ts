@@ -116,6 +116,25 @@ const ALL_APPS: FrameworkApp[] = [
   },
 ];
 
+/**
+ * Versions the generated apps are held at, with the reason. vite 8.4.0 declares an optional
+ * dependency (napi-windows-process-start-time) that the npm registry these machines reach does not
+ * serve: `npm install` skips it, and `npm ci` then refuses the lockfile it wrote ("Missing: ... from
+ * lock file"). A direct dependency gets the exact version, a transitive one an npm override.
+ */
+const HELD_BACK: Readonly<Record<string, string>> = { vite: '8.3.8' };
+
+function holdBack(dir: string): void {
+  const file = path.join(dir, 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const [name, version] of Object.entries(HELD_BACK)) {
+    const direct = ['dependencies', 'devDependencies'].find((k) => pkg[k]?.[name] !== undefined);
+    if (direct) pkg[direct][name] = version;
+    else pkg.overrides = { ...pkg.overrides, [name]: version };
+  }
+  fs.writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
 /** MSB_FRAMEWORKS=next,sveltekit runs only those (all by default). */
 const only = process.env.MSB_FRAMEWORKS?.split(',').map((x) => x.trim()).filter(Boolean);
 const APPS = only ? ALL_APPS.filter((a) => only.includes(a.id)) : ALL_APPS;
@@ -154,6 +173,7 @@ async function adoptBuildRun(app: FrameworkApp, port: number): Promise<Result> {
   roots.push(root);
   const dir = path.join(root, app.folder);
   await app.generate(root);
+  holdBack(dir);
   fs.mkdirSync(path.join(dir, 'vendor'), { recursive: true });
   fs.copyFileSync(inject('tarball'), path.join(dir, 'vendor', 'create-msb-app.tgz'));
   const adopted = await run(process.execPath, [BIN, '.', '--yes', '--skip-git', '--lib', 'file:vendor/create-msb-app.tgz', '--health-path', app.route], {
