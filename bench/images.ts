@@ -38,7 +38,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { slimBench } from './slim';
 import { isNotApplicable } from '../src/families/verify-profile';
-import { Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, prepareSourceChange, readProject, runCommand, verifyProject } from '../src/verify';
+import {
+  Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, podmanOnNewStore, prepareSourceChange, readProject, runCommand, verifyProject,
+} from '../src/verify';
 
 const repo = path.resolve(__dirname, '..');
 const bin = path.join(repo, 'bin', 'create-msb-app.js');
@@ -75,21 +77,12 @@ async function serve(file: string): Promise<{ url: string; close: () => Promise<
  */
 async function freshStore(engine: Engine, dir: string, images: readonly string[]): Promise<Engine> {
   if (engine.name !== 'podman') return engine;
-  fs.mkdirSync(dir, { recursive: true });
-  const conf = path.join(dir, 'storage.conf');
-  const graph = path.join(dir, 'graph');
-  const runroot = path.join(dir, 'run');
-  fs.writeFileSync(conf, `[storage]\ndriver = "overlay"\ngraphroot = "${graph}"\nrunroot = "${runroot}"\n`);
-  // Podman 4.3 picks the network backend of a store on its first use, and takes a store that
-  // already holds images for an old CNI one: its CNI bridge would then shadow the netavark bridge
-  // of the same subnet for every container on the machine. Keep the engine's own backend.
-  const backend = (await engine.must(['info', '--format', '{{.Host.NetworkBackend}}'], { purpose: 'read the network backend' })).trim();
-  fs.mkdirSync(graph, { recursive: true });
-  fs.writeFileSync(path.join(graph, 'defaultNetworkBackend'), backend);
+  const fresh = await podmanOnNewStore(engine, dir);
+  const target = `containers-storage:[overlay@${path.join(dir, 'graph')}+${path.join(dir, 'run')}]`;
   for (const image of images) {
-    await engine.must(['push', '-q', image, `containers-storage:[overlay@${graph}+${runroot}]${image}`], { purpose: `copy ${image} into a new layer store` });
+    await engine.must(['push', '-q', image, `${target}${image}`], { purpose: `copy ${image} into a new layer store` });
   }
-  return new Engine('podman', { ...engine.env, CONTAINERS_STORAGE_CONF: conf });
+  return fresh;
 }
 
 async function main(): Promise<void> {

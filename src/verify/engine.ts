@@ -66,6 +66,24 @@ export class Engine {
   }
 }
 
+/**
+ * A podman engine on a layer store of its own in `dir` (empty: no image, no build cache), with the
+ * network backend of `engine`'s store: podman 4.3 picks a new store's backend on its first use and
+ * takes a store that already holds images for an old CNI one, whose bridge would then shadow the
+ * netavark bridge of the same subnet for every container on the machine. Removing `dir` removes the
+ * store; nothing in `engine`'s store is touched.
+ */
+export async function podmanOnNewStore(engine: Engine, dir: string): Promise<Engine> {
+  if (engine.name !== 'podman') throw new VerifyError(`A layer store of its own needs podman; the engine is ${engine.name}.`);
+  const backend = (await engine.must(['info', '--format', '{{.Host.NetworkBackend}}'], { purpose: 'read the network backend' })).trim();
+  const graph = path.join(dir, 'graph');
+  fs.mkdirSync(graph, { recursive: true });
+  fs.writeFileSync(path.join(graph, 'defaultNetworkBackend'), backend);
+  const conf = path.join(dir, 'storage.conf');
+  fs.writeFileSync(conf, `[storage]\ndriver = "overlay"\ngraphroot = "${graph}"\nrunroot = "${path.join(dir, 'run')}"\n`);
+  return new Engine('podman', { ...engine.env, CONTAINERS_STORAGE_CONF: conf });
+}
+
 /** Options of {@link runCommand}. */
 export interface RunCommandOptions extends ExecOptions {
   readonly env?: NodeJS.ProcessEnv;

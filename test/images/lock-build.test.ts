@@ -4,8 +4,9 @@
  * `create-msb-app lock` runs with `baseImages.mirror` pointing at it, and podman builds both
  * Dockerfiles pulling every `FROM <mirror>/...:<tag>@sha256:...` from that registry (--pull=always,
  * --tls-verify=false for this loopback registry only); the runtime image serves, the debug image
- * has its shell. Only what this test made is removed afterwards: its images and list, and the
- * names the pulls added to the stand-ins (a name is untagged; the stand-in stays).
+ * has its shell. The builds run on a layer store of their own (podmanOnNewStore), so the pulls and
+ * the images land there and go with its folder: removing a pulled `<registry>/<path>@<digest>` from
+ * the shared store would remove the stand-in it names, not just the name (podman 4.3).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -13,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_BUNDLE, podman } from './helpers';
+import { type Engine, podmanOnNewStore } from '../../src/verify';
 import { type Registry, buildTiny, freePort, lockProject, push, pushList, startRegistry } from './registry';
 import { runBin } from '../integration/helpers';
 
@@ -30,6 +32,9 @@ describe('images built from a lock through a loopback registry', () => {
   let dir: string;
   let home: string;
   let lock: Record<string, { digest: string }>;
+  /** The engine of the builds and runs: a layer store of its own under `store`. */
+  let builder: Engine;
+  let store: string;
   const built: Record<'runtime' | 'debug', { output: string }> = { runtime: { output: '' }, debug: { output: '' } };
   const mirrored = (image: string) => `${registry.host}/${image.split('/').slice(1).join('/')}`;
   /** The name a pull of the pinned reference gives the image: `<registry>/<path>@<digest>`. */
@@ -45,32 +50,26 @@ describe('images built from a lock through a loopback registry', () => {
     await push(engine, STANDINS.runtime, mirrored(STANDINS.runtime));
     await push(engine, STANDINS.debug, mirrored(STANDINS.debug));
     dir = lockProject(registry.host);
+    store = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-lock-store-'));
+    builder = await podmanOnNewStore(engine, store);
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-lock-home-'));
     const r = await runBin(['lock'], dir, { HOME: home, REGISTRY_AUTH_FILE: '', XDG_RUNTIME_DIR: '', DOCKER_CONFIG: '' });
     if (r.status !== 0) throw new Error(`create-msb-app lock failed:\n${r.stdout}\n${r.stderr}`);
     lock = JSON.parse(fs.readFileSync(path.join(dir, 'msb.lock.json'), 'utf8')).images;
     for (const kind of ['runtime', 'debug'] as const) {
       const file = kind === 'runtime' ? 'Dockerfile' : 'Dockerfile.debug';
-      const b = await engine.exec(['build', '--pull=always', '--tls-verify=false', '--secret', `id=ca_cert,src=${CA_BUNDLE}`, '-f', file, '-t', `${repo}/app:${kind}`, '.'], { cwd: dir });
+      const b = await builder.exec(['build', '--pull=always', '--tls-verify=false', '--secret', `id=ca_cert,src=${CA_BUNDLE}`, '-f', file, '-t', `${repo}/app:${kind}`, '.'], { cwd: dir });
       if (b.code !== 0) throw new Error(`podman build -f ${file} failed:\n${b.stdout.slice(-3000)}\n${b.stderr.slice(-3000)}`);
       built[kind].output = `${b.stdout}\n${b.stderr}`;
     }
   });
 
   afterAll(async () => {
-    await engine.removeContainer(container);
-    await engine.exec(['rmi', `${repo}/app:runtime`, `${repo}/app:debug`]);
+    await builder?.removeContainer(container);
     await engine.exec(['manifest', 'rm', `${repo}/builder-list:1`]);
     await engine.exec(['rmi', `${repo}/arm64:1`]);
-    // the pulls named the stand-ins `<registry>/<path>@<digest>`: remove those names only (untag)
-    for (const name of lock ? Object.values(STANDINS).map(pulledName) : []) {
-      for (let attempt = 0; attempt < 3 && (await engine.exec(['image', 'exists', name])).code === 0; attempt++) {
-        const r = await engine.exec(['rmi', name]);
-        if (r.code !== 0) console.warn(`podman rmi ${name}: ${r.stderr}`);
-      }
-    }
     await registry?.stop();
-    for (const d of [dir, home]) if (d) fs.rmSync(d, { recursive: true, force: true });
+    for (const d of [dir, home, store]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('pins builder, runtime and debug in both Dockerfiles; the builder to the two-arch index', () => {
@@ -93,16 +92,16 @@ describe('images built from a lock through a loopback registry', () => {
 
   it('the runtime image serves as uid 65532 and the debug image has its shell', async () => {
     const port = await freePort();
-    await engine.must(['run', '-d', '--name', container, '-p', `127.0.0.1:${port}:8080`, `${repo}/app:runtime`]);
+    await builder.must(['run', '-d', '--name', container, '-p', `127.0.0.1:${port}:8080`, `${repo}/app:runtime`]);
     let body = '';
     for (let i = 0; i < 100 && body === ''; i++) {
       body = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => (r.status === 200 ? r.text() : ''), () => '');
       if (body === '') await new Promise((r) => setTimeout(r, 100));
     }
     expect(body).toBe('lockapp /healthz');
-    const uid = await engine.must(['exec', container, '/nodejs/bin/node', '-e', 'console.log(process.getuid())']);
+    const uid = await builder.must(['exec', container, '/nodejs/bin/node', '-e', 'console.log(process.getuid())']);
     expect(uid.trim()).toBe('65532');
-    const shell = await engine.must(['run', '--rm', '--entrypoint', '/busybox/sh', `${repo}/app:debug`, '-c', 'echo "shell as $(id -u)"']);
+    const shell = await builder.must(['run', '--rm', '--entrypoint', '/busybox/sh', `${repo}/app:debug`, '-c', 'echo "shell as $(id -u)"']);
     expect(shell.trim()).toBe('shell as 65532');
   });
 });
