@@ -14,8 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_BUNDLE, podman } from './helpers';
-import { type Engine, podmanOnNewStore } from '../../src/verify';
 import { type Registry, buildTiny, freePort, lockProject, push, pushList, startRegistry } from './registry';
+import { type Engine, podmanOnNewStore } from '../../src/verify';
 import { runBin } from '../integration/helpers';
 
 const STANDINS = {
