@@ -80,7 +80,8 @@ export async function podmanOnNewStore(engine: Engine, dir: string): Promise<Eng
   fs.mkdirSync(graph, { recursive: true });
   fs.writeFileSync(path.join(graph, 'defaultNetworkBackend'), backend);
   const conf = path.join(dir, 'storage.conf');
-  fs.writeFileSync(conf, `[storage]\ndriver = "overlay"\ngraphroot = "${graph}"\nrunroot = "${path.join(dir, 'run')}"\n`);
+  // JSON string escapes are TOML basic-string escapes
+  fs.writeFileSync(conf, `[storage]\ndriver = "overlay"\ngraphroot = ${JSON.stringify(graph)}\nrunroot = ${JSON.stringify(path.join(dir, 'run'))}\n`);
   return new Engine('podman', { ...engine.env, CONTAINERS_STORAGE_CONF: conf });
 }
 

@@ -173,10 +173,11 @@ const mountRefused = new WeakSet<Engine>();
 export async function imageEntries(engine: Engine, image: string, track?: Set<string>): Promise<FsEntry[]> {
   if (engine.name === 'podman' && !mountRefused.has(engine)) {
     const mounted = await engine.exec(['image', 'mount', image]);
-    const root = mounted.stdout.trim().split('\n').pop();
-    if (mounted.code === 0 && root && fs.existsSync(root)) {
+    if (mounted.code === 0) {
+      // a mount that is not visible here (another mount namespace) is released and exported instead
+      const root = mounted.stdout.trim().split('\n').pop();
       try {
-        return readTreeEntries(root);
+        if (root && fs.existsSync(root)) return readTreeEntries(root);
       } finally {
         await engine.exec(['image', 'unmount', image]);
       }

@@ -162,10 +162,10 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     for (const w of trace?.warnings ?? []) log(`Slim: tracer warning: ${w}`);
 
     // Then the lanes at once (VERIFY_LANES): the containers, which mostly wait on the app, the
-    // rebuild (the app's build step: CPU) and the other images from the cache (disk). Each lane keeps its own checks, so the report's
-    // order does not depend on which lane finishes first.
-    const lanes = ['run', 'debug', 'pod', 'routes', 'files', 'rebuild'] as const;
-    const found = Object.fromEntries(lanes.map((l) => [l, [] as CheckResult[]])) as Record<(typeof lanes)[number], CheckResult[]>;
+    // rebuild (the app's build step: CPU) and the other images from the cache (disk). Checks are
+    // kept by group and reported in this order, whichever lane finishes first.
+    const groups = ['run', 'debug', 'pod', 'routes', 'files', 'rebuild'] as const;
+    const found = Object.fromEntries(groups.map((g) => [g, [] as CheckResult[]])) as Record<(typeof groups)[number], CheckResult[]>;
     const debugBuilt = phase('build debug', () => build('Dockerfile.debug', facts.debugDockerfile, tags.debug));
     let full: BuildResult | undefined;
 
@@ -294,7 +294,7 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyRepor
     if (lane.status === 'rejected') throw lane.reason;
     if (built.status === 'rejected') throw built.reason;
     const { debugBuild, runtimeFiles, rebuild, single, sizes } = built.value;
-    const checks = lanes.flatMap((l) => found[l]);
+    const checks = groups.flatMap((g) => found[g]);
     phasesMs.total = since(started);
     const report: VerifyReport = {
       project: facts.dir,
