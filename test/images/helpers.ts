@@ -400,3 +400,19 @@ export function describeScenario(s: Scenario): void {
     }
   });
 }
+
+/** Waits for the server to answer (the wait is not an assertion: the status is asserted after). */
+export async function getWhenUp(url: string, waitMs: number): Promise<{ status: number; body: string }> {
+  const until = Date.now() + waitMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url);
+      return { status: res.status, body: await res.text() };
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`no answer from ${url}: ${String(last)}`);
+}

@@ -14,7 +14,9 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Engine, runCommand } from '../../src/verify';
+import { type Engine, freePort, runCommand } from '../../src/verify';
+
+export { freePort };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -26,15 +28,6 @@ export const ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
-
-/** A free TCP port on 127.0.0.1 (bound, read, released). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A running registry process. */
 export interface Registry {

@@ -6,42 +6,17 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podman } from './helpers';
+import { getWhenUp, podman } from './helpers';
+import { freePort } from '../../src/verify';
 import { instructions, kustomize, synth, tempDir } from '../util';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'static-server');
 const REPO = 'localhost/msb-test/static-server';
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function getWithRetry(url: string, budgetMs: number): Promise<{ status: number; body: string }> {
-  const until = Date.now() + budgetMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(url);
-      return { status: res.status, body: await res.text() };
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`no answer from ${url}: ${String(last)}`);
-}
 
 describe('static family: a prebuilt static binary on distroless static', () => {
   const engine = podman();
@@ -82,7 +57,7 @@ describe('static family: a prebuilt static binary on distroless static', () => {
       'run', '-d', '--name', name, '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL',
       '--security-opt', 'no-new-privileges', '-p', `127.0.0.1:${port}:8080`, `${REPO}:runtime`,
     ], { purpose: 'run the runtime image' });
-    const res = await getWithRetry(`http://127.0.0.1:${port}/healthz`, 20_000);
+    const res = await getWhenUp(`http://127.0.0.1:${port}/healthz`, 20_000);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', uid: 65532 });
   });

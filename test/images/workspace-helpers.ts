@@ -5,42 +5,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BIN, imageBuildSettings, kustomize, podman } from './helpers';
+import { BIN, getWhenUp, imageBuildSettings, kustomize, podman } from './helpers';
 import { OWN_DEPENDENCY, SHARED_DEPENDENCY, WorkspaceKind, workspaceFiles } from './workspace-fixture';
-import { buildImage, exportImageEntries } from '../../src/verify';
+import { buildImage, exportImageEntries, freePort } from '../../src/verify';
 
 const APPS = ['web', 'api'] as const;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** Waits for the server to answer (the wait is not an assertion: the status is asserted after). */
-async function getWhenUp(url: string, waitMs: number): Promise<{ status: number; body: string }> {
-  const until = Date.now() + waitMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(url);
-      return { status: res.status, body: await res.text() };
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`no answer from ${url}: ${String(last)}`);
-}
 
 /** The scenario of one workspace kind. */
 export function describeWorkspace(kind: WorkspaceKind): void {
