@@ -37,7 +37,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { slimBench } from './slim';
-import { isNotApplicable } from '../src/families/verify-profile';
+import { isNotApplicable } from '../src/contract/verify-profile';
 import {
   Engine, EngineName, buildImage, detectEngine, formatBytes, installReuseCheck, podmanOnNewStore, prepareSourceChange, readProject, runCommand, verifyProject,
 } from '../src/verify';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
     // 2. Sizes and checks: verify from a cold cache (a new layer store with the base images only),
     // then again in another new store without the pod-parity run
-    const facts = readProject(dir);
+    const facts = await readProject(dir);
     const bases = [...new Set([facts.builderImage, facts.runtimeBase, facts.debugBase].filter((i): i is string => !!i))];
     const coldVerify = async (store: string, podParity: boolean) => {
       const cold = await freshStore(engine, path.join(work, store), bases);

@@ -215,7 +215,7 @@ export async function slimBench(engine: Engine, settings: BuildSettings, sets: r
   try {
     for (const set of sets) {
       const dirs = { full: await project(work, set, false), slim: await project(work, set, true) };
-      const facts = readProject(dirs.full);
+      const facts = await readProject(dirs.full);
       const single = nodeFamily.verify.singleStage({ dir: facts.dir, dockerfile: facts.dockerfile, model: facts.model, stages: facts.stages, familyFacts: facts.familyFacts });
       if (!('dockerfile' in single)) throw new Error(`no single-stage equivalent: ${single.notApplicable}`);
       fs.writeFileSync(path.join(dirs.full, 'Dockerfile.single-stage'), single.dockerfile);

@@ -10,26 +10,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
-import { AppProps } from './app-props';
 import { type CiAppModel, resolveCi, validateCi } from './ci/model';
 import { ciProviderNames } from './ci/provider';
 import { CiWorkflows } from './ci/workflows';
 import { ComposeFile } from './compose/compose-file';
-import { DOCKERFILE_PATHS, Dockerfiles } from './dockerfiles';
+import { AppProps } from './contract/app-props';
+import { DEFAULTS } from './contract/defaults';
+import type { RuntimeFamily } from './contract/family';
+import type { AppModel } from './contract/model';
+import { BASE_IMAGE_LOCK_FILE, DOCKERFILE_PATHS, type RecordedModel } from './contract/record';
+import { Dockerfiles } from './dockerfiles';
 import { GenerationGuard } from './edit-guard';
 import { FAMILIES, familyNames, findFamily } from './families';
-import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
-import { KUBERNETES_PATHS, Kubernetes } from './k8s/kubernetes';
-import { validateConfigFiles } from './k8s/validate';
+import { Kubernetes } from './k8s/kubernetes';
 import type { BaseImagePins } from './lock/pins';
-import { DEFAULTS } from './model/defaults';
-import type { AppModel } from './model/model';
-import { RecordedModel, recordModel } from './model/record';
+import { validateConfigFiles } from './model/kubernetes';
+import { recordModel } from './model/record';
 import { resolve } from './model/resolve';
 import { validateModel } from './model/validate';
 import { TemplateSources, familyTemplateFolders } from './org-template';
-import { BASE_IMAGE_LOCK_FILE } from './project';
 import { BuildStage, RuntimeStage } from './stages';
 import { TemplateRenderer, builtinTemplateFolders } from './templates';
 import { gitShortCommit } from './util/git';
@@ -37,10 +37,7 @@ import * as v from './validation';
 import { WorkspaceOutputs } from './workspace';
 
 // Kept here for the modules that import them from this path.
-export { fileDependencies, type PackageJson } from './families/node/package-json';
 
-/** The generated paths: part of the product's contract. */
-export const OUTPUT_PATHS = { ...DOCKERFILE_PATHS, ...KUBERNETES_PATHS } as const;
 
 /**
  * A service built into a distroless image and deployed to Kubernetes.

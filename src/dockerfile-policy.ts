@@ -13,6 +13,7 @@
  */
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
+import type { RuntimeStagePolicy } from './contract/policy';
 import { Instruction, ParseProblem, Stage, flagValue, parse, secretMounts, words } from './dockerfile/parser';
 
 /**
@@ -126,51 +127,10 @@ function lastRuleDecides(m: ReturnType<typeof ignoreMatcher>): (p: string) => bo
   };
 }
 
-/**
- * What the runtime stage (the last stage) may hold beyond WORKDIR, ENV, EXPOSE, LABEL, ARG,
- * STOPSIGNAL, exec-form CMD, USER `<uid>:<gid>` and COPY of workdir paths from named stages.
- * Entries are merged: lists are joined, switches are on when one entry turns them on.
- */
-export interface RuntimeStagePolicy {
-  /** ENV names the family's templates set in the runtime stage besides the definition's env and PORT, e.g. `NODE_ENV`. */
-  readonly env?: readonly string[];
-  /**
-   * ENV names that change what the runtime runs (a preload, a debugger, module paths): an org
-   * template's defaults may not set them; only the project's own definition may.
-   */
-  readonly controlEnv?: readonly string[];
-  /** Stages the runtime stage may `COPY --from` (paths under the workdir only). */
-  readonly copyFrom?: readonly string[];
-  /** Exact copies allowed outside the workdir, e.g. an init binary: `{ from: 'build', src: '/usr/bin/tini-static', dest: '/tini' }`. */
-  readonly fixedCopies?: readonly { readonly from: string; readonly src: string; readonly dest: string }[];
-  /** ENTRYPOINTs allowed, each an exact exec-form array, e.g. `['/tini', '--', '/nodejs/bin/node']`. */
-  readonly entrypoints?: readonly (readonly string[])[];
-  /** A HEALTHCHECK in exec form (`CMD ["..."]`, no shell) or `NONE`. */
-  readonly execHealthcheck?: boolean;
-  /** `COPY --chown=0:0` with a `--chmod` that gives group and other no write bit (and no setuid/setgid/sticky). */
-  readonly rootOwnedReadOnlyFiles?: boolean;
-  /** `FROM --platform=<value>` allowed on build stages (never on the runtime stage). */
-  readonly builderPlatforms?: readonly string[];
-  /**
-   * Ways a RUN with a secret mount may name the secret (exact text), e.g. the CA bundle test and
-   * export of the built-in templates. Any other mention of a secret target is an error.
-   */
-  readonly secretReads?: readonly string[];
-}
-
-/** An init process (tini) as PID 1: its static binary copied to `/tini` and the matching ENTRYPOINT. */
-export const INIT_POLICY: RuntimeStagePolicy = {
-  fixedCopies: [{ from: 'build', src: '/usr/bin/tini-static', dest: '/tini' }],
-  entrypoints: [['/tini', '--', '/nodejs/bin/node']],
-};
 /** A HEALTHCHECK that needs no shell. */
 export const HEALTHCHECK_POLICY: RuntimeStagePolicy = { execHealthcheck: true };
 /** App files owned by root and not writable by the app user. */
 export const ROOT_OWNED_FILES_POLICY: RuntimeStagePolicy = { rootOwnedReadOnlyFiles: true };
-/** A traced stage (only the files the app opens at run time). */
-export const TRACED_STAGE_POLICY: RuntimeStagePolicy = { copyFrom: ['traced'] };
-/** A Python virtual environment stage. */
-export const PYTHON_VENV_POLICY: RuntimeStagePolicy = { copyFrom: ['venv'] };
 /** Multi-arch builds: builders run on the build platform. */
 export const MULTI_ARCH_POLICY: RuntimeStagePolicy = { builderPlatforms: ['$BUILDPLATFORM', '$TARGETPLATFORM'] };
 

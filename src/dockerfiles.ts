@@ -8,16 +8,15 @@ import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
 import { IConstruct } from 'constructs';
 import { Component } from 'projen/lib/component';
+import type { RuntimeFamily } from './contract/family';
+import { type AppModel, fromReference } from './contract/model';
+import { DOCKERFILE_PATHS } from './contract/record';
 import { SECRET_PATTERNS, dockerignoreLeaks, runtimeStageViolations } from './dockerfile-policy';
 import { GenerationGuard } from './edit-guard';
-import type { RuntimeFamily } from './families/family';
 import { GeneratedTextFile } from './generated-file';
-import { type AppModel, fromReference } from './model/model';
 import { TemplateRenderer } from './templates';
 import type { Problems } from './validation';
 
-/** The paths this component writes. */
-export const DOCKERFILE_PATHS = { dockerfile: 'Dockerfile', debugDockerfile: 'Dockerfile.debug', dockerignore: '.dockerignore' } as const;
 
 /** Props of {@link Dockerfiles}. */
 export interface DockerfilesProps {

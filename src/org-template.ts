@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import * as semver from 'semver';
-import type { AppProps, KubernetesOptions } from './app-props';
+import type { AppProps, KubernetesOptions } from './contract/app-props';
+import type { TemplateFolder } from './contract/template-folder';
 import { familyNames } from './families';
-import { TemplateError, TemplateFolder } from './templates';
+import { TemplateError } from './templates';
 import { readJsonFile, readJsonIfValid } from './util/json';
 import { UnsafeKeyError, assertSafeData, safeMerge } from './util/safe-object';
 

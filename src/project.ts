@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { ProjenrcFile } from 'projen/lib/projenrc';
-import { RECORD_FILE, forceFromEnv } from './edit-guard';
+import { BASE_IMAGE_LOCK_FILE, RECORD_FILE } from './contract/record';
+import { forceFromEnv } from './edit-guard';
 import { TemplateSourceOptions, TemplateSources } from './org-template';
 import { DiskWriteError, explainDiskError, removeStaleTemps } from './synth/disk';
 import { JOURNAL_FILE, readJournal } from './synth/journal';
@@ -26,11 +27,7 @@ export const PLAIN_ERRORS_ENV = 'MSB_PLAIN_ERRORS';
 
 export { DiskWriteError, OutputPathError, SynthesisLockError };
 
-/**
- * The base-image lock at the project (repository) root: written by `create-msb-app lock`, read by
- * synthesis, which then pins every FROM line by digest. Projects without it are not affected.
- */
-export const BASE_IMAGE_LOCK_FILE = 'msb.lock.json';
+export { BASE_IMAGE_LOCK_FILE };
 
 /**
  * Errors that describe the user's definition or files, not a bug: print their message alone (no

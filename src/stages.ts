@@ -6,9 +6,9 @@
  */
 import { IConstruct } from 'constructs';
 import { Component } from 'projen/lib/component';
-import type { AppModel, BaseImage, RuntimeCopy } from './model/model';
+import type { AppModel, BaseImage, RuntimeCopy } from './contract/model';
 
-export type { RuntimeCopy } from './model/model';
+export type { RuntimeCopy } from './contract/model';
 
 /**
  * The builder: dependency install from the lockfile, then the sources and the build script (what

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Handlebars from 'handlebars';
+import type { TemplateFolder } from './contract/template-folder';
 import { lineSafetyProblem, markMsbError } from './validation';
 
 /** The templates shipped with this package (one folder per family, plus `shared`). */
@@ -48,14 +49,6 @@ function builtinPartialNames(): Set<string> {
 /** Partials a template text includes (`{{> name}}`, `{{#> name}}`). */
 function includedPartials(text: string): string[] {
   return [...text.matchAll(/\{\{#?>\s*([\w-]+)/g)].map((m) => m[1]);
-}
-
-/** A folder of templates and where it came from (for error messages and provenance). */
-export interface TemplateFolder {
-  /** Absolute path of the folder that holds `*.hbs` and `partials/*.hbs`. */
-  readonly dir: string;
-  /** Human-readable origin, e.g. `built-in`, `@acme/msb-template@2.1.0`. */
-  readonly source: string;
 }
 
 /** Raised when a template cannot be read or rendered; names the template file. */

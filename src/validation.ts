@@ -98,6 +98,17 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function isDnsLabel(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
 }
+
+/** A project name made from a directory or package name: `@acme/Orders_API` -> `orders-api`. */
+export function toAppName(text: string): string {
+  return text
+    .replace(/^@[^/]+\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
 export const DNS_LABEL_RULE = 'a DNS-1123 label: at most 63 characters, lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "orders-api")';
 
 export function isPort(value: unknown): value is number {

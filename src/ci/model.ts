@@ -3,10 +3,10 @@
  * data every CI provider renders from, and validated: the platforms against the distroless line's,
  * the repository the workflow pushes to, the static family's prebuilt binary.
  */
-import type { CiOptions } from '../app-props';
-import type { FamilyCi, RuntimeFamily } from '../families/family';
-import { KUBERNETES_PATHS } from '../k8s/kubernetes';
-import { type AppModel, fromReference } from '../model/model';
+import type { CiOptions } from '../contract/app-props';
+import type { FamilyCi, RuntimeFamily } from '../contract/family';
+import { type AppModel, fromReference } from '../contract/model';
+import { KUBERNETES_PATHS } from '../contract/record';
 import * as v from '../validation';
 
 /** The CI defaults (written once). */
@@ -187,4 +187,16 @@ export function validateCi(model: AppModel, ci: CiAppModel | undefined, provider
     p.check(ci.platforms.length <= 1, 'ci.platforms', o.platforms,
       `one platform: ${prebuilt} is a prebuilt binary of one platform (build one image per platform, or use the go family, which builds in the image)`);
   }
+}
+
+/** A CI service the workflow can be generated for. */
+export interface CiProvider {
+  /** The `ci.provider` value that selects it. */
+  readonly name: string;
+  /** The service's name, for docs and comments. */
+  readonly title: string;
+  /** The workflow file, relative to the repository root. */
+  readonly path: string;
+  /** The workflow for every App of the project that names this provider, with the marker line first. */
+  render(apps: readonly CiAppModel[], marker: string): string;
 }

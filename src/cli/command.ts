@@ -4,20 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
-
-/** One option of a command. */
-export interface OptionDecl {
-  readonly type: 'string' | 'boolean';
-  /** One-letter alias, e.g. `p` for `-p`. */
-  readonly short?: string;
-  /** Placeholder of the value in help, e.g. `<port>`. */
-  readonly value?: string;
-  readonly description: string;
-  /** The default as shown in help and the README (computed from the defaults table, never a literal here). */
-  readonly default?: string;
-  /** May be given several times (values collected in order). */
-  readonly multiple?: boolean;
-}
+import type { OptionDecl } from '../contract/family-cli';
+export type { OptionDecl };
 
 /** A positional argument. */
 export interface ArgDecl {

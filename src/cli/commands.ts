@@ -3,9 +3,9 @@
  * `--help` and the README options table come from these declarations; every default shown is read
  * from the defaults table or the families.
  */
-import type { LockIo } from '../lock/command';
-import { DEFAULTS } from '../model/defaults';
-import { BASE_IMAGE_LOCK_FILE } from '../project';
+import type { LockIo } from './lock';
+import { DEFAULTS } from '../contract/defaults';
+import { BASE_IMAGE_LOCK_FILE } from '../contract/record';
 import type { VerifyIo } from '../verify';
 import { CommandDecl, OptionDecl, defineCommand } from './command';
 import { CreateContext, create } from './create';
@@ -132,7 +132,7 @@ Examples:
   npx ${PROGRAM} lock --update     # or: npx projen image:lock --update`,
   async run(args, ctx) {
     // Loaded only for this command.
-    const { lock } = await import('../lock/command');
+    const { lock } = await import('./lock');
     return lock({ dir: args.positionals[0], update: args.values.update === true, timeout: args.values.timeout as string | undefined }, ctx.lock);
   },
 });

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Adoption, FamilyCli } from '../families/family-cli';
+import type { Adoption, FamilyCli } from '../contract/family-cli';
 import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import type { ParsedArgs } from './command';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
@@ -23,8 +23,8 @@ import { Reporter } from './reporter';
 import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
 import { adoptWorkspace, appFlagValues } from './workspace';
+import { DEFAULTS } from '../contract/defaults';
 import { readWorkspace } from '../families/node/workspace/detect';
-import { DEFAULTS } from '../model/defaults';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
 

@@ -7,9 +7,9 @@ import * as semver from 'semver';
 import { CliError } from './errors';
 import { findFamilyCli } from './families';
 import { TemplateSource } from './template-source';
-import { tsString } from './ts-literal';
-import type { FamilyCli, FamilyDefinition } from '../families/family-cli';
+import type { FamilyCli, FamilyDefinition } from '../contract/family-cli';
 import { App, AppProps, CiOptions, MsbProject, MsbProjectOptions, parsePackageSpec } from '../index';
+import { tsString } from '../util/ts-literal';
 
 /** Everything the definition says; plain data. */
 export interface Definition {

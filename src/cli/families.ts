@@ -2,7 +2,7 @@
  * The runtime families the CLI knows, by `--language` value. A family adds itself here with its
  * `FamilyCli` (src/families/<name>/cli/); nothing else in src/cli names a language.
  */
-import type { FamilyCli } from '../families/family-cli';
+import type { FamilyCli } from '../contract/family-cli';
 import { goCli } from '../families/go/cli';
 import { javaCli } from '../families/java/cli';
 import { nodeCli } from '../families/node/cli';

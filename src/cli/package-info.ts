@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Tooling } from '../families/family-cli';
+import type { Tooling } from '../contract/family-cli';
 import { readJsonFile } from '../util/json';
 
 /** Root folder of this package (holds package.json). */

@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { Definition } from './definition';
 import { CliError } from './errors';
 import { PromptFn } from './prompts';
-import { ImageRef, checkCiProvider, checkHealthPath, checkImage, checkName, checkPort, toAppName } from './rules';
+import { toAppName } from '../validation';
+import { ImageRef, checkCiProvider, checkHealthPath, checkImage, checkName, checkPort } from './rules';
 import { FlagValues, Setting, SettingContext, flagErrors, resolveSettings, validateFlags } from './settings';
 import { TemplateSource, parseTemplate } from './template-source';
-import type { Adoption, FamilyCli } from '../families/family-cli';
-import { DEFAULTS } from '../model/defaults';
+import { DEFAULTS } from '../contract/defaults';
+import type { Adoption, FamilyCli } from '../contract/family-cli';
 
 /** How answers are obtained. */
 export interface AskContext {

@@ -62,14 +62,3 @@ export function checkCiProvider(value: string, flag = '--ci'): string {
   if (!findCiProvider(value.trim())) throw badFlag(flag, value, `one of ${ciProviderNames().map((x) => `"${x}"`).join(', ')}`);
   return value.trim();
 }
-
-/** A project name made from a directory or package name: `@acme/Orders_API` -> `orders-api`. */
-export function toAppName(text: string): string {
-  return text
-    .replace(/^@[^/]+\//, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-}

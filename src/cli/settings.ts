@@ -4,107 +4,11 @@
  * flag, else prompt (offering the inferred value or the default), else inferred, else default.
  * All flags are validated before anything is asked, and every bad flag is reported in one error.
  */
-import { CliError } from './errors';
 import type { PromptFn } from './prompts';
-import type { Adoption } from '../families/family-cli';
+import { CliError, type Setting, type SettingContext } from '../contract/family-cli';
 
-/** What a setting's functions see. */
-export interface SettingContext {
-  readonly interactive: boolean;
-  readonly mode: 'new' | 'adopt';
-  /** Absolute target directory. */
-  readonly dir: string;
-  /** Where the command was started; relative paths in flags resolve against it. */
-  readonly cwd: string;
-  /** What adoption found (adoptions only). */
-  readonly adoption?: Adoption;
-  /** The name the directory suggests (a DNS label, possibly empty). */
-  readonly directoryName: string;
-  /** The version of the project (new projects: the family's first version). */
-  readonly version?: string;
-  /** `npm_config_user_agent` of the package manager that started the command. */
-  readonly userAgent?: string;
-  /** Values resolved so far, by key (rows are resolved in table order). */
-  readonly values: Record<string, unknown>;
-}
-
-/** A prompt of a setting. */
-export interface SettingPrompt {
-  readonly type: 'input' | 'select';
-  readonly message: string;
-  readonly choices?: (ctx: SettingContext) => { name: string; hint?: string }[];
-  /** An empty answer means "none" (no value). */
-  readonly optional?: boolean;
-}
-
-/** One row of the settings table. */
-export interface Setting<T = unknown> {
-  /** Key of the value (`port`, `nodeVersion`). */
-  readonly key: string;
-  /** Option name of the flag, without dashes (`health-path`). */
-  readonly flag?: string;
-  readonly prompt?: SettingPrompt;
-  /** The value the existing project states. */
-  infer?(ctx: SettingContext): T | undefined;
-  /** The default; `undefined` when there is none. */
-  default(ctx: SettingContext): T | undefined;
-  /** Text (flag or answer) to value; throws a {@link CliError} naming `label`, the text and what is valid. */
-  validate(text: string, ctx: SettingContext, label: string): T;
-  /** The value as prompt text. @default String(value) */
-  show?(value: T): string;
-  /**
-   * Why the project's own statement cannot be used (e.g. a Node.js line without a runtime image):
-   * an error without a prompt, a note in the prompt's message with one.
-   */
-  blocked?(ctx: SettingContext): { readonly error: string; readonly note: string } | undefined;
-  /** The error when nothing gives a value and there is no prompt. @default - the value stays undefined */
-  missing?(ctx: SettingContext): string;
-}
-
-/** What {@link runtimeLineSetting} needs to know of a family's runtime lines (Node.js 26, Go 1.26...). */
-export interface RuntimeLineSpec {
-  /** Key of the value and of the adoption's `inferred`/`mismatch` entries, e.g. `goVersion`. */
-  readonly key: string;
-  readonly flag: string;
-  /** The prompt's message, e.g. `Go version`. */
-  readonly message: string;
-  readonly defaultLine: string;
-  /** The default line's hint in the prompt. @default "(default)" */
-  readonly defaultHint?: string;
-  /** Lists the lines as the catalog has them (no reversal, no default hint). @default false */
-  readonly keepOrder?: boolean;
-  /** The catalog's lines, oldest first (the prompt lists the newest first unless `keepOrder`). */
-  lines(): readonly string[];
-  /** Text to line; throws a CliError naming `label`, the text and the valid lines. */
-  check(text: string, label: string): string;
-  /** The project states a line without an image: the prompt's note and the error without a prompt. */
-  blocked(stated: { readonly value: string; readonly from: string }): { readonly error: string; readonly note: string };
-}
-
-/**
- * The setting of a family's runtime line: chosen from the catalog, inferred from the project, and
- * blocked (with the family's own words) when the project states a line the catalog has no image for.
- */
-export function runtimeLineSetting(spec: RuntimeLineSpec): Setting<string> {
-  return {
-    key: spec.key,
-    flag: spec.flag,
-    prompt: {
-      type: 'select',
-      message: spec.message,
-      choices: () => (spec.keepOrder
-        ? spec.lines().map((v) => ({ name: v }))
-        : spec.lines().slice().reverse().map((v) => ({ name: v, hint: v === spec.defaultLine ? (spec.defaultHint ?? '(default)') : undefined }))),
-    },
-    infer: (ctx) => ctx.adoption?.inferred[spec.key]?.value as string | undefined,
-    default: () => spec.defaultLine,
-    validate: (text, _ctx, label) => spec.check(text, label),
-    blocked: (ctx) => {
-      const m = ctx.adoption?.mismatch?.[spec.key];
-      return m ? spec.blocked(m) : undefined;
-    },
-  };
-}
+export type { Setting, SettingContext, SettingPrompt } from '../contract/family-cli';
+export { runtimeLineSetting, type RuntimeLineSpec } from '../families/kit/runtime-line';
 
 /** Flag values by option name, as parsed. */
 export type FlagValues = Readonly<Record<string, string | boolean | string[] | undefined>>;

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError, badFlag } from './errors';
 import { type SynthesisResult, runDefaultTask } from './synthesis-task';
-import { RECORD_FILE } from '../edit-guard';
+import { RECORD_FILE } from '../contract/record';
 import { WATCH_INPUTS_ENV, readWatchInputs } from '../synth/watch-inputs';
 
 /** Default quiet time after the last change before synthesizing, in milliseconds. */

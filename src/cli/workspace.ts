@@ -18,14 +18,14 @@ import { VENDOR_FOLDER, checkLib, vendorLib } from './lib-spec';
 import { defaultLibSpec, tooling } from './package-info';
 import { AskContext, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
-import { toAppName } from './rules';
-import { tsString } from './ts-literal';
-import type { Adoption } from '../families/family-cli';
+import type { Adoption } from '../contract/family-cli';
 import { type Workspace, type WorkspacePackage, dependentsOf } from '../families/node/workspace/detect';
 import { GeneratedTextFile } from '../generated-file';
 import { App, DEFAULTS, HandEditError, MsbProject, MsbValidationError, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import { ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
+import { tsString } from '../util/ts-literal';
+import { toAppName } from '../validation';
 
 /** Scripts that say a package is started as a server. */
 const START_SCRIPTS = ['start:prod', 'start', 'serve'];

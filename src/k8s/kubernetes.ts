@@ -7,9 +7,10 @@
 import * as path from 'node:path';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import type { AppModel } from '../contract/model';
+import { KUBERNETES_PATHS } from '../contract/record';
 import { GenerationGuard } from '../edit-guard';
 import { GeneratedTextFile } from '../generated-file';
-import type { AppModel } from '../model/model';
 import { type Problems, normalizePath } from '../validation';
 import {
   MANIFEST_FILES,
@@ -25,8 +26,6 @@ import {
 import { KubernetesManifests } from './patches';
 import { podSecurityViolations } from './pod-security';
 
-/** Where the manifests are written. */
-export const KUBERNETES_PATHS = { base: 'k8s/base', debugOverlay: 'k8s/overlays/debug' } as const;
 
 /** Props of {@link Kubernetes}. */
 export interface KubernetesProps {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_IMAGE_LOCK_FILE } from '../project';
+import { BASE_IMAGE_LOCK_FILE } from '../contract/record';
 import { JsonFileError, describe, readJsonFile } from '../util/json';
 import { type ValidationProblem, formatProblem, isImageReference, isMsbError, markMsbError, userError } from '../validation';
 

@@ -6,8 +6,7 @@
  * the lock's digests: nothing here re-derives an image name.
  */
 import * as path from 'node:path';
-import { RECORD_FILE } from '../edit-guard';
-import type { RecordedModel } from '../model/record';
+import { RECORD_FILE, type RecordedModel } from '../contract/record';
 import { readJsonFile } from '../util/json';
 import { isPlainObject } from '../util/safe-object';
 import { isImageReference, markMsbError, userError } from '../validation';

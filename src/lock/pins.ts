@@ -5,9 +5,9 @@
  * Dockerfile and Dockerfile.debug always start from one release.
  */
 import type { Project } from 'projen/lib/project';
-import type { AppModel, BaseImage } from '../model/model';
-import { BASE_IMAGE_LOCK_FILE } from '../project';
 import { type LockEntries, readLockFile } from './file';
+import type { AppModel, BaseImage } from '../contract/model';
+import { BASE_IMAGE_LOCK_FILE } from '../contract/record';
 
 /** The base images of an App by role, as references. */
 export interface BaseImageRefs {

@@ -3,36 +3,9 @@
  * (family, images, uid, CMD, what is copied, the package manager) instead of guessing it from the
  * Dockerfile's text. Plain JSON, stable key order.
  */
-import { type AppModel, fromReference } from './model';
-import type { RuntimeFamily } from '../families/family';
-import type { VerifyModel } from '../verify/model';
-
-/** What the generation record holds about the App. */
-export interface RecordedModel {
-  readonly name: string;
-  readonly family: string;
-  readonly version: string;
-  readonly port: number;
-  readonly healthCheckPath?: string;
-  readonly workdir: string;
-  readonly uid: number;
-  readonly gid: number;
-  readonly entrypoint: string;
-  readonly cmd: readonly string[];
-  readonly stages: readonly string[];
-  /** The base images as the definition resolves them (tags; digests only where the definition pins them, not the lock's). */
-  readonly baseImages: { readonly builder?: string; readonly runtime: string; readonly debug: string };
-  readonly image: string;
-  readonly debugImage: string;
-  readonly build?: { readonly script: string; readonly outDir: string };
-  readonly installFiles: readonly string[];
-  readonly copies: readonly { readonly src: string; readonly dest: string; readonly from?: string }[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly memoryLimit: string;
-  readonly settings: Readonly<Record<string, unknown>>;
-  /** What `create-msb-app verify` checks the images against (type only: verify is not loaded by synthesis). */
-  readonly verify: VerifyModel;
-}
+import type { RuntimeFamily } from '../contract/family';
+import { type AppModel, fromReference } from '../contract/model';
+import type { RecordedModel } from '../contract/record';
 
 /** The recorded projection of a model. */
 export function recordModel(model: AppModel, family: RuntimeFamily): RecordedModel {

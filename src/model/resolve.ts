@@ -4,13 +4,13 @@
  * facts, e.g. package.json, are read before and passed in) and nothing throws: bad values fall back
  * to defaults and validation reports them from the model.
  */
-import type { AppProps, BaseImageOptions } from '../app-props';
-import { composeSettings } from '../compose/settings';
-import type { RuntimeFamily } from '../families/family';
+import { composeSettings } from './compose';
+import type { AppProps, BaseImageOptions } from '../contract/app-props';
+import { DEFAULTS } from '../contract/defaults';
+import type { RuntimeFamily } from '../contract/family';
+import type { AppModel, BaseImage, KubernetesModel } from '../contract/model';
 import { type OrgTemplateDefaults, deepMerge, orgBuildSteps } from '../org-template';
 import { isImageTag } from '../validation';
-import { DEFAULTS } from './defaults';
-import type { AppModel, BaseImage, KubernetesModel } from './model';
 
 /** The props after org defaults (under the project's own props) and their origin. */
 export function mergeProps(props: AppProps, orgDefaults: OrgTemplateDefaults = {}): AppProps {

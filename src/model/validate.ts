@@ -4,13 +4,13 @@
  * replaced without the project's opt-out.
  */
 import ignoreMatcher from '@balena/dockerignore';
-import { validateCompose } from '../compose/settings';
+import { validateKubernetes, validateWorkload } from './kubernetes';
+import { validateCompose } from './compose';
+import type { RuntimeFamily } from '../contract/family';
+import type { AppModel } from '../contract/model';
 import { mergeRuntimeStagePolicies, SECRET_PATTERNS } from '../dockerfile-policy';
-import type { RuntimeFamily } from '../families/family';
-import { validateKubernetes, validateWorkload } from '../k8s/validate';
 import type { OrgTemplatePolicies } from '../org-template';
 import * as v from '../validation';
-import type { AppModel } from './model';
 
 /** A policy and the template source that set it. */
 export interface SourcedPolicies {

@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import type { ProjectFacts } from './context';
 import { Engine, tail } from './engine';
 import { FsEntry, imageEntries } from './files';
-import { VERIFY_PROFILES } from './profiles';
-import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../families/verify-profile';
+import type { ForbiddenExecutable, InterpreterUid, ProfileCheck, VerifyProfile } from '../contract/verify-profile';
 
 /** The outcome of one check. */
 export type CheckResult = ProfileCheck;
@@ -299,7 +298,7 @@ export function forbiddenPaths(files: readonly string[], executables: readonly F
 }
 
 /** Paths of package managers in a file list: the operating system's and every family's. */
-export function packageManagerPaths(files: readonly string[], profiles: readonly VerifyProfile[] = VERIFY_PROFILES): string[] {
+export function packageManagerPaths(files: readonly string[], profiles: readonly VerifyProfile[]): string[] {
   return forbiddenPaths(files, [...OS_PACKAGE_MANAGERS, ...profiles.flatMap((p) => p.forbiddenExecutables)].filter((e) => e.kind === 'package manager'));
 }
 

@@ -5,12 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OUTPUT_PATHS } from '../app';
 import { VerifyError } from './engine';
-import { ReadModel, VerifyModel, readVerifyModel } from './model';
-import { VERIFY_PROFILES, selectVerifyProfile } from './profiles';
-import { Stage, parseDockerfile } from './project';
-import type { FamilyFacts, ProfileContext, VerifyProfile } from '../families/verify-profile';
+import { ReadModel, readVerifyModel } from './model';
+import { loadVerifyProfiles, selectVerifyProfile } from './profiles';
+import { OUTPUT_PATHS, type VerifyModel } from '../contract/record';
+import type { FamilyFacts, ProfileContext, VerifyProfile } from '../contract/verify-profile';
+import { type Stage, parseDockerfile } from '../dockerfile/parser';
 
 /** A synthesized project as verify sees it (also the context its family's profile gets). */
 export interface ProjectFacts extends ProfileContext {
@@ -50,8 +50,9 @@ export interface ProjectFacts extends ProfileContext {
 /**
  * Reads a synthesized project: its model, its family's profile (which may stop here with an error
  * the user can act on) and its Dockerfiles. Throws a {@link VerifyError} naming what is missing.
+ * `profiles`: the families verify knows (default: every family of the table).
  */
-export function readProject(dir: string, profiles: readonly VerifyProfile[] = VERIFY_PROFILES): ProjectFacts {
+export async function readProject(dir: string, profiles?: readonly VerifyProfile[]): Promise<ProjectFacts> {
   const abs = path.resolve(dir);
   const read = (rel: string) => {
     const file = path.join(abs, rel);
@@ -60,8 +61,9 @@ export function readProject(dir: string, profiles: readonly VerifyProfile[] = VE
   };
   const stages = parseDockerfile(read(OUTPUT_PATHS.dockerfile));
   const debugStages = parseDockerfile(read(OUTPUT_PATHS.debugDockerfile));
-  const { model, source, note } = readVerifyModel(abs, profiles);
-  const profile = selectVerifyProfile(model.family, profiles);
+  const known = profiles ?? await loadVerifyProfiles();
+  const { model, source, note } = readVerifyModel(abs, known);
+  const profile = selectVerifyProfile(model.family, known);
   return {
     dir: abs,
     name: model.name,

@@ -24,7 +24,7 @@ import { VerifyModelError } from './model';
 import { VERIFY_OPTIONS } from './options';
 import { ImageSize, formatBytes } from './size';
 import { VERIFY_LANES, VerifyReport, verifyProject } from './verify';
-import { VerifyProfileError } from '../families/verify-profile';
+import { VerifyProfileError } from '../contract/verify-profile';
 
 export * from './build';
 export * from './chart';
@@ -33,6 +33,7 @@ export * from './context';
 export * from './engine';
 export * from './files';
 export * from './model';
+export type { VerifyModel } from '../contract/record';
 export * from './options';
 export * from './pod-parity';
 export * from './profiles';

@@ -8,48 +8,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { OUTPUT_PATHS } from '../app';
-import { RECORD_FILE } from '../edit-guard';
 import { VerifyError } from './engine';
-import { parseDockerfile } from './project';
-import type { VerifyProfile } from '../families/verify-profile';
+import { OUTPUT_PATHS, RECORD_FILE, type VerifyModel } from '../contract/record';
+import type { VerifyProfile } from '../contract/verify-profile';
+import { parseDockerfile } from '../dockerfile/parser';
 import { readJsonFile } from '../util/json';
 
-/** The slice of the resolved model verify needs. */
-export interface VerifyModel {
-  /** Runtime family, e.g. `node` or `static`; selects the verify profile. */
-  readonly family: string;
-  /** App name (labels, resource names); names the images verify builds. */
-  readonly name: string;
-  /** WORKDIR of the runtime image. */
-  readonly workdir: string;
-  /** Port the app listens on (EXPOSE, containerPort). */
-  readonly port: number;
-  /** uid and gid the runtime image runs as (USER, runAsUser/runAsGroup). */
-  readonly uid: number;
-  readonly gid: number;
-  /** HTTP path of the probes; `undefined` when the probes use TCP. */
-  readonly healthPath?: string;
-  /** ENTRYPOINT written into the runtime stage; `undefined` keeps the base image's. */
-  readonly entrypoint?: readonly string[];
-  /** CMD of the runtime stage (exec form); empty when there is none. */
-  readonly cmd: readonly string[];
-  /** Base images: the builder (none without a build stage), the runtime and the debug runtime. */
-  readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
-  /** Whether the Dockerfile builds the app (the image then holds build output, not sources). */
-  readonly hasBuild: boolean;
-  /**
-   * Stage names of the Dockerfile: the dependency install, the build, the traced dependency tree
-   * (`slim`: the runtime stage copies it instead of the dependency stage's), the runtime stage.
-   */
-  readonly stages: { readonly dependencies?: string; readonly build?: string; readonly traced?: string; readonly runtime: string };
-  /** The name of the family's package manager, where it has one. */
-  readonly packageManager?: string;
-  /** env of the Deployment's container. */
-  readonly env: Readonly<Record<string, string>>;
-  /** The app's own routes (`routes`), requested besides the health path. */
-  readonly routes?: readonly string[];
-}
 
 /** The recorded model is missing a field or has one of the wrong type. */
 export class VerifyModelError extends Error {

@@ -18,7 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import { CheckResult, Resources, containerName, freePort, imageConfig } from './checks';
 import type { ProjectFacts } from './context';
 import { CommandResult, Engine, EngineName, VerifyError } from './engine';
-import type { PodRun } from '../families/verify-profile';
+import type { PodRun } from '../contract/verify-profile';
 import { type PodDefaults, type PodSettings, type ProbeSpec, podSettings, quantityBytes } from '../k8s/pod-settings';
 
 /** Where the Deployment is, relative to the project. */

@@ -4,7 +4,7 @@
  */
 import type { ProjectFacts } from './context';
 import { VerifyError } from './engine';
-import { isNotApplicable } from '../families/verify-profile';
+import { isNotApplicable } from '../contract/verify-profile';
 
 // The one Dockerfile parser (builder-faithful: directives, comments before continuations, escape).
 export { parseDockerfile, type Instruction, type Stage } from '../dockerfile/parser';

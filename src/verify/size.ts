@@ -11,9 +11,9 @@ import type { ProjectFacts } from './context';
 import { Engine, VerifyError } from './engine';
 import { FsEntry, contextFileBytes, fileBytes, imageEntries } from './files';
 import { Stage } from './project';
-import type { NeededSource } from '../families/verify-profile';
+import type { NeededSource } from '../contract/verify-profile';
 
-export type { NeededSource } from '../families/verify-profile';
+export type { NeededSource } from '../contract/verify-profile';
 
 /** One history entry (one Dockerfile instruction). */
 export interface HistoryEntry {

@@ -33,7 +33,7 @@ import { DEPLOYMENT_FILE, podParityChecks } from './pod-parity';
 import { parseDockerfile } from './project';
 import { compareRoutes, fullImageDockerfile, requestedPaths, routesAnswer, runRoutes, traceLines } from './routes';
 import { SizeReport, breakdown, imageContent, imageHistory, measureNeeded, neededSources, sizeReport } from './size';
-import { DependencyInstall, isNotApplicable } from '../families/verify-profile';
+import { DependencyInstall, isNotApplicable } from '../contract/verify-profile';
 
 /** Options of {@link verifyProject}. */
 export interface VerifyOptions extends BuildSettings {
@@ -118,7 +118,7 @@ export const VERIFY_LANES: Readonly<Record<'containers' | 'images' | 'rebuild', 
 /** Runs every check on a synthesized project; see the module comment for the order. */
 export async function verifyProject(options: VerifyOptions): Promise<VerifyReport> {
   const log = options.log ?? (() => undefined);
-  const facts = readProject(options.dir);
+  const facts = await readProject(options.dir);
   if (facts.modelNote) log(`Note: ${facts.modelNote}`);
   const engine = options.engine instanceof Engine ? options.engine : await detectEngine(options.engine);
   log(`Engine: ${engine.name}; project ${facts.name} (${facts.model.family}) in ${facts.dir}`);

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { EXPRESS_APP, cli, read, tempDir, tree, writeFiles } from './helpers';
 import { CLI_FAMILIES } from '../../src/cli/families';
 import { Rollback } from '../../src/cli/rollback';
-import { tsString } from '../../src/cli/ts-literal';
+import { tsString } from '../../src/util/ts-literal';
 
 describe('flag values that reach generated source code stay data', () => {
   test.each([

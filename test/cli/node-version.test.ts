@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import { toAppName } from '../../src/cli/rules';
 import { userAgentPackageManager } from '../../src/families/node/cli';
 import { catalogLineForRange, catalogLineOf } from '../../src/families/node/cli/node-version';
+import { toAppName } from '../../src/validation';
 
 test.each([
   ['>=18', '26'],

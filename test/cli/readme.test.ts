@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { README, withOptionTables } from './readme-options';
 import { renderHelp } from '../../src/cli/command';
 import { COMMANDS, createCommand } from '../../src/cli/commands';
-import { DEFAULTS } from '../../src/model/defaults';
+import { DEFAULTS } from '../../src/contract/defaults';
 
 test('the README options tables are the ones generated from the command declarations (npx projen readme:options)', () => {
   const readme = fs.readFileSync(README, 'utf8');

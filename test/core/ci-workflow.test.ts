@@ -13,9 +13,9 @@ import { App, AppProps, HandEditError, MsbProject, MsbValidationError } from '..
 import { ACTIONS } from '../../src/ci/github/actions';
 import { GITHUB_WORKFLOW_PATH } from '../../src/ci/github/workflow';
 import { checkPlatforms, registryOf } from '../../src/ci/model';
-import { DISTROLESS_PLATFORMS } from '../../src/families/distroless';
 import { GO_RUNTIMES } from '../../src/families/go/catalog';
 import { JAVA_RUNTIMES } from '../../src/families/java/catalog';
+import { DISTROLESS_PLATFORMS } from '../../src/families/kit/distroless';
 import { NODE_RUNTIMES } from '../../src/families/node/catalog';
 import { PYTHON_RUNTIMES } from '../../src/families/python/catalog';
 import { Problems } from '../../src/validation';

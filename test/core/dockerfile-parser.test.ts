@@ -5,8 +5,8 @@
 import ignoreMatcher from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, extractFlags, parse, parseDockerfile, secretMounts } from '../../src/dockerfile/parser';
-import { dockerignoreLeaks, INIT_POLICY, HEALTHCHECK_POLICY, mergeRuntimeStagePolicies, MULTI_ARCH_POLICY, ROOT_OWNED_FILES_POLICY, runtimeStageViolations, SECRET_FILE_SAMPLES, SECRET_PATTERNS, TRACED_STAGE_POLICY } from '../../src/dockerfile-policy';
-import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
+import { dockerignoreLeaks, HEALTHCHECK_POLICY, mergeRuntimeStagePolicies, MULTI_ARCH_POLICY, ROOT_OWNED_FILES_POLICY, runtimeStageViolations, SECRET_FILE_SAMPLES, SECRET_PATTERNS } from '../../src/dockerfile-policy';
+import { INIT_POLICY, NODE_RUNTIME_POLICY, TRACED_STAGE_POLICY } from '../../src/families/node/policy';
 
 const kw = (text: string) => parse(text).stages.flatMap((s) => [`FROM ${s.from}`, ...s.instructions.map((i) => `${i.keyword} ${i.args}`)]);
 

@@ -9,12 +9,12 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { App, MsbProject } from '../../src';
 import { detectFamily } from '../../src/cli/families';
+import { DETECTION_STRENGTH, type FamilyCli } from '../../src/contract/family-cli';
 import { parse } from '../../src/dockerfile/parser';
 import { mergeRuntimeStagePolicies, runtimeStageViolations } from '../../src/dockerfile-policy';
-import { CA_TRUST, REGISTRY_SECRETS, buildSecretsContext, caTrustCommand, caTrustReads, registrySecretFiles } from '../../src/families/build-secrets';
-import { DETECTION_STRENGTH, type FamilyCli } from '../../src/families/family-cli';
+import { CA_TRUST, REGISTRY_SECRETS, buildSecretsContext, caTrustCommand, caTrustReads, registrySecretFiles } from '../../src/families/kit/build-secrets';
+import { addToolingDependencies, toolingPackageJson } from '../../src/families/kit/projen-tooling';
 import { nodeCli } from '../../src/families/node/cli';
-import { addToolingDependencies, toolingPackageJson } from '../../src/families/projen-tooling';
 import { TemplateRenderer, builtinTemplateFolders } from '../../src/templates';
 import { readTree, tempDir, writePackage } from '../util';
 

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/dockerfile/parser';
-import { HEALTHCHECK_POLICY, INIT_POLICY, runtimeStageViolations } from '../../src/dockerfile-policy';
+import { HEALTHCHECK_POLICY, runtimeStageViolations } from '../../src/dockerfile-policy';
 import { nodeFamily } from '../../src/families/node';
-import { NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
+import { INIT_POLICY, NODE_RUNTIME_POLICY } from '../../src/families/node/policy';
 import { synth, validationProblems } from '../util';
 
 const RT = 'gcr.io/distroless/nodejs26-debian13:nonroot';

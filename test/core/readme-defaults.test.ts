@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CI_DEFAULTS } from '../../src/ci/model';
+import { DEFAULTS } from '../../src/contract/defaults';
 import { NODE_DEFAULTS } from '../../src/families/node';
-import { DEFAULTS } from '../../src/model/defaults';
 
 const README = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 

@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isNotApplicable } from '../../src/contract/verify-profile';
 import { familyNames } from '../../src/families';
 import { nodeVerifyProfile } from '../../src/families/node/verify';
 import { staticVerifyProfile } from '../../src/families/static/verify';
-import { isNotApplicable } from '../../src/families/verify-profile';
 import {
   VerifyError, VerifyModel, VerifyModelError, fileChecks, formatReport, mapToContainer, neededSources, parseProcStatus, readProject,
-  readProcessIds, readVerifyModel, selectVerifyProfile, toVerifyModel, VERIFY_PROFILES,
+  readProcessIds, readVerifyModel, selectVerifyProfile, toVerifyModel, loadVerifyProfiles,
 } from '../../src/verify';
 import { synth, tempDir } from '../util';
 
@@ -63,13 +63,13 @@ function staticProject(record: unknown = { generator: 'create-msb-app@test', fil
 }
 
 describe('the model verify reads', () => {
-  it('is the one recorded in .projen/msb.json under "model"', () => {
-    const r = readVerifyModel(staticProject(), VERIFY_PROFILES);
+  it('is the one recorded in .projen/msb.json under "model"', async () => {
+    const r = readVerifyModel(staticProject(), await loadVerifyProfiles());
     expect(r).toEqual({ model: STATIC_MODEL, source: 'recorded' });
   });
 
-  it('is what synthesis records: a Node.js app and a static binary, read back as recorded', () => {
-    const node = readVerifyModel(synth({ port: 3000, kubernetes: { env: { LOG: 'info' } } }).dir, VERIFY_PROFILES);
+  it('is what synthesis records: a Node.js app and a static binary, read back as recorded', async () => {
+    const node = readVerifyModel(synth({ port: 3000, kubernetes: { env: { LOG: 'info' } } }).dir, await loadVerifyProfiles());
     expect(node.source).toBe('recorded');
     expect(node.model).toMatchObject({
       family: 'node',
@@ -86,20 +86,20 @@ describe('the model verify reads', () => {
       stages: { dependencies: 'prod-deps', build: 'build', runtime: 'runtime' },
     });
     expect(node.model.entrypoint).toBeUndefined();
-    const stat = readVerifyModel(synth({ runtime: { family: 'static', binary: 'bin/server' } as never, healthCheckPath: false }).dir, VERIFY_PROFILES);
+    const stat = readVerifyModel(synth({ runtime: { family: 'static', binary: 'bin/server' } as never, healthCheckPath: false }).dir, await loadVerifyProfiles());
     expect(stat.model).toMatchObject({ family: 'static', entrypoint: ['/app/bin/server'], cmd: [], hasBuild: false, stages: { runtime: 'runtime' } });
     expect(stat.model.healthPath).toBeUndefined();
     expect(stat.model.images).toEqual({ runtime: 'gcr.io/distroless/static-debian13:nonroot', debug: 'gcr.io/distroless/static-debian13:debug-nonroot' });
   });
 
-  it('falls back to the generated files of a project synthesized without a recorded model, and says so', () => {
+  it('falls back to the generated files of a project synthesized without a recorded model, and says so', async () => {
     const { dir } = synth({ port: 3000 });
     // As an older create-msb-app wrote it: no model in the record.
     const file = path.join(dir, '.projen', 'msb.json');
     const { model: _model, ...older } = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.chmodSync(file, 0o644);
     fs.writeFileSync(file, JSON.stringify(older));
-    const r = readVerifyModel(dir, VERIFY_PROFILES);
+    const r = readVerifyModel(dir, await loadVerifyProfiles());
     expect(r.source).toBe('generated-files');
     expect(r.note).toMatch(/^\.projen\/msb\.json records no model \(synthesized by an older create-msb-app\)/);
     expect(r.model).toMatchObject({
@@ -116,11 +116,12 @@ describe('the model verify reads', () => {
     expect(r.model.images.runtime).toMatch(/^gcr\.io\/distroless\/nodejs\d+-debian13:nonroot$/);
   });
 
-  it('names the field, the value and what is valid when the recorded model is malformed', () => {
+  it('names the field, the value and what is valid when the recorded model is malformed', async () => {
     const bad = { ...STATIC_MODEL, port: '8080' };
+    const profiles = await loadVerifyProfiles();
     const err = (() => {
       try {
-        readVerifyModel(staticProject({ model: { verify: bad } }), VERIFY_PROFILES);
+        readVerifyModel(staticProject({ model: { verify: bad } }), profiles);
       } catch (e) {
         return e;
       }
@@ -133,7 +134,7 @@ describe('the model verify reads', () => {
     expect(() => toVerifyModel(noImages)).toThrow(/model\.verify\.images\.runtime is missing; expected a non-empty string/);
     expect(() => toVerifyModel({ ...STATIC_MODEL, env: { A: 1 } })).toThrow(/model\.verify\.env is \{"A":1\}; expected an object of string values/);
     expect(() => toVerifyModel('node')).toThrow(VerifyModelError);
-    expect(() => readVerifyModel(staticProject('{ not json'), VERIFY_PROFILES)).toThrow(/\.projen\/msb\.json: \(the whole file\) is missing; expected JSON/);
+    expect(() => readVerifyModel(staticProject('{ not json'), profiles)).toThrow(/\.projen\/msb\.json: \(the whole file\) is missing; expected JSON/);
   });
 
   it('takes optional fields as absent and keeps no extra ones', () => {
@@ -146,14 +147,15 @@ describe('the model verify reads', () => {
 });
 
 describe('the profile of the model\'s family', () => {
-  it('is chosen by the family name, and an unknown family is named with the known ones', () => {
-    expect(selectVerifyProfile('node')).toBe(nodeVerifyProfile);
-    expect(selectVerifyProfile('static')).toBe(staticVerifyProfile);
-    expect(() => selectVerifyProfile('cobol')).toThrow(new VerifyError(`verify has no profile for the runtime family "cobol"; it knows ${familyNames().join(', ')}.`));
+  it('is chosen by the family name, and an unknown family is named with the known ones', async () => {
+    const profiles = await loadVerifyProfiles();
+    expect(selectVerifyProfile('node', profiles)).toBe(nodeVerifyProfile);
+    expect(selectVerifyProfile('static', profiles)).toBe(staticVerifyProfile);
+    expect(() => selectVerifyProfile('cobol', profiles)).toThrow(new VerifyError(`verify has no profile for the runtime family "cobol"; it knows ${familyNames().join(', ')}.`));
   });
 
-  it('reads a static project without package.json: the static profile, nothing to install, nothing to build', () => {
-    const f = readProject(staticProject());
+  it('reads a static project without package.json: the static profile, nothing to install, nothing to build', async () => {
+    const f = await readProject(staticProject());
     expect(f.profile).toBe(staticVerifyProfile);
     expect(f).toMatchObject({ name: 'edge-proxy', port: 8080, healthPath: '/healthz', hasBuild: false, modelSource: 'recorded' });
     expect(f.builderImage).toBeUndefined();
@@ -173,8 +175,8 @@ describe('the profile of the model\'s family', () => {
   });
 });
 
-describe('the static family\'s checks on the runtime image\'s files', () => {
-  const facts = readProject(staticProject());
+describe('the static family\'s checks on the runtime image\'s files', async () => {
+  const facts = await readProject(staticProject());
   const results = (files: string[]) => Object.fromEntries(fileChecks(files, facts).map((c) => [c.id, c.ok]));
   // gcr.io/distroless/static: no libc, no shell, no package manager
   const distrolessStatic = ['/etc/passwd', '/etc/group', '/etc/ssl/certs/ca-certificates.crt', '/usr/share/zoneinfo/UTC', '/tmp', '/home/nonroot', '/app/server'];

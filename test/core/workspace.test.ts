@@ -9,7 +9,7 @@ import ignoreMatcher from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { App, AppProps, HandEditError, ManifestKind, MsbProject, MsbValidationError, schemaError } from '../../src';
 import { dependentsOf, findPackage, internalClosure, readWorkspace } from '../../src/families/node/workspace/detect';
-import { VERIFY_PROFILES, readVerifyModel } from '../../src/verify';
+import { loadVerifyProfiles, readVerifyModel } from '../../src/verify';
 import { workspaceFiles } from '../images/workspace-fixture';
 import { instructions, kustomize, readTree, tempDir } from '../util';
 
@@ -158,9 +158,10 @@ describe('several Apps in one workspace project', () => {
     expect(validationError(() => p.synth()).message).toContain('apps/web/Dockerfile.dockerignore (read by BuildKit');
   });
 
-  it('verify names a workspace project instead of guessing one App', () => {
+  it('verify names a workspace project instead of guessing one App', async () => {
     const { dir } = synthTwo('npm');
-    expect(() => readVerifyModel(dir, VERIFY_PROFILES)).toThrow(/is a workspace project with several Apps \(apps\/api, apps\/web\): verify checks a single App's project/);
+    const profiles = await loadVerifyProfiles();
+    expect(() => readVerifyModel(dir, profiles)).toThrow(/is a workspace project with several Apps \(apps\/api, apps\/web\): verify checks a single App's project/);
   });
 
   it('the hand-edit guard covers every App\'s outputs and the shared ones', () => {

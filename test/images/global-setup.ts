@@ -3,7 +3,8 @@
  * 1. podman must be installed (never skipped: run scripts/containers/setup-engine.sh);
  * 2. CONTAINERS_CONF points at the containers.conf that script writes (as scripts/containers/env.sh does);
  * 3. the offline stand-in base images exist for the Node.js lines and the static pair (build-standins.sh),
- *    and for Python (standins-python.sh);
+ *    and for Python, Go and Java (standins-python.sh, standins-go.sh, standins-java.sh); a failing
+ *    script fails the setup with its own message (image and step) first;
  * 4. this package is compiled and packed once (`npm pack`); tests get the tarball path, and a
  *    loopback URL serving it, through `inject('tarball')` / `inject('libUrl')`.
  */
@@ -36,6 +37,38 @@ function fail(message: string): never {
   throw new Error(`images tests: ${message}`);
 }
 
+/**
+ * Runs one stand-in script (scripts/containers/), failing the setup when it fails. The message leads
+ * with the script's own FAILED lines (which name the image and the step), then the tails of its
+ * stderr and stdout; a script that failed without such a line is called out as such.
+ */
+function runStandins(script: string, args: string[] = []): void {
+  const command = [script, ...args].join(' ');
+  const r = spawnSync('bash', [path.join(SCRIPTS, script), ...args], {
+    encoding: 'utf8',
+    env: process.env,
+    timeout: 900_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status === 0) return;
+  const stdout = r.stdout ?? '';
+  const stderr = r.stderr ?? '';
+  const how = r.error
+    ? `could not run or did not finish (${r.error.message})`
+    : r.signal
+      ? `was killed by ${r.signal}`
+      : `exited with status ${r.status}`;
+  const own = stderr.split('\n').filter((line) => line.startsWith(`${script}: `));
+  const lastStep = stdout.split('\n').filter((line) => line.startsWith('==> ')).pop();
+  const lead =
+    own.length > 0
+      ? own.join('\n')
+      : `(${script} printed no error message of its own, a bug in the script: each failing step should name its image and step; ` +
+        `${lastStep ? `last progress line: "${lastStep}"` : 'no progress line either'})`;
+  const tail = (text: string) => (text.length > 3000 ? `…${text.slice(-3000)}` : text).trimEnd() || '(empty)';
+  fail(`${command} ${how}:\n${lead}\n--- stderr of ${script} (end):\n${tail(stderr)}\n--- stdout of ${script} (end):\n${tail(stdout)}`);
+}
+
 function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 }
@@ -58,16 +91,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (info.status !== 0) fail(`\`podman info\` failed (CONTAINERS_CONF=${process.env.CONTAINERS_CONF}):\n${info.stderr}`);
 
   // 3. Stand-in base images (about 1 s when they exist)
-  const standins = spawnSync('bash', [path.join(SCRIPTS, 'build-standins.sh'), ...STANDINS], { encoding: 'utf8', env: process.env, timeout: 900_000 });
-  if (standins.status !== 0) fail(`build-standins.sh ${STANDINS.join(' ')} failed:\n${standins.stdout.slice(-3000)}\n${standins.stderr.slice(-3000)}`);
-  // The Python family's stand-ins (their own script and recipe; they reuse the shared bases above)
-  const python = spawnSync('bash', [path.join(SCRIPTS, 'standins-python.sh')], { encoding: 'utf8', env: process.env, timeout: 900_000 });
-  if (python.status !== 0) fail(`standins-python.sh failed:\n${python.stdout.slice(-3000)}\n${python.stderr.slice(-3000)}`);
-  // the Go and Java families' stand-ins, each script with its own recipe (reusing the bases above)
-  for (const script of ['standins-go.sh', 'standins-java.sh']) {
-    const r = spawnSync('bash', [path.join(SCRIPTS, script)], { encoding: 'utf8', env: process.env, timeout: 900_000 });
-    if (r.status !== 0) fail(`${script} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-  }
+  runStandins('build-standins.sh', STANDINS);
+  // The Python, Go and Java families' stand-ins, each script with its own recipe (reusing the shared bases above)
+  for (const script of ['standins-python.sh', 'standins-go.sh', 'standins-java.sh']) runStandins(script);
 
   // 4. Compile (a no-op when lib/ is up to date) and pack once
   const tsc = spawnSync('npx', ['tsc', '--build'], { cwd: REPO_ROOT, encoding: 'utf8' });

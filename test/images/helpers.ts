@@ -14,6 +14,7 @@ import { nodeFacts } from '../../src/families/node/verify';
 import {
   BuildSettings, CheckResult, Engine, ProjectFacts, VerifyReport, buildImage, contextFileBytes, fileChecks, imageContent, imageSize, listImageFiles,
   packageManagerPaths, readProject, Resources, stepsRunning, verifyProject,
+  loadVerifyProfiles,
 } from '../../src/verify';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -150,7 +151,7 @@ export async function prepare(s: Scenario): Promise<Prepared> {
     await discard();
     throw new Error(`create-msb-app failed (${cli.status}):\n${cli.stdout}\n${cli.stderr}`);
   }
-  const facts = readProject(dir);
+  const facts = await readProject(dir);
   const log: string[] = [];
   const report = await verifyProject({
     dir,
@@ -390,11 +391,11 @@ export function describeScenario(s: Scenario): void {
     });
 
     if (s.negativeControl) {
-      it('the file checks fail on the single-stage image (they can fail)', () => {
+      it('the file checks fail on the single-stage image (they can fail)', async () => {
         const files = p.singleStageFiles!;
         const results = fileChecks(files, p.facts);
         expect(results.find((r) => r.id === 'no-dev-dependencies')!.ok).toBe(false);
-        expect(packageManagerPaths(files).length).toBeGreaterThan(0);
+        expect(packageManagerPaths(files, await loadVerifyProfiles()).length).toBeGreaterThan(0);
         if (s.expect.hasBuild) expect(results.find((r) => r.id === 'no-typescript-sources')!.ok).toBe(false);
       });
     }

@@ -117,7 +117,7 @@ afterAll(async () => {
 type Settings = ReturnType<typeof readPodSettings>;
 
 async function run(app: App, settings?: (s: Settings) => Settings): Promise<PodParityResult & { byId: Record<string, CheckResult> }> {
-  const facts = readProject(dirs[app]);
+  const facts = await readProject(dirs[app]);
   const res = new Resources(engine());
   const t = Date.now();
   try {
@@ -170,8 +170,8 @@ describe('reading quantities and the app\'s output', () => {
 });
 
 describe('the pod settings come from the Deployment', () => {
-  it('reads uid, read-only root, the /tmp emptyDir, capabilities, memory limit, env and probes', () => {
-    const s = readPodSettings(dirs.good, readProject(dirs.good));
+  it('reads uid, read-only root, the /tmp emptyDir, capabilities, memory limit, env and probes', async () => {
+    const s = readPodSettings(dirs.good, await readProject(dirs.good));
     expect(s).toMatchObject({
       uid: 65532,
       gid: 65532,
@@ -207,12 +207,12 @@ describe('env the Deployment takes from ConfigMaps and Secrets', () => {
     container.env.push({ name: 'MODE', value: 'pod' }, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } });
     container.envFrom = [{ configMapRef: { name: 'app-config' } }];
     fs.writeFileSync(file, stringify(deployment));
-    const s = readPodSettings(dir, readProject(dir));
+    const s = readPodSettings(dir, await readProject(dir));
     expect(s.env).toEqual({ NODE_OPTIONS: '--max-old-space-size=192', MODE: 'pod' });
     expect(s.unresolvedEnv).toEqual(['DB_PASSWORD (valueFrom)', 'envFrom ConfigMap app-config']);
     expect(podRunOptions(s, '/x/local.env').slice(-6)).toEqual(['--env-file', '/x/local.env', '--env', 'NODE_OPTIONS=--max-old-space-size=192', '--env', 'MODE=pod']);
     const res = new Resources(engine());
-    const without = await podParityChecks(engine(), tag('good'), readProject(dir), res);
+    const without = await podParityChecks(engine(), tag('good'), await readProject(dir), res);
     expect(without.notChecked).toEqual([{
       id: 'pod-env',
       title: 'env values from ConfigMaps and Secrets',
@@ -220,7 +220,7 @@ describe('env the Deployment takes from ConfigMaps and Secrets', () => {
     }]);
     const envFile = path.join(dir, 'local.env');
     fs.writeFileSync(envFile, 'DB_PASSWORD=local\n');
-    const withFile = await podParityChecks(engine(), tag('good'), readProject(dir), res, { envFile });
+    const withFile = await podParityChecks(engine(), tag('good'), await readProject(dir), res, { envFile });
     await res.cleanup();
     expect(withFile.notChecked).toEqual([]);
     for (const c of withFile.checks) expect(c.ok, `${c.id}: ${c.detail}`).toBe(true);
@@ -286,7 +286,7 @@ describe('pod-parity run', () => {
     const res = new Resources(engine());
     const entries = await exportImageEntries(engine(), tag('good'), res.containers);
     await res.cleanup();
-    const facts = readProject(dirs.good);
+    const facts = await readProject(dirs.good);
     const app = entries.filter((e) => e.path === '/app' || e.path.startsWith('/app/'));
     console.log(`/app in the image: ${app.map((e) => `${e.path} ${e.uid}:${e.gid} ${e.mode.toString(8)}`).join(', ')}`);
     expect(app.map((e) => e.path)).toEqual(expect.arrayContaining(['/app', '/app/index.js', '/app/package.json', '/app/node_modules']));
@@ -306,7 +306,7 @@ describe('pod-parity run', () => {
 
   it('without NODE_OPTIONS, Node sizes its heap at or above a 256 MiB limit (the reason for the check)', async () => {
     const res = new Resources(engine());
-    const s = readPodSettings(dirs.good, readProject(dirs.good));
+    const s = readPodSettings(dirs.good, await readProject(dirs.good));
     const opts = podRunOptions({ ...s, env: {} });
     const cfg = await imageConfig(engine(), tag('good'));
     const check = await nodeHeapCheck({

@@ -267,7 +267,7 @@ describe('secrets never reach the build context or an image (real builds)', () =
     }
     fs.mkdirSync(path.dirname(path.join(dir, CONTROL_FILE)), { recursive: true });
     fs.writeFileSync(path.join(dir, CONTROL_FILE), `control=${controlToken}\n`);
-    facts = readProject(dir);
+    facts = await readProject(dir);
 
     // The npmrc secret: a registry line (the install goes on working) and an auth token of this run
     const npmrc = path.join(tmp, 'npmrc');

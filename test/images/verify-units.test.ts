@@ -296,8 +296,8 @@ describe('project facts and the single-stage equivalent', () => {
     return dir;
   }
 
-  it('reads the facts from the generated files', () => {
-    const f = readProject(project(true));
+  it('reads the facts from the generated files', async () => {
+    const f = await readProject(project(true));
     expect(f).toMatchObject({ builderImage: 'docker.io/library/node:24-trixie', runtimeBase: 'gcr.io/distroless/nodejs24-debian13:nonroot', debugBase: 'gcr.io/distroless/nodejs24-debian13:debug-nonroot', port: 3000, uid: 65532, workdir: '/app', hasBuild: true, healthPath: '/' });
     expect(nodeFacts(f).devDependencies).toEqual(['b']);
     expect(nodeFacts(f).packageManager.name).toBe('pnpm');
@@ -306,19 +306,19 @@ describe('project facts and the single-stage equivalent', () => {
     expect(f.modelNote).toMatch(/^\.projen\/msb\.json records no model .*run `npx projen` to record it\.$/);
   });
 
-  it('renders one stage: builder, all dependencies, sources, build', () => {
-    const single = renderSingleStageDockerfile(readProject(project(true)));
+  it('renders one stage: builder, all dependencies, sources, build', async () => {
+    const single = renderSingleStageDockerfile(await readProject(project(true)));
     expect(parseDockerfile(single)).toHaveLength(1);
     expect(single).toContain(PACKAGE_MANAGERS.pnpm.installAll);
     expect(single).not.toContain(PACKAGE_MANAGERS.pnpm.installProd);
     expect(single).toMatch(/COPY \. \.\nRUN pnpm run build\n/);
     expect(single).toMatch(/CMD \["node","dist\/index.js"\]\n$/);
-    const noBuild = renderSingleStageDockerfile(readProject(project(false)));
+    const noBuild = renderSingleStageDockerfile(await readProject(project(false)));
     expect(noBuild).toContain(`RUN ${PACKAGE_MANAGERS.pnpm.installAll}\nCOPY . .`);
     expect(noBuild).not.toContain('mkdir -p node_modules');
   });
 
-  it('tells what the runtime image needs from the stages and the context, not from its own copies', () => {
+  it('tells what the runtime image needs from the stages and the context, not from its own copies', async () => {
     const dir = project(true);
     const df = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8').replace('USER 65532:65532', [
       'COPY --from=build --chown=65532:65532 /app/dist ./dist',
@@ -332,7 +332,7 @@ describe('project facts and the single-stage equivalent', () => {
       'USER 65532:65532',
     ].join('\n'));
     fs.writeFileSync(path.join(dir, 'Dockerfile'), df);
-    expect(neededSources(readProject(dir))).toEqual([
+    expect(neededSources(await readProject(dir))).toEqual([
       { path: '/app/node_modules', kind: 'dependencies', stage: 'prod-deps', src: '/app/node_modules' },
       { path: '/app/package.json', kind: 'app', src: 'package.json' },
       { path: '/app/dist', kind: 'app', stage: 'build', src: '/app/dist' },
@@ -340,8 +340,8 @@ describe('project facts and the single-stage equivalent', () => {
     ]);
   });
 
-  it('names the missing file when the folder is not a synthesized project', () => {
-    expect(() => readProject(tmp)).toThrow(/Dockerfile not found: run verify in a project made by create-msb-app/);
+  it('names the missing file when the folder is not a synthesized project', async () => {
+    await expect(readProject(tmp)).rejects.toThrow(/Dockerfile not found: run verify in a project made by create-msb-app/);
   });
 });
 

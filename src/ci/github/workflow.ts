@@ -8,10 +8,9 @@
  */
 import { Document } from 'yaml';
 import { ACTIONS, type PinnedAction, uses } from './actions';
-import type { CiToolchain } from '../../families/family';
-import { TOOLING_NODE_VERSION } from '../../families/projen-tooling';
-import { CI_DEFAULTS, type CiAppModel } from '../model';
-import type { CiProvider } from '../provider';
+import type { CiToolchain } from '../../contract/family';
+import { TOOLING_NODE_VERSION } from '../../families/kit/projen-tooling';
+import { CI_DEFAULTS, type CiAppModel, type CiProvider } from '../model';
 
 /** Where the workflow is written. */
 export const GITHUB_WORKFLOW_PATH = '.github/workflows/msb-ci.yml';

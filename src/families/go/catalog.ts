@@ -6,7 +6,7 @@
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/base/README.md
  */
 
-import { BASE_DEBIAN13_ARCHES, distrolessPlatforms } from '../distroless';
+import { BASE_DEBIAN13_ARCHES, distrolessPlatforms } from '../kit/distroless';
 
 export interface GoRuntimeSpec {
   readonly family: 'go';

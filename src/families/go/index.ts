@@ -8,14 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_GO_VERSION, findGoRuntime, goVersions } from './catalog';
 import { GoModFacts, readGoMod } from './go-mod';
-import type { GoRuntimeOptions } from './options';
 import { goRuntimePolicy } from './policy';
-import { goVerifyProfile } from './verify';
-import type { AppProps } from '../../app-props';
+import type { AppProps } from '../../contract/app-props';
+import type { FamilyResolution, RuntimeFamily } from '../../contract/family';
+import type { GoRuntimeOptions } from '../../contract/options/go';
 import * as v from '../../validation';
-import { buildSecretsContext, registrySecretFiles } from '../build-secrets';
-import type { FamilyResolution, RuntimeFamily } from '../family';
-import { TOOLING_CI_INSTALL } from '../projen-tooling';
+import { buildSecretsContext, registrySecretFiles } from '../kit/build-secrets';
+import { TOOLING_CI_INSTALL } from '../kit/projen-tooling';
 
 export const GO_DEFAULTS = {
   version: DEFAULT_GO_VERSION,
@@ -143,7 +142,6 @@ export const goFamily: RuntimeFamily = {
     return out;
   },
 
-  verify: goVerifyProfile,
 
   ci: (model) => ({ toolchains: { go: model.runtime.version }, install: [TOOLING_CI_INSTALL], test: ['go test ./...'] }),
 };

@@ -3,8 +3,9 @@
  * stage copies the binary from the build stage and runs it as its exec-form ENTRYPOINT (the debug
  * tags' own ENTRYPOINT is a shell); the build stages read the CA secret by path only.
  */
-import { ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies, type RuntimeStagePolicy } from '../../dockerfile-policy';
-import { CA_TRUST, caTrustReads } from '../build-secrets';
+import type { RuntimeStagePolicy } from '../../contract/policy';
+import { ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies } from '../../dockerfile-policy';
+import { CA_TRUST, caTrustReads } from '../kit/build-secrets';
 
 export const GO_RUNTIME_POLICY: RuntimeStagePolicy = {
   copyFrom: ['build'],

@@ -7,7 +7,7 @@
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/java/README.md
  */
 
-import { distrolessPlatforms } from '../distroless';
+import { distrolessPlatforms } from '../kit/distroless';
 
 export interface JavaRuntimeSpec {
   readonly family: 'java';

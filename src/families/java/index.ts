@@ -9,18 +9,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_JAVA_VERSION, findJavaRuntime, javaVersions } from './catalog';
-import type { JavaRuntimeOptions } from './options';
 import { JAVA_CA_TRUST, JAVA_RUNTIME_POLICY, TRUSTSTORE_HELPER } from './policy';
 import { JavaProjectFacts, readJavaProject } from './project';
-import { javaVerifyProfile } from './verify';
-import type { AppProps } from '../../app-props';
+import type { AppProps } from '../../contract/app-props';
+import { DEFAULTS } from '../../contract/defaults';
+import type { FamilyResolution, RuntimeFamily } from '../../contract/family';
+import type { AppModel, RuntimeCopy } from '../../contract/model';
+import type { JavaRuntimeOptions } from '../../contract/options/java';
 import { mebibytes } from '../../k8s/quantity';
-import { DEFAULTS } from '../../model/defaults';
-import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
-import { buildSecretsContext, caTrustCommand, registrySecretFiles } from '../build-secrets';
-import type { FamilyResolution, RuntimeFamily } from '../family';
-import { TOOLING_CI_INSTALL } from '../projen-tooling';
+import { buildSecretsContext, caTrustCommand, registrySecretFiles } from '../kit/build-secrets';
+import { TOOLING_CI_INSTALL } from '../kit/projen-tooling';
 
 export const JAVA_DEFAULTS = {
   version: DEFAULT_JAVA_VERSION,
@@ -214,7 +213,6 @@ export const javaFamily: RuntimeFamily = {
     return out;
   },
 
-  verify: javaVerifyProfile,
 
   ci: (model) => ({
     toolchains: { java: model.runtime.version },

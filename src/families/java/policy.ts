@@ -4,8 +4,9 @@
  * image's `java -jar` ENTRYPOINT and sets JAVA_TOOL_OPTIONS (the heap share); the build stages read
  * the CA secret in one exact command only (the build-secrets contract, src/families/build-secrets.ts).
  */
-import { ROOT_OWNED_FILES_POLICY, type RuntimeStagePolicy } from '../../dockerfile-policy';
-import { CA_SECRET_PATH, caTrustReads, type CaTrust } from '../build-secrets';
+import type { RuntimeStagePolicy } from '../../contract/policy';
+import { ROOT_OWNED_FILES_POLICY } from '../../dockerfile-policy';
+import { CA_SECRET_PATH, caTrustReads, type CaTrust } from '../kit/build-secrets';
 
 /** The helper (written by the deps stage) that turns the `ca_cert` bundle into a Java truststore. */
 export const TRUSTSTORE_HELPER = '/opt/msb/TrustCa.java';

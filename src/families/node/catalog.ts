@@ -5,7 +5,7 @@
  * its debug twin, the non-root user the image runs as and how the entrypoint becomes a CMD.
  */
 
-import { type DistrolessArch, distrolessPlatforms } from '../distroless';
+import { type DistrolessArch, distrolessPlatforms } from '../kit/distroless';
 
 /**
  * One runtime line: everything the stages and the manifests need to know about a base image pair.

@@ -5,21 +5,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_NODE_VERSION, findNodeRuntime, nodeVersions } from './catalog';
-import type { NodeRuntimeOptions } from './options';
 import { PackageJson, fileDependencies, packageMetadata, readPackageJson } from './package-json';
 import { PackageManagerName, findPackageManager, packageManagerNames, parsePackageManagerField, pinnedPackageManager } from './package-managers';
-import { NODE_INIT_ENTRYPOINT, nodeRuntimePolicy } from './policy';
+import { NODE_INIT_ENTRYPOINT, TRACED_STAGE_POLICY, nodeRuntimePolicy } from './policy';
 import { SLIM_TRACER, TRACED_STAGE, TRACE_ROOT, slimSettings, traceScript, validateSlim, type SlimSettings } from './slim';
-import { nodeVerifyProfile } from './verify';
 import { readWorkspace } from './workspace/detect';
 import { WORKSPACE_PACKAGE_MANAGERS, type WorkspaceFacts, type WorkspaceStages, resolveWorkspaceApp } from './workspace/resolve';
-import type { AppProps } from '../../app-props';
-import { TRACED_STAGE_POLICY, mergeRuntimeStagePolicies } from '../../dockerfile-policy';
+import type { AppProps } from '../../contract/app-props';
+import { DEFAULTS } from '../../contract/defaults';
+import type { ExecHealthcheck, FamilyCi, FamilyResolution, PodEnvInput, RuntimeFamily } from '../../contract/family';
+import type { AppModel, RuntimeCopy } from '../../contract/model';
+import type { NodeRuntimeOptions } from '../../contract/options/node';
+import { mergeRuntimeStagePolicies } from '../../dockerfile-policy';
 import { mebibytes } from '../../k8s/quantity';
-import { DEFAULTS } from '../../model/defaults';
-import type { AppModel, RuntimeCopy } from '../../model/model';
 import * as v from '../../validation';
-import type { ExecHealthcheck, FamilyCi, FamilyResolution, PodEnvInput, RuntimeFamily } from '../family';
 
 /** Family defaults (the app-wide ones are in src/model/defaults.ts). */
 export const NODE_DEFAULTS = {
@@ -337,7 +336,6 @@ export const nodeFamily: RuntimeFamily = {
     return out;
   },
 
-  verify: nodeVerifyProfile,
 
   ci(model, facts): FamilyCi {
     const pm = packageManagerOf(model);

@@ -4,8 +4,9 @@
  * longer ships it).
  */
 
-/** A package manager the Node.js family supports. */
-export type PackageManagerName = 'npm' | 'pnpm' | 'yarn';
+import type { PackageManagerName } from '../../contract/options/node';
+
+export type { PackageManagerName };
 
 /** What the build stage needs to know about a package manager. */
 export interface PackageManagerSpec {

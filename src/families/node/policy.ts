@@ -4,7 +4,16 @@
  * secret by path only. The init process and the HEALTHCHECK are allowed only when the definition
  * turns them on.
  */
-import { HEALTHCHECK_POLICY, INIT_POLICY, ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies, type RuntimeStagePolicy } from '../../dockerfile-policy';
+import type { RuntimeStagePolicy } from '../../contract/policy';
+import { HEALTHCHECK_POLICY, ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies } from '../../dockerfile-policy';
+
+/** An init process (tini) as PID 1: its static binary copied to `/tini` and the matching ENTRYPOINT. */
+export const INIT_POLICY: RuntimeStagePolicy = {
+  fixedCopies: [{ from: 'build', src: '/usr/bin/tini-static', dest: '/tini' }],
+  entrypoints: [['/tini', '--', '/nodejs/bin/node']],
+};
+/** A traced stage (only the files the app opens at run time). */
+export const TRACED_STAGE_POLICY: RuntimeStagePolicy = { copyFrom: ['traced'] };
 
 export const NODE_RUNTIME_POLICY: RuntimeStagePolicy = {
   env: ['NODE_ENV'],

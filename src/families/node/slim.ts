@@ -9,7 +9,7 @@
  * keeps (node-gyp-build prebuilds, `bindings`) are that platform's; the other platforms' prebuilt
  * binaries in a package are not traced and not copied.
  */
-import type { AppProps, SlimOptions } from '../../app-props';
+import type { AppProps, SlimOptions } from '../../contract/app-props';
 import * as v from '../../validation';
 
 /** The tracer, pinned: installed in the `traced` stage only, never a dependency of the project. */

@@ -7,7 +7,7 @@
  * with that path, so the virtualenv runs unchanged in the runtime image.
  */
 
-import { distrolessPlatforms } from '../distroless';
+import { distrolessPlatforms } from '../kit/distroless';
 
 export interface PythonRuntimeSpec {
   readonly family: 'python';

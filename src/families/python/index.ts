@@ -8,17 +8,16 @@ import * as path from 'node:path';
 import {
   DEFAULT_PYTHON_VERSION, PYTHON_INSTALLERS, PYTHON_SERVERS, PythonInstallerSpec, VENV_DIR, findPythonRuntime, pythonInstallerNames, pythonVersions,
 } from './catalog';
-import type { PythonRuntimeOptions } from './options';
 import { pythonEntrypoint, pythonRuntimePolicy } from './policy';
 import { PythonProject, readPythonProject } from './project';
-import { pythonVerifyProfile } from './verify';
-import type { AppProps } from '../../app-props';
-import { DEFAULTS } from '../../model/defaults';
-import type { AppModel, RuntimeCopy } from '../../model/model';
+import type { AppProps } from '../../contract/app-props';
+import { DEFAULTS } from '../../contract/defaults';
+import type { FamilyResolution, RuntimeFamily } from '../../contract/family';
+import type { AppModel, RuntimeCopy } from '../../contract/model';
+import type { PythonRuntimeOptions } from '../../contract/options/python';
 import * as v from '../../validation';
-import { buildSecretsContext, registrySecretFiles } from '../build-secrets';
-import type { FamilyResolution, RuntimeFamily } from '../family';
-import { TOOLING_CI_INSTALL, TOOLING_FOLDER } from '../projen-tooling';
+import { buildSecretsContext, registrySecretFiles } from '../kit/build-secrets';
+import { TOOLING_CI_INSTALL, TOOLING_FOLDER } from '../kit/projen-tooling';
 
 /** Family defaults. */
 export const PYTHON_DEFAULTS = {
@@ -198,7 +197,6 @@ export const pythonFamily: RuntimeFamily = {
     return out;
   },
 
-  verify: pythonVerifyProfile,
 
   ci(model, facts) {
     const installer = installerOf(model);

@@ -5,9 +5,13 @@
  * virtualenv's site-packages and .pth files apply); the build stages read the CA secret only as
  * pip/uv/requests expect it (build-secrets contract).
  */
-import { PYTHON_VENV_POLICY, ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies, type RuntimeStagePolicy } from '../../dockerfile-policy';
-import { CA_TRUST, caTrustReads } from '../build-secrets';
 import { VENV_DIR } from './catalog';
+import type { RuntimeStagePolicy } from '../../contract/policy';
+import { ROOT_OWNED_FILES_POLICY, mergeRuntimeStagePolicies } from '../../dockerfile-policy';
+import { CA_TRUST, caTrustReads } from '../kit/build-secrets';
+
+/** A Python virtual environment stage. */
+export const PYTHON_VENV_POLICY: RuntimeStagePolicy = { copyFrom: ['venv'] };
 
 /** ENV names of the runtime stage that change what Python runs: only the project's own definition may set them. */
 export const PYTHON_CONTROL_ENV = [

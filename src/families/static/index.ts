@@ -5,14 +5,13 @@
  *
  * @see https://github.com/GoogleContainerTools/distroless/blob/main/base/README.md
  */
-import { staticVerifyProfile } from './verify';
+import type { FamilyResolution, RuntimeFamily } from '../../contract/family';
+import type { AppModel } from '../../contract/model';
+import type { StaticRuntimeOptions } from '../../contract/options/static';
 import { ROOT_OWNED_FILES_POLICY } from '../../dockerfile-policy';
-import type { AppModel } from '../../model/model';
 import * as v from '../../validation';
-import { BASE_DEBIAN13_ARCHES, distrolessPlatforms } from '../distroless';
-import type { FamilyResolution, RuntimeFamily } from '../family';
-import { TOOLING_CI_INSTALL } from '../projen-tooling';
-import type { StaticRuntimeOptions } from './options';
+import { BASE_DEBIAN13_ARCHES, distrolessPlatforms } from '../kit/distroless';
+import { TOOLING_CI_INSTALL } from '../kit/projen-tooling';
 
 /**
  * The one catalog line: distroless static on Debian 13. The image has no ENTRYPOINT, but its debug
@@ -89,7 +88,6 @@ export const staticFamily: RuntimeFamily = {
 
   buildWarnings: (_model, _dir, missingCopies) => [...missingCopies],
 
-  verify: staticVerifyProfile,
 
   // The binary is built before the image build, where its sources are: the workflow builds it with
   // `ci.prepare` and tests it with `ci.test`.

@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { badFlag } from '../../../cli/errors';
-import { runtimeLineSetting, type Setting } from '../../../cli/settings';
-import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Inferred, type Tooling } from '../../family-cli';
-import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../projen-tooling';
+import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Inferred, type Tooling, type Setting } from '../../../contract/family-cli';
+import { badFlag } from '../../../contract/family-cli';
+import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../kit/projen-tooling';
+import { runtimeLineSetting } from '../../kit/runtime-line';
 import { DEFAULT_GO_VERSION, findGoRuntime, goVersions } from '../catalog';
 import { goLineOf, parseGoMod } from '../go-mod';
 import { GO_DEFAULTS } from '../index';

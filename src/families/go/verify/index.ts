@@ -7,8 +7,8 @@
  * `go mod download` (from go.mod and go.sum only), which a source-only change must take from the
  * cache. The single-stage equivalent is the builder with the sources and the build, as one image.
  */
-import { staticBinaryPath, staticFileChecks } from '../../static/verify';
-import type { DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile } from '../../verify-profile';
+import type { DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile } from '../../../contract/verify-profile';
+import { staticBinaryPath, staticFileChecks } from '../../kit/static-binary';
 
 /** The Go toolchain and C compilers (cgo): none belongs in the runtime image. */
 const COMPILERS = ['go', 'gofmt', 'gcc', 'cc', 'clang', 'ld'];

@@ -5,7 +5,7 @@
  * dependency layer is the resolution from the build files alone, which a source-only change must
  * take from the cache. The uid check reads /proc (java prints no uid without a program).
  */
-import type { DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile } from '../../verify-profile';
+import type { DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile } from '../../../contract/verify-profile';
 
 // (Debian's JRE package ships jpackage and keytool: packaging and key tools, not compilers)
 const COMPILERS = ['javac', 'jar', 'jshell', 'jlink', 'gcc', 'cc'];

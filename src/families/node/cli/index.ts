@@ -7,13 +7,13 @@ import * as path from 'node:path';
 import { PackageJson, inferProject, readPackageJson } from './infer';
 import { catalogLineOf } from './node-version';
 import { NEW_PROJECT_VERSION, definitionDevDeps, newProjectFiles, toolVersions } from './scaffold';
-import { CliError, badFlag } from '../../../cli/errors';
-import { runtimeLineSetting, type Setting } from '../../../cli/settings';
-import { DEFAULT_NODE_VERSION, PackageManagerName, findPackageManager, nodeVersions, packageManagerNames } from '../../../index';
+import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Tooling, type Setting } from '../../../contract/family-cli';
+import { CliError, badFlag } from '../../../contract/family-cli';
 import { exec } from '../../../util/exec';
-import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Tooling } from '../../family-cli';
-import { writeDevDependencies } from '../../projen-tooling';
-import { isYarnBerry, parsePackageManagerField } from '../package-managers';
+import { writeDevDependencies } from '../../kit/projen-tooling';
+import { runtimeLineSetting } from '../../kit/runtime-line';
+import { DEFAULT_NODE_VERSION, nodeVersions } from '../catalog';
+import { PackageManagerName, findPackageManager, packageManagerNames, isYarnBerry, parsePackageManagerField } from '../package-managers';
 
 export { NEW_PROJECT_VERSION } from './scaffold';
 

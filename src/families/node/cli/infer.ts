@@ -9,9 +9,10 @@ import { catalogLineForRange, catalogLineOf } from './node-version';
 import { RunnerCommand, parseRunner } from './runners';
 import { commands, quoteWord } from './shell';
 import { SourceLayout, entryChoices, outputOf, sourceLayout, sourceOf, sourceRoots } from './sources';
-import { toAppName } from '../../../cli/rules';
-import { PackageManagerName, findPackageManager, packageManagerNames } from '../../../index';
-import { DEFAULTS } from '../../../model/defaults';
+import { DEFAULTS } from '../../../contract/defaults';
+import { toAppName } from '../../../validation';
+import { type PackageJson } from '../package-json';
+import { PackageManagerName, findPackageManager, packageManagerNames } from '../package-managers';
 
 /** A value and where it was read from, e.g. `{ value: 'pnpm', from: 'pnpm-lock.yaml' }`. */
 export interface Inferred<T> {
@@ -21,7 +22,6 @@ export interface Inferred<T> {
 
 // The one package.json reader (strict here: adoption names a field of the wrong type).
 export { loadPackageJson as readPackageJson, type PackageJson } from '../package-json';
-import { type PackageJson } from '../package-json';
 
 /** What adoption found out about a project. */
 export interface ProjectFacts {

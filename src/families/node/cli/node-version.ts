@@ -2,7 +2,7 @@
  * Maps what projects say about their Node.js version (`engines.node`, `.nvmrc`, `.node-version`,
  * a flag) to a line of the runtime catalog.
  */
-import { DEFAULT_NODE_VERSION, nodeVersions } from '../../../index';
+import { DEFAULT_NODE_VERSION, nodeVersions } from '../catalog';
 
 /** LTS code names nvm accepts (`lts/jod`). */
 const LTS_CODENAMES: Record<string, string> = {

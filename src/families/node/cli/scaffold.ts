@@ -3,9 +3,9 @@
  * service with a health endpoint, .gitignore and a README. They belong to the user: each is written
  * only when it does not exist yet.
  */
-import { tsString } from '../../../cli/ts-literal';
-import { DEFAULTS } from '../../../model/defaults';
-import type { FamilyDefinition as Definition, Tooling } from '../../family-cli';
+import { DEFAULTS } from '../../../contract/defaults';
+import type { FamilyDefinition as Definition, Tooling } from '../../../contract/family-cli';
+import { tsString } from '../../../util/ts-literal';
 
 /** The version of a new project (package.json), also its first image tag. */
 export const NEW_PROJECT_VERSION = '0.1.0';

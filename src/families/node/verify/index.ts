@@ -6,20 +6,16 @@
  * printed with the image's own `node`.
  */
 import * as path from 'node:path';
+import type { NodeVerifyFacts } from './facts';
 import { renderNodeSingleStage } from './single-stage';
+
+export type { NodeVerifyFacts };
 import type {
   DependencyInstall, FamilyFacts, ForbiddenExecutable, NotApplicable, PodRun, ProfileCheck, ProfileContext, VerifyProfile,
-} from '../../verify-profile';
-import { VerifyProfileError } from '../../verify-profile';
+} from '../../../contract/verify-profile';
+import { VerifyProfileError } from '../../../contract/verify-profile';
 import { PackageJson, fileDependencies, loadPackageJson } from '../package-json';
-import { PACKAGE_MANAGERS, PackageManagerSpec, findPackageManager } from '../package-managers';
-
-/** What the Node.js profile reads from package.json and the model. */
-export interface NodeVerifyFacts extends FamilyFacts {
-  readonly packageManager: PackageManagerSpec;
-  /** devDependencies that are not also production dependencies, sorted. */
-  readonly devDependencies: readonly string[];
-}
+import { PACKAGE_MANAGERS, findPackageManager } from '../package-managers';
 
 /** Package manager executables (and their packages) that must not be in a runtime image. */
 export const NODE_PACKAGE_MANAGER_NAMES = ['npm', 'npx', 'yarn', 'yarnpkg', 'pnpm', 'pnpx', 'corepack'] as const;

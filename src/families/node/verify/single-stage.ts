@@ -4,9 +4,9 @@
  * the generated instructions verbatim (so it shares their build cache) and is never written into
  * the project.
  */
-import type { NodeVerifyFacts } from './index';
-import type { ProfileContext } from '../../verify-profile';
-import { VerifyProfileError } from '../../verify-profile';
+import type { NodeVerifyFacts } from './facts';
+import type { ProfileContext } from '../../../contract/verify-profile';
+import { VerifyProfileError } from '../../../contract/verify-profile';
 
 export function renderNodeSingleStage(ctx: ProfileContext): string {
   const byName = (n: string | undefined) => (n === undefined ? undefined : ctx.stages.find((s) => s.name === n));

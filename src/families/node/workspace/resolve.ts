@@ -14,7 +14,7 @@
  *   Internal packages are linked (`node_modules/<name>` -> `../packages/<dir>`), so the runtime
  *   stage copies their package.json and their `files` (else the top-level folder of `main`).
  */
-import type { RuntimeCopy } from '../../../model/model';
+import type { RuntimeCopy } from '../../../contract/model';
 import { isRelativePath, normalizePath } from '../../../validation';
 import type { PackageJson } from '../package-json';
 import type { PackageManagerSpec } from '../package-managers';

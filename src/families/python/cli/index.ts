@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inferPython } from './infer';
 import { NEW_PYTHON_PROJECT_VERSION, SAMPLE_MODULE, newPythonProjectFiles } from './scaffold';
-import { badFlag } from '../../../cli/errors';
-import { runtimeLineSetting, type Setting } from '../../../cli/settings';
-import { DETECTION_STRENGTH, type Adoption, type FamilyCli } from '../../family-cli';
-import { TOOLING_FOLDER, addToolingDependencies, installTooling } from '../../projen-tooling';
+import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type Setting } from '../../../contract/family-cli';
+import { badFlag } from '../../../contract/family-cli';
+import { TOOLING_FOLDER, addToolingDependencies, installTooling } from '../../kit/projen-tooling';
+import { runtimeLineSetting } from '../../kit/runtime-line';
 import { DEFAULT_PYTHON_VERSION, PYTHON_SERVERS, pythonInstallerNames, pythonVersions } from '../catalog';
 
 const quoteAll = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');

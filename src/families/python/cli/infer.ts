@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Inferred } from '../../family-cli';
+import type { Inferred } from '../../../contract/family-cli';
 import { topLevelModules } from '../index';
 import { PythonProject, readPythonProject } from '../project';
 

@@ -4,8 +4,8 @@
  * service with a health endpoint and graceful SIGTERM handling, its tests (`python -m unittest`),
  * .gitignore, a README, and the package.json of the tooling that runs .projenrc.ts.
  */
-import type { FamilyDefinition, Tooling } from '../../family-cli';
-import { toolingPackageJson } from '../../projen-tooling';
+import type { FamilyDefinition, Tooling } from '../../../contract/family-cli';
+import { toolingPackageJson } from '../../kit/projen-tooling';
 
 export const NEW_PYTHON_PROJECT_VERSION = '0.1.0';
 

@@ -7,8 +7,8 @@
  */
 import type {
   DependencyInstall, ForbiddenExecutable, NotApplicable, ProfileCheck, ProfileContext, VerifyProfile,
-} from '../../verify-profile';
-import { VerifyProfileError } from '../../verify-profile';
+} from '../../../contract/verify-profile';
+import { VerifyProfileError } from '../../../contract/verify-profile';
 import { VENV_DIR } from '../catalog';
 
 const FORBIDDEN: readonly ForbiddenExecutable[] = [

@@ -5,54 +5,12 @@
  * src/families/<name>/ plus its templates under templates/<name>/, registered in
  * src/families/index.ts (see CONTRIBUTING.md, "How to add a runtime family").
  */
-import type { AppProps } from '../app-props';
-import type { RuntimeStagePolicy } from '../dockerfile-policy';
-import type { AppModel, RuntimeCopy } from '../model/model';
-import type { Problems } from '../validation';
-import type { FamilyCli } from './family-cli';
-import type { VerifyProfile } from './verify-profile';
+import type { AppProps } from './app-props';
+import type { AppModel, FamilyResolution } from './model';
+import type { RuntimeStagePolicy } from './policy';
 
-/** What a family resolves the definition to; plain data, recorded in `.projen/msb.json`. */
-export interface FamilyResolution {
-  /** The runtime line, e.g. `26` for Node.js. */
-  readonly version: string;
-  /** Upstream base images of the line (full references); the App applies the mirror and overrides. */
-  readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
-  /** Tag of the debug variant, used when the runtime image is overridden without a debug image. */
-  readonly debugTag: string;
-  /** OCI platforms the line's runtime image is published for (what a multi-platform release may build), from the catalog. */
-  readonly platforms: readonly string[];
-  /** uid and gid of the image's non-root user. */
-  readonly uid: number;
-  readonly gid: number;
-  /** What the runtime runs, relative to the working directory. */
-  readonly entrypoint: string;
-  /**
-   * The file or folder of the entrypoint, for the common checks (a relative path the runtime image
-   * must hold), when the entrypoint is not a path itself (e.g. a Python module `orders.main:app`
-   * lives in `orders`).
-   * @default - the entrypoint
-   */
-  readonly entrypointPath?: string;
-  /** CMD in exec form, as the runtime image's ENTRYPOINT expects it. */
-  readonly cmd: readonly string[];
-  /** The build script and the folder it writes; undefined when there is no build. */
-  readonly build?: { readonly script: string; readonly outDir: string };
-  /** Files copied from the context before the dependency install (manifest, lockfile, local packages). */
-  readonly installFiles: readonly string[];
-  /** What the runtime stage copies in (from the context or a stage), in order. */
-  readonly copies: readonly RuntimeCopy[];
-  /** Image metadata the project itself declares (e.g. in package.json). */
-  readonly metadata: { readonly version?: string; readonly description?: string; readonly sourceUrl?: string };
-  /** Family-specific resolved settings (e.g. the package manager), JSON-serializable. */
-  readonly settings: Readonly<Record<string, unknown>>;
-  /** Env the image needs to run (e.g. a framework's bind address); the definition's `env` wins. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Folders the app writes under the working directory (relative): emptyDir volumes under the read-only root. */
-  readonly writablePaths?: readonly string[];
-  /** A folder the runtime image always holds (e.g. `node_modules`): an entrypoint may be inside it. */
-  readonly dependencyDir?: string;
-}
+export type { FamilyResolution };
+import type { Problems } from '../validation';
 
 /** A section of `.dockerignore` a family adds, e.g. its dependency folders. */
 export interface DockerignoreSection {
@@ -149,15 +107,11 @@ export interface RuntimeFamily {
     readonly dependencyDirs: readonly string[];
     readonly secretFiles: readonly string[];
   };
-  /** How verify checks its images. */
-  readonly verify: VerifyProfile;
   /**
    * The family has a slim mode (`slim`: only the traced files of its dependency tree).
    * @default false
    */
   readonly slim?: boolean;
-  /** The CLI side: detection, adoption inference, new-project scaffold. */
-  readonly cli?: FamilyCli;
   /**
    * Reads what the family needs from the project folder (e.g. package.json); passed to {@link resolve}.
    * `appPath` is the App's folder in a workspace (the App's `path`), relative to `projectDir`.

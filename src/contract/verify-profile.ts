@@ -10,7 +10,7 @@
  *
  * This file holds types only (and one error class), so a family can import it without loading verify.
  */
-import type { VerifyModel } from '../verify/model';
+import type { VerifyModel } from './record';
 
 /** The outcome of one check (verify's `CheckResult`). */
 export interface ProfileCheck {

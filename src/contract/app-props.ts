@@ -1,10 +1,10 @@
 /**
  * The props of an App: everything a service's definition can say, with its defaults.
  */
-export type { RuntimeOptions } from './families';
+export type { RuntimeOptions } from './options';
 import type { IToleration } from 'kubernetes-models/v1/Toleration';
-import type { RuntimeOptions } from './families';
-import { TemplateFolder } from './templates';
+import type { RuntimeOptions } from './options';
+import type { TemplateFolder } from './template-folder';
 
 /** How the app is built. */
 export interface BuildOptions {

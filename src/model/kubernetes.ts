@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignoreMatcher from '@balena/dockerignore';
-import type { KubernetesOptions } from '../app-props';
+import type { KubernetesOptions } from '../contract/app-props';
+import { DEFAULTS } from '../contract/defaults';
+import type { AppModel } from '../contract/model';
 import { SECRET_PATTERNS } from '../dockerfile-policy';
-import { DEFAULTS } from '../model/defaults';
-import type { AppModel } from '../model/model';
 import * as v from '../validation';
 
 /** A digest as registries report it. */

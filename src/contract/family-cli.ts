@@ -4,8 +4,6 @@
  * and how dependencies are installed. The CLI flow (flags, prompts, rollback, install, synthesis)
  * never names a language; it asks the family.
  */
-import type { OptionDecl } from '../cli/command';
-import type { Setting } from '../cli/settings';
 import type { ExecOptions } from '../util/exec';
 
 /** One inferred value and where it was read from (shown to the user), e.g. `{ value: 'pnpm', from: 'pnpm-lock.yaml' }`. */
@@ -136,4 +134,88 @@ export interface FamilyCli {
   addDevDependencies(dir: string, def: FamilyDefinition, tooling: Tooling): string | undefined;
   /** Installs dependencies (with, when adopting, the missing dev dependencies); returns the manifest's path when it changed. */
   install(dir: string, mode: 'new' | 'adopt', def: FamilyDefinition, tooling: Tooling, exec: Pick<ExecOptions, 'env' | 'signal'>): Promise<string | undefined>;
+}
+
+/** One option of a command. */
+export interface OptionDecl {
+  readonly type: 'string' | 'boolean';
+  /** One-letter alias, e.g. `p` for `-p`. */
+  readonly short?: string;
+  /** Placeholder of the value in help, e.g. `<port>`. */
+  readonly value?: string;
+  readonly description: string;
+  /** The default as shown in help and the README (computed from the defaults table, never a literal here). */
+  readonly default?: string;
+  /** May be given several times (values collected in order). */
+  readonly multiple?: boolean;
+}
+
+/** What a setting's functions see. */
+export interface SettingContext {
+  readonly interactive: boolean;
+  readonly mode: 'new' | 'adopt';
+  /** Absolute target directory. */
+  readonly dir: string;
+  /** Where the command was started; relative paths in flags resolve against it. */
+  readonly cwd: string;
+  /** What adoption found (adoptions only). */
+  readonly adoption?: Adoption;
+  /** The name the directory suggests (a DNS label, possibly empty). */
+  readonly directoryName: string;
+  /** The version of the project (new projects: the family's first version). */
+  readonly version?: string;
+  /** `npm_config_user_agent` of the package manager that started the command. */
+  readonly userAgent?: string;
+  /** Values resolved so far, by key (rows are resolved in table order). */
+  readonly values: Record<string, unknown>;
+}
+
+/** A prompt of a setting. */
+export interface SettingPrompt {
+  readonly type: 'input' | 'select';
+  readonly message: string;
+  readonly choices?: (ctx: SettingContext) => { name: string; hint?: string }[];
+  /** An empty answer means "none" (no value). */
+  readonly optional?: boolean;
+}
+
+/** One row of the settings table. */
+export interface Setting<T = unknown> {
+  /** Key of the value (`port`, `nodeVersion`). */
+  readonly key: string;
+  /** Option name of the flag, without dashes (`health-path`). */
+  readonly flag?: string;
+  readonly prompt?: SettingPrompt;
+  /** The value the existing project states. */
+  infer?(ctx: SettingContext): T | undefined;
+  /** The default; `undefined` when there is none. */
+  default(ctx: SettingContext): T | undefined;
+  /** Text (flag or answer) to value; throws a {@link CliError} naming `label`, the text and what is valid. */
+  validate(text: string, ctx: SettingContext, label: string): T;
+  /** The value as prompt text. @default String(value) */
+  show?(value: T): string;
+  /**
+   * Why the project's own statement cannot be used (e.g. a Node.js line without a runtime image):
+   * an error without a prompt, a note in the prompt's message with one.
+   */
+  blocked?(ctx: SettingContext): { readonly error: string; readonly note: string } | undefined;
+  /** The error when nothing gives a value and there is no prompt. @default - the value stays undefined */
+  missing?(ctx: SettingContext): string;
+}
+
+/** A failure the user can act on; `main` prints the message and exits with `exitCode`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    /** Process exit code. @default 1 */
+    public readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** The error message for a flag with a bad value: names the flag, the value and what is valid. */
+export function badFlag(flag: string, value: unknown, expected: string): CliError {
+  return new CliError(`Invalid ${flag} ${JSON.stringify(value)}: expected ${expected}.`);
 }

@@ -11,17 +11,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelledError, CliError, badFlag } from '../cli/errors';
-import { runDefaultTask } from '../cli/synthesis-task';
-import { DEFAULTS } from '../model/defaults';
-import { BASE_IMAGE_LOCK_FILE } from '../project';
+import { CancelledError, CliError, badFlag } from './errors';
+import { runDefaultTask } from './synthesis-task';
+import { DEFAULTS } from '../contract/defaults';
+import { BASE_IMAGE_LOCK_FILE } from '../contract/record';
+import { readLockFile, renderLockFile } from '../lock/file';
+import { readProjectImages } from '../lock/images';
+import { type LockChange, nextLock, planLock } from '../lock/plan';
+import { RegistryClient, RegistryError, type ResolvedImage } from '../lock/registry';
 import { writeAtomic } from '../synth/disk';
 import { checkOutputPaths } from '../synth/output-paths';
 import { isMsbError } from '../validation';
-import { readLockFile, renderLockFile } from './file';
-import { readProjectImages } from './images';
-import { type LockChange, nextLock, planLock } from './plan';
-import { RegistryClient, RegistryError, type ResolvedImage } from './registry';
 
 /** What `lock` needs from the CLI. */
 export interface LockIo {

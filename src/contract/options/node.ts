@@ -1,5 +1,6 @@
 /** The `runtime` props of the Node.js family. */
-import type { PackageManagerName } from './package-managers';
+/** A package manager the Node.js family supports. */
+export type PackageManagerName = 'npm' | 'pnpm' | 'yarn';
 
 /** Node.js runtime selection. */
 export interface NodeRuntimeOptions {

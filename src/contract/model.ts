@@ -2,9 +2,7 @@
  * The resolved model: every default applied, every source (org defaults, the project's props, the
  * family) merged once. Validation, rendering and the org policies read this and nothing else.
  */
-import type { AppProps, ConfigMapGeneratorOptions, EnvFromSource, EnvValueSource } from '../app-props';
-import type { ComposeSettings } from '../compose/settings';
-import type { FamilyResolution } from '../families/family';
+import type { AppProps, ConfigMapGeneratorOptions, EnvFromSource, EnvValueSource } from './app-props';
 
 /** A file or folder copied into the runtime image. */
 export interface RuntimeCopy {
@@ -119,4 +117,56 @@ export interface AppModel {
   readonly allowInsecureDockerfile: boolean;
   /** The project's own acceptance of an org template's base images (never from an org template). */
   readonly allowOrgBaseImages: boolean;
+}
+
+/** The `compose` prop in the model, when on. */
+export interface ComposeSettings {
+  /** The compose file at the project root, e.g. `compose.yaml`. */
+  readonly file: string;
+  /** Port on 127.0.0.1 the service is published on. */
+  readonly hostPort: number;
+  /** Build secret ids the compose build passes, each from the file `$<ID>_FILE` names. */
+  readonly buildSecrets: readonly string[];
+}
+
+/** What a family resolves the definition to; plain data, recorded in `.projen/msb.json`. */
+export interface FamilyResolution {
+  /** The runtime line, e.g. `26` for Node.js. */
+  readonly version: string;
+  /** Upstream base images of the line (full references); the App applies the mirror and overrides. */
+  readonly images: { readonly builder?: string; readonly runtime: string; readonly debug: string };
+  /** Tag of the debug variant, used when the runtime image is overridden without a debug image. */
+  readonly debugTag: string;
+  /** OCI platforms the line's runtime image is published for (what a multi-platform release may build), from the catalog. */
+  readonly platforms: readonly string[];
+  /** uid and gid of the image's non-root user. */
+  readonly uid: number;
+  readonly gid: number;
+  /** What the runtime runs, relative to the working directory. */
+  readonly entrypoint: string;
+  /**
+   * The file or folder of the entrypoint, for the common checks (a relative path the runtime image
+   * must hold), when the entrypoint is not a path itself (e.g. a Python module `orders.main:app`
+   * lives in `orders`).
+   * @default - the entrypoint
+   */
+  readonly entrypointPath?: string;
+  /** CMD in exec form, as the runtime image's ENTRYPOINT expects it. */
+  readonly cmd: readonly string[];
+  /** The build script and the folder it writes; undefined when there is no build. */
+  readonly build?: { readonly script: string; readonly outDir: string };
+  /** Files copied from the context before the dependency install (manifest, lockfile, local packages). */
+  readonly installFiles: readonly string[];
+  /** What the runtime stage copies in (from the context or a stage), in order. */
+  readonly copies: readonly RuntimeCopy[];
+  /** Image metadata the project itself declares (e.g. in package.json). */
+  readonly metadata: { readonly version?: string; readonly description?: string; readonly sourceUrl?: string };
+  /** Family-specific resolved settings (e.g. the package manager), JSON-serializable. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Env the image needs to run (e.g. a framework's bind address); the definition's `env` wins. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Folders the app writes under the working directory (relative): emptyDir volumes under the read-only root. */
+  readonly writablePaths?: readonly string[];
+  /** A folder the runtime image always holds (e.g. `node_modules`): an entrypoint may be inside it. */
+  readonly dependencyDir?: string;
 }

@@ -7,10 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FamilyDefinition, Tooling } from './family-cli';
-import { DEFAULT_NODE_VERSION } from './node/catalog';
-import { exec, type ExecOptions } from '../util/exec';
-import { readJsonIfValid } from '../util/json';
+import type { FamilyDefinition, Tooling } from '../../contract/family-cli';
+import { exec, type ExecOptions } from '../../util/exec';
+import { readJsonIfValid } from '../../util/json';
 
 /** The manifest that holds the tooling. */
 export const TOOLING_MANIFEST = 'package.json';
@@ -20,8 +19,11 @@ export const TOOLING_FOLDER = 'node_modules';
 /** How a CI job installs the tooling (`create-msb-app verify` runs from it) from the committed lockfile. */
 export const TOOLING_CI_INSTALL = 'npm ci --no-audit --no-fund';
 
-/** The Node.js line a CI job sets up for the tooling of a project whose app does not run on Node.js. */
-export const TOOLING_NODE_VERSION = DEFAULT_NODE_VERSION;
+/**
+ * The Node.js line a CI job sets up for the tooling of a project whose app does not run on Node.js:
+ * the Node.js family's default line (test/core/family-registration.test.ts holds them equal).
+ */
+export const TOOLING_NODE_VERSION = '26';
 
 /** The dev dependencies running `.projenrc.ts` needs, with an org template package. */
 export function toolingDevDependencies(def: FamilyDefinition, tooling: Tooling): Record<string, string> {

@@ -3,19 +3,10 @@
  * What is judged on the rendered outputs (the Dockerfile's secrets, the host ports and file names of
  * several Apps, a compose file of the user's) is checked by the compose file itself (compose-file.ts).
  */
-import type { AppProps, ComposeOptions } from '../app-props';
-import { DEFAULTS } from '../model/defaults';
+import type { AppProps, ComposeOptions } from '../contract/app-props';
+import { DEFAULTS } from '../contract/defaults';
+import type { ComposeSettings } from '../contract/model';
 import * as v from '../validation';
-
-/** The `compose` prop in the model, when on. */
-export interface ComposeSettings {
-  /** The compose file at the project root, e.g. `compose.yaml`. */
-  readonly file: string;
-  /** Port on 127.0.0.1 the service is published on. */
-  readonly hostPort: number;
-  /** Build secret ids the compose build passes, each from the file `$<ID>_FILE` names. */
-  readonly buildSecrets: readonly string[];
-}
 
 /**
  * Files compose tools read without `-f`: Docker Compose the first of `compose.yaml`, `compose.yml`,
