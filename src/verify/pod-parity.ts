@@ -177,10 +177,76 @@ export async function podParityChecks(
   res: Resources,
   options: PodParityOptions = {},
 ): Promise<PodParityResult> {
+  const pod = await preparePod(engine, image, facts, res, options);
+  try {
+    if (!(await startPod(pod))) return { checks: pod.checks, notChecked: pod.notChecked, settings: pod.settings };
+    const startup = await awaitStartup(pod);
+    for (const step of POD_STEPS) await step(pod, startup);
+    return { checks: pod.checks, notChecked: pod.notChecked, settings: pod.settings, shutdownS: pod.shutdownS };
+  } finally {
+    await engine.removeContainer(pod.name);
+    res.containers.delete(pod.name);
+  }
+}
+
+/** What the steps of a pod-parity run share: the container with the pod's settings, its ports, and what the steps found. */
+interface PodContext {
+  readonly engine: Engine;
+  readonly image: string;
+  readonly facts: ProjectFacts;
+  readonly res: Resources;
+  readonly settings: PodSettings;
+  /** The engine options that give the container the pod's settings ({@link podRunOptions}). */
+  readonly runOptions: string[];
+  /** The settings as the report describes them ({@link describePod}). */
+  readonly settingsText: string;
+  /** The container's name. */
+  readonly name: string;
+  /** The ports published on 127.0.0.1: the container ports and the probes' ports. */
+  readonly ports: number[];
+  /** The host port of each published port. */
+  readonly hostPort: Map<number, number>;
+  /** The definition's port (the first container port). */
+  readonly mainPort: number;
+  /** Where the app may write: the Deployment's emptyDir volumes. */
+  readonly writable: string[];
+  readonly checks: CheckResult[];
+  readonly notChecked: PodParityResult['notChecked'][number][];
+  /** Seconds from SIGTERM to exit, set by {@link sigtermCheck} when the app exited in time. */
+  shutdownS?: number;
+}
+
+/** One try of a probe: whether it passed, and what it got. */
+interface ProbeAnswer {
+  readonly ok: boolean;
+  readonly what: string;
+}
+
+/** What the wait for the app found. */
+interface Startup {
+  /** Whether the main port answered HTTP (any status). */
+  readonly answered: boolean;
+  /** The exit code, when the container exited before it answered. */
+  readonly exited?: number;
+  readonly readiness: ProbeAnswer;
+  readonly liveness: ProbeAnswer;
+  /** Seconds the wait took, as printed (e.g. `1.5`). */
+  readonly elapsed: string;
+  /** The app's output at the end of the wait. */
+  readonly logs: string;
+}
+
+/** A step after the wait for the app: it adds its checks to `pod.checks`. */
+type PodStep = (pod: PodContext, startup: Startup) => Promise<void> | void;
+
+/** The steps after the wait for the app, in the order of their checks in the report. */
+const POD_STEPS: readonly PodStep[] = [portChecks, probeChecks, sigtermCheck, familyPodChecks];
+
+/** Reads the pod's settings, notes what cannot be checked here, and picks the container's name and host ports. */
+async function preparePod(engine: Engine, image: string, facts: ProjectFacts, res: Resources, options: PodParityOptions): Promise<PodContext> {
   const log = options.log ?? (() => undefined);
   const s = options.settings ?? readPodSettings(facts.dir, facts);
-  const checks: CheckResult[] = [];
-  const notChecked: PodParityResult['notChecked'][number][] = [];
+  const notChecked: PodContext['notChecked'] = [];
   if (s.unresolvedEnv.length) {
     if (options.envFile) log(`  env from ${options.envFile} for ${s.unresolvedEnv.join(', ')}`);
     else notChecked.push({ id: 'pod-env', title: 'env values from ConfigMaps and Secrets', reason: `not checked: ${s.unresolvedEnv.join(', ')} cannot be resolved outside the cluster; pass --env-file <file> to run with local values` });
@@ -197,160 +263,201 @@ export async function podParityChecks(
   for (const p of ports) hostPort.set(p, await freePort());
   const name = containerName('pod');
   res.containers.add(name);
-  const writable = s.tmpfs.map((t) => t.path);
-  const mainPort = s.ports[0];
-  const logsOf = async () => {
-    const r = await engine.exec(['logs', name]);
-    return `${r.stdout}\n${r.stderr}`;
+  return {
+    engine,
+    image,
+    facts,
+    res,
+    settings: s,
+    runOptions,
+    settingsText,
+    name,
+    ports,
+    hostPort,
+    mainPort: s.ports[0],
+    writable: s.tmpfs.map((t) => t.path),
+    checks: [],
+    notChecked,
   };
-  const state = async () => {
-    const r = await engine.exec(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}} {{.State.Pid}}', name]);
-    const [running, code, pid] = r.stdout.trim().split(/\s+/);
-    return { running: running === 'true', code: Number(code), pid: Number(pid) };
-  };
-  const readOnlyCheck = (logs: string, exited?: number): CheckResult => {
-    const errors = s.readOnlyRootFilesystem ? findWriteErrors(logs, writable) : [];
-    const title = `the app writes only to its volumes (${writable.join(', ') || 'none'}): the pod's root filesystem is read-only`;
-    if (errors.length === 0) return { id: 'pod-read-only', title, ok: true, detail: `no write errors in the app's output${s.readOnlyRootFilesystem ? '' : ' (the Deployment does not set readOnlyRootFilesystem)'}` };
-    const first = errors[0];
-    return {
-      id: 'pod-read-only',
-      title,
-      ok: false,
-      detail: `the app wrote to ${first.path}: the pod's root filesystem is read-only; write under ${writable[0] ?? '/tmp'} or declare a volume` +
-        `${errors.length > 1 ? ` (also ${errors.slice(1).map((e) => e.path).join(', ')})` : ''} [${first.code}${exited !== undefined ? `, the app exited with code ${exited}` : ''}]`,
-    };
-  };
+}
 
-  let shutdownS: number | undefined;
-  try {
-    const portArgs = ports.flatMap((p) => ['-p', `127.0.0.1:${hostPort.get(p)}:${p}`]);
-    const started = await engine.exec(['run', '-d', '--name', name, ...runOptions, ...portArgs, image]);
-    if (started.code !== 0) {
-      checks.push({ id: 'pod-run', title: `the runtime image starts with the pod's settings (${settingsText})`, ok: false, detail: `the container did not start:\n${`${started.stdout}\n${started.stderr}`.trim()}` });
-      return { checks, notChecked, settings: s };
-    }
-    const t0 = Date.now();
-    const deadline = t0 + s.startupBudgetS * 1000;
-    const probeOnce = async (p: ProbeSpec | undefined): Promise<{ ok: boolean; what: string }> => {
-      if (!p || p.kind === 'other') return { ok: true, what: p ? `not checked (${p.what} probe)` : 'no probe' };
-      const hp = hostPort.get(p.port)!;
-      if (p.kind === 'tcp') return (await tcpOpen(hp, 2000)) ? { ok: true, what: `TCP ${p.port} open` } : { ok: false, what: `TCP ${p.port} closed` };
-      try {
-        const status = await httpStatus(`http://127.0.0.1:${hp}${p.path}`, 2000);
-        return { ok: status >= 200 && status < 400, what: `GET ${p.path} on port ${p.port} -> ${status}` };
-      } catch (e) {
-        return { ok: false, what: `GET ${p.path} on port ${p.port}: ${(e as Error).message}` };
-      }
-    };
-    // wait until the main port answers HTTP (any status) or the container exits or the budget passes
-    let answered = false;
-    let exited: number | undefined;
-    let readiness = { ok: false, what: 'no answer' };
-    let liveness = { ok: false, what: 'no answer' };
-    while (Date.now() < deadline) {
-      try {
-        await httpStatus(`http://127.0.0.1:${hostPort.get(mainPort)}/`, 2000);
-        answered = true;
-      } catch {
-        // not yet
-      }
-      if (answered) {
-        readiness = await probeOnce(s.readiness);
-        liveness = await probeOnce(s.liveness);
-        if (readiness.ok && liveness.ok) break;
-      }
-      const st = await state();
-      if (!st.running) {
-        exited = st.code;
-        break;
-      }
-      await sleep(250);
-    }
-    const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
-    const logs = await logsOf();
-    const portTitle = `the app answers on port ${mainPort} (the definition's port)`;
-    if (exited !== undefined) {
-      const ro = readOnlyCheck(logs, exited);
-      checks.push(ro);
-      checks.push({ id: 'pod-port', title: portTitle, ok: false, detail: `the app exited with code ${exited} after ${elapsed}s${ro.ok ? '' : ': see the read-only check'}; its output:\n${tailText(logs)}` });
-    } else if (!answered) {
-      checks.push(readOnlyCheck(logs));
-      const pid = (await state()).pid;
-      const listening = pid > 0 ? listeningPorts(pid)?.filter((p) => p !== mainPort) : undefined;
-      const named = portsInLogs(logs, mainPort);
-      const others = listening?.length ? listening : named;
-      const where = listening?.length ? `it listens on port ${listening.join(', ')}` : `its output names port ${named.join(', ')}`;
-      checks.push({
-        id: 'pod-port',
-        title: portTitle,
-        ok: false,
-        detail: `nothing answers on port ${mainPort} within ${s.startupBudgetS}s but the container is running` +
-          (others.length ? `: ${where}; listen on the PORT env (${s.env.PORT ?? mainPort}) or set the definition's port to ${others[0]}` : `; its output:\n${tailText(logs)}`),
-      });
-    } else {
-      checks.push(readOnlyCheck(logs));
-      checks.push({ id: 'pod-port', title: portTitle, ok: true, detail: `HTTP answers on ${mainPort} after ${elapsed}s` });
-    }
-    const budget = `within ${s.startupBudgetS}s (${s.startupFrom})`;
-    const probeTitle = (kind: string, p?: ProbeSpec) => `${kind} probe ${p?.kind === 'http' ? `GET ${p.path}` : p?.kind === 'tcp' ? `TCP ${p.port}` : '(none)'} succeeds (200-399) ${budget}`;
-    checks.push({ id: 'pod-readiness', title: probeTitle('readiness', s.readiness), ok: answered && readiness.ok, detail: answered ? readiness.what : `not reached: ${exited !== undefined ? 'the app exited' : 'nothing answers'}` });
-    checks.push({ id: 'pod-liveness', title: probeTitle('liveness', s.liveness), ok: answered && liveness.ok, detail: answered ? liveness.what : `not reached: ${exited !== undefined ? 'the app exited' : 'nothing answers'}` });
+/** Starts the container with the pod's settings; when it does not start, the `pod-run` check says why (and nothing else is checked). */
+async function startPod(pod: PodContext): Promise<boolean> {
+  const portArgs = pod.ports.flatMap((p) => ['-p', `127.0.0.1:${pod.hostPort.get(p)}:${p}`]);
+  const started = await pod.engine.exec(['run', '-d', '--name', pod.name, ...pod.runOptions, ...portArgs, pod.image]);
+  if (started.code === 0) return true;
+  pod.checks.push({ id: 'pod-run', title: `the runtime image starts with the pod's settings (${pod.settingsText})`, ok: false, detail: `the container did not start:\n${`${started.stdout}\n${started.stderr}`.trim()}` });
+  return false;
+}
 
-    // SIGTERM, as the kubelet sends it after the preStop hook
-    const allowed = s.graceS - s.preStopSleepS;
-    const termTitle = `the app exits within ${allowed}s of SIGTERM (terminationGracePeriodSeconds ${s.graceS} - preStop sleep ${s.preStopSleepS}s)`;
-    if (exited !== undefined) {
-      checks.push({ id: 'pod-sigterm', title: termTitle, ok: false, detail: `not checked: the app had already exited (code ${exited})` });
-    } else {
-      const sent = Date.now();
-      const kill = await engine.exec(['kill', '--signal', 'TERM', name]);
-      let code: number | undefined;
-      while (kill.code === 0 && Date.now() - sent < allowed * 1000) {
-        const st = await state();
-        if (!st.running) {
-          code = st.code;
-          break;
-        }
-        await sleep(100);
-      }
-      if (code !== undefined) {
-        shutdownS = (Date.now() - sent) / 1000;
-        checks.push({ id: 'pod-sigterm', title: termTitle, ok: true, detail: `shutdown time ${shutdownS.toFixed(1)}s after SIGTERM (exit code ${code})` });
-      } else {
-        checks.push({
-          id: 'pod-sigterm',
-          title: termTitle,
-          ok: false,
-          detail: kill.code !== 0
-            ? `SIGTERM could not be sent: ${kill.stderr.trim()}`
-            : `the app did not exit within ${allowed}s of SIGTERM: as PID 1 it must handle SIGTERM (process.on('SIGTERM', ...) closing the server, then exit) or use an init process; the kubelet would kill it with SIGKILL`,
-        });
-      }
+/** Waits until the main port answers HTTP (any status) and both probes pass, or the container exits, or the startup budget passes. */
+async function awaitStartup(pod: PodContext): Promise<Startup> {
+  const s = pod.settings;
+  const t0 = Date.now();
+  const deadline = t0 + s.startupBudgetS * 1000;
+  let answered = false;
+  let exited: number | undefined;
+  let readiness: ProbeAnswer = { ok: false, what: 'no answer' };
+  let liveness: ProbeAnswer = { ok: false, what: 'no answer' };
+  while (Date.now() < deadline) {
+    try {
+      await httpStatus(`http://127.0.0.1:${pod.hostPort.get(pod.mainPort)}/`, 2000);
+      answered = true;
+    } catch {
+      // not yet
     }
-    // the family's checks on the same settings (e.g. Node.js: the heap limit)
-    if (facts.profile.podChecks) {
-      const cfg = await imageConfig(engine, image);
-      const runner: PodRun = {
-        settings: { memoryBytes: s.memoryBytes, memory: s.memory, env: s.env },
-        entrypoint: cfg.entrypoint,
-        run: async (entrypoint, args) => {
-          const n = containerName('pod-check');
-          res.containers.add(n);
-          try {
-            return await engine.exec(['run', '--rm', '--name', n, ...runOptions, '--entrypoint', entrypoint, image, ...args]);
-          } finally {
-            res.containers.delete(n);
-          }
-        },
-      };
-      checks.push(...(await facts.profile.podChecks(runner)));
+    if (answered) {
+      readiness = await probeOnce(pod, s.readiness);
+      liveness = await probeOnce(pod, s.liveness);
+      if (readiness.ok && liveness.ok) break;
     }
-    return { checks, notChecked, settings: s, shutdownS };
-  } finally {
-    await engine.removeContainer(name);
-    res.containers.delete(name);
+    const st = await containerState(pod);
+    if (!st.running) {
+      exited = st.code;
+      break;
+    }
+    await sleep(250);
   }
+  const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
+  return { answered, exited, readiness, liveness, elapsed, logs: await containerLogs(pod) };
+}
+
+/** One try of a probe, as the kubelet makes it, on the probe port's host port. */
+async function probeOnce(pod: PodContext, p: ProbeSpec | undefined): Promise<ProbeAnswer> {
+  if (!p || p.kind === 'other') return { ok: true, what: p ? `not checked (${p.what} probe)` : 'no probe' };
+  const hp = pod.hostPort.get(p.port)!;
+  if (p.kind === 'tcp') return (await tcpOpen(hp, 2000)) ? { ok: true, what: `TCP ${p.port} open` } : { ok: false, what: `TCP ${p.port} closed` };
+  try {
+    const status = await httpStatus(`http://127.0.0.1:${hp}${p.path}`, 2000);
+    return { ok: status >= 200 && status < 400, what: `GET ${p.path} on port ${p.port} -> ${status}` };
+  } catch (e) {
+    return { ok: false, what: `GET ${p.path} on port ${p.port}: ${(e as Error).message}` };
+  }
+}
+
+/** Whether the container runs, its exit code, and the pid of its main process. */
+async function containerState(pod: PodContext): Promise<{ running: boolean; code: number; pid: number }> {
+  const r = await pod.engine.exec(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}} {{.State.Pid}}', pod.name]);
+  const [running, code, pid] = r.stdout.trim().split(/\s+/);
+  return { running: running === 'true', code: Number(code), pid: Number(pid) };
+}
+
+/** The container's output (stdout, then stderr). */
+async function containerLogs(pod: PodContext): Promise<string> {
+  const r = await pod.engine.exec(['logs', pod.name]);
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+/** Whether the app wrote only to its volumes, from its output (the pod's root filesystem is read-only). */
+function readOnlyCheck(pod: PodContext, logs: string, exited?: number): CheckResult {
+  const { settings: s, writable } = pod;
+  const errors = s.readOnlyRootFilesystem ? findWriteErrors(logs, writable) : [];
+  const title = `the app writes only to its volumes (${writable.join(', ') || 'none'}): the pod's root filesystem is read-only`;
+  if (errors.length === 0) return { id: 'pod-read-only', title, ok: true, detail: `no write errors in the app's output${s.readOnlyRootFilesystem ? '' : ' (the Deployment does not set readOnlyRootFilesystem)'}` };
+  const first = errors[0];
+  return {
+    id: 'pod-read-only',
+    title,
+    ok: false,
+    detail: `the app wrote to ${first.path}: the pod's root filesystem is read-only; write under ${writable[0] ?? '/tmp'} or declare a volume` +
+      `${errors.length > 1 ? ` (also ${errors.slice(1).map((e) => e.path).join(', ')})` : ''} [${first.code}${exited !== undefined ? `, the app exited with code ${exited}` : ''}]`,
+  };
+}
+
+/** The read-only check, then whether the app answers on the definition's port (and if not, where it listens instead). */
+async function portChecks(pod: PodContext, startup: Startup): Promise<void> {
+  const { settings: s, mainPort, checks } = pod;
+  const { answered, exited, elapsed, logs } = startup;
+  const portTitle = `the app answers on port ${mainPort} (the definition's port)`;
+  if (exited !== undefined) {
+    const ro = readOnlyCheck(pod, logs, exited);
+    checks.push(ro);
+    checks.push({ id: 'pod-port', title: portTitle, ok: false, detail: `the app exited with code ${exited} after ${elapsed}s${ro.ok ? '' : ': see the read-only check'}; its output:\n${tailText(logs)}` });
+  } else if (!answered) {
+    checks.push(readOnlyCheck(pod, logs));
+    const pid = (await containerState(pod)).pid;
+    const listening = pid > 0 ? listeningPorts(pid)?.filter((p) => p !== mainPort) : undefined;
+    const named = portsInLogs(logs, mainPort);
+    const others = listening?.length ? listening : named;
+    const where = listening?.length ? `it listens on port ${listening.join(', ')}` : `its output names port ${named.join(', ')}`;
+    checks.push({
+      id: 'pod-port',
+      title: portTitle,
+      ok: false,
+      detail: `nothing answers on port ${mainPort} within ${s.startupBudgetS}s but the container is running` +
+        (others.length ? `: ${where}; listen on the PORT env (${s.env.PORT ?? mainPort}) or set the definition's port to ${others[0]}` : `; its output:\n${tailText(logs)}`),
+    });
+  } else {
+    checks.push(readOnlyCheck(pod, logs));
+    checks.push({ id: 'pod-port', title: portTitle, ok: true, detail: `HTTP answers on ${mainPort} after ${elapsed}s` });
+  }
+}
+
+/** The readiness and the liveness probe succeed within the startup budget. */
+function probeChecks(pod: PodContext, startup: Startup): void {
+  const s = pod.settings;
+  const { answered, exited, readiness, liveness } = startup;
+  const budget = `within ${s.startupBudgetS}s (${s.startupFrom})`;
+  const probeTitle = (kind: string, p?: ProbeSpec) => `${kind} probe ${p?.kind === 'http' ? `GET ${p.path}` : p?.kind === 'tcp' ? `TCP ${p.port}` : '(none)'} succeeds (200-399) ${budget}`;
+  pod.checks.push({ id: 'pod-readiness', title: probeTitle('readiness', s.readiness), ok: answered && readiness.ok, detail: answered ? readiness.what : `not reached: ${exited !== undefined ? 'the app exited' : 'nothing answers'}` });
+  pod.checks.push({ id: 'pod-liveness', title: probeTitle('liveness', s.liveness), ok: answered && liveness.ok, detail: answered ? liveness.what : `not reached: ${exited !== undefined ? 'the app exited' : 'nothing answers'}` });
+}
+
+/** SIGTERM, as the kubelet sends it after the preStop hook: the app exits within the grace period minus the preStop sleep. */
+async function sigtermCheck(pod: PodContext, startup: Startup): Promise<void> {
+  const s = pod.settings;
+  const allowed = s.graceS - s.preStopSleepS;
+  const termTitle = `the app exits within ${allowed}s of SIGTERM (terminationGracePeriodSeconds ${s.graceS} - preStop sleep ${s.preStopSleepS}s)`;
+  if (startup.exited !== undefined) {
+    pod.checks.push({ id: 'pod-sigterm', title: termTitle, ok: false, detail: `not checked: the app had already exited (code ${startup.exited})` });
+    return;
+  }
+  const sent = Date.now();
+  const kill = await pod.engine.exec(['kill', '--signal', 'TERM', pod.name]);
+  let code: number | undefined;
+  while (kill.code === 0 && Date.now() - sent < allowed * 1000) {
+    const st = await containerState(pod);
+    if (!st.running) {
+      code = st.code;
+      break;
+    }
+    await sleep(100);
+  }
+  if (code !== undefined) {
+    const shutdownS = (Date.now() - sent) / 1000;
+    pod.shutdownS = shutdownS;
+    pod.checks.push({ id: 'pod-sigterm', title: termTitle, ok: true, detail: `shutdown time ${shutdownS.toFixed(1)}s after SIGTERM (exit code ${code})` });
+  } else {
+    pod.checks.push({
+      id: 'pod-sigterm',
+      title: termTitle,
+      ok: false,
+      detail: kill.code !== 0
+        ? `SIGTERM could not be sent: ${kill.stderr.trim()}`
+        : `the app did not exit within ${allowed}s of SIGTERM: as PID 1 it must handle SIGTERM (process.on('SIGTERM', ...) closing the server, then exit) or use an init process; the kubelet would kill it with SIGKILL`,
+    });
+  }
+}
+
+/** The family's checks on the same settings (e.g. Node.js: the heap limit), each run in a new container with them. */
+async function familyPodChecks(pod: PodContext): Promise<void> {
+  const { engine, image, facts, res, settings: s, runOptions } = pod;
+  if (!facts.profile.podChecks) return;
+  const cfg = await imageConfig(engine, image);
+  const runner: PodRun = {
+    settings: { memoryBytes: s.memoryBytes, memory: s.memory, env: s.env },
+    entrypoint: cfg.entrypoint,
+    run: async (entrypoint, args) => {
+      const n = containerName('pod-check');
+      res.containers.add(n);
+      try {
+        return await engine.exec(['run', '--rm', '--name', n, ...runOptions, '--entrypoint', entrypoint, image, ...args]);
+      } finally {
+        res.containers.delete(n);
+      }
+    },
+  };
+  pod.checks.push(...(await facts.profile.podChecks(runner)));
 }
 
 function tailText(text: string, n = 15): string {
