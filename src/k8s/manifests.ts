@@ -1,9 +1,16 @@
 /**
- * Pure rendering of the Kubernetes objects from the resolved model. Objects are typed
- * (kubernetes-models) and validated against the Kubernetes schema; never text templates.
+ * Pure rendering of the Kubernetes objects from the resolved model, one renderer per kind in
+ * `kinds/` (as cdk8s-plus has one construct per kind). Objects are typed (kubernetes-models) and
+ * validated against the Kubernetes schema; never text templates.
  */
-import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IToleration } from 'kubernetes-models/v1/Toleration';
+import { renderDeployment } from './kinds/deployment';
+import { renderHorizontalPodAutoscaler } from './kinds/horizontal-pod-autoscaler';
+import { renderIngress } from './kinds/ingress';
+import { renderNetworkPolicy } from './kinds/network-policy';
+import { renderPodDisruptionBudget } from './kinds/pod-disruption-budget';
+import { renderService } from './kinds/service';
+import { renderServiceAccount } from './kinds/service-account';
 import {
   Deployment,
   HorizontalPodAutoscaler,
@@ -76,203 +83,27 @@ export interface WorkloadModel {
 /** A plain object for one manifest (JSON-serializable). */
 export type ManifestObject = Record<string, any>;
 
-function nonEmpty<T extends object>(o: T): T | undefined {
-  return Object.keys(o).length > 0 ? o : undefined;
-}
-
-function metadata(m: WorkloadModel, extra: { annotations?: Record<string, string> } = {}) {
-  return {
-    name: m.name,
-    namespace: m.namespace,
-    labels: { ...m.labels },
-    annotations: nonEmpty({ ...m.annotations, ...(extra.annotations ?? {}) }),
-  };
-}
-
-function probe(m: WorkloadModel, overrides: Partial<IProbe>): IProbe {
-  const handler = m.healthCheckPath
-    ? { httpGet: { path: m.healthCheckPath, port: m.portName } }
-    : { tcpSocket: { port: m.portName } };
-  return { ...handler, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, ...overrides };
-}
-
-/** Literal values first, then references (names of Secrets and keys, never their values). */
-function envVars(m: WorkloadModel) {
-  const out = [
-    ...Object.entries(m.env).map(([name, value]) => ({ name, value })),
-    ...Object.entries(m.envValueFrom).map(([name, src]) => ({
-      name,
-      valueFrom: 'secret' in src
-        ? { secretKeyRef: { name: src.secret, key: src.key } }
-        : { configMapKeyRef: { name: src.configMap, key: src.key } },
-    })),
-  ];
-  return out.length > 0 ? out : undefined;
-}
+/**
+ * One renderer per kind, each a pure function of the workload; undefined: the model turns the kind
+ * off. The order here is the order of {@link renderManifests}' result (and of the files it names).
+ */
+const RENDERERS: Record<ManifestKind, (m: WorkloadModel) => ManifestObject | undefined> = {
+  ServiceAccount: renderServiceAccount,
+  Deployment: renderDeployment,
+  Service: renderService,
+  PodDisruptionBudget: renderPodDisruptionBudget,
+  HorizontalPodAutoscaler: renderHorizontalPodAutoscaler,
+  NetworkPolicy: renderNetworkPolicy,
+  Ingress: renderIngress,
+};
 
 /** Renders the objects of `k8s/base`, keyed by kind; only the kinds the model asks for. */
 export function renderManifests(m: WorkloadModel): Partial<Record<ManifestKind, ManifestObject>> {
   const out: Partial<Record<ManifestKind, ManifestObject>> = {};
-
-  out.ServiceAccount = new ServiceAccount({
-    metadata: metadata(m),
-    // The app does not call the Kubernetes API: no token in the pod.
-    automountServiceAccountToken: false,
-  }).toJSON();
-
-  out.Deployment = new Deployment({
-    metadata: metadata(m),
-    spec: {
-      replicas: m.autoscaling ? undefined : m.replicas,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: { ...m.selectorLabels } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      template: {
-        metadata: { labels: { ...m.labels }, annotations: nonEmpty({ ...m.podAnnotations }) },
-        spec: {
-          serviceAccountName: m.name,
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: m.uid,
-            runAsGroup: m.gid,
-            fsGroup: m.gid,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          terminationGracePeriodSeconds: m.terminationGracePeriodSeconds,
-          // Spread over nodes and zones when more than one pod may run; never blocks scheduling.
-          topologySpreadConstraints: m.topologySpreadKeys.length > 0
-            ? m.topologySpreadKeys.map((topologyKey) => ({
-              maxSkew: 1,
-              topologyKey,
-              whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: { matchLabels: { ...m.selectorLabels } },
-            }))
-            : undefined,
-          nodeSelector: nonEmpty({ ...m.nodeSelector }),
-          tolerations: m.tolerations.length > 0 ? m.tolerations.map((t) => ({ ...t })) : undefined,
-          priorityClassName: m.priorityClassName,
-          containers: [
-            {
-              name: m.name,
-              image: m.image,
-              imagePullPolicy: m.imagePullPolicy,
-              ports: [{ name: m.portName, containerPort: m.port, protocol: 'TCP' }],
-              env: envVars(m),
-              envFrom: m.envFrom.length > 0
-                ? m.envFrom.map((e) => ('secret' in e
-                  ? { secretRef: { name: e.secret, optional: e.optional } }
-                  : { configMapRef: { name: e.configMap, optional: e.optional } }))
-                : undefined,
-              resources: { requests: { ...m.resources.requests }, limits: { ...m.resources.limits } },
-              // Liveness and readiness start once the startup probe passed (its budget: period x threshold).
-              startupProbe: probe(m, { periodSeconds: m.startupProbe.periodSeconds, failureThreshold: m.startupProbe.failureThreshold }),
-              readinessProbe: probe(m, { initialDelaySeconds: 2 }),
-              livenessProbe: probe(m, { initialDelaySeconds: 10, periodSeconds: 20 }),
-              lifecycle: m.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: m.preStopSleepSeconds } } } : undefined,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: m.uid,
-                runAsGroup: m.gid,
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...m.writablePaths.map((p, i) => ({ name: `writable-${i}`, mountPath: p }))],
-            },
-          ],
-          // The root filesystem is read-only; Node.js and many libraries still need a writable /tmp.
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, ...m.writablePaths.map((_p, i) => ({ name: `writable-${i}`, emptyDir: { sizeLimit: '256Mi' } }))],
-        },
-      },
-    },
-  }).toJSON();
-
-  out.Service = new Service({
-    metadata: metadata(m),
-    spec: {
-      type: m.serviceType,
-      selector: { ...m.selectorLabels },
-      ports: [{ name: m.portName, port: m.servicePort, targetPort: m.portName, protocol: 'TCP' }],
-    },
-  }).toJSON();
-
-  const minAvailablePods = m.autoscaling ? m.autoscaling.minReplicas : m.replicas;
-  if (m.podDisruptionBudget && minAvailablePods > 1) {
-    out.PodDisruptionBudget = new PodDisruptionBudget({
-      metadata: metadata(m),
-      spec: { maxUnavailable: 1, selector: { matchLabels: { ...m.selectorLabels } } },
-    }).toJSON();
+  for (const kind of Object.keys(RENDERERS) as ManifestKind[]) {
+    const obj = RENDERERS[kind](m);
+    if (obj) out[kind] = obj;
   }
-
-  if (m.autoscaling) {
-    out.HorizontalPodAutoscaler = new HorizontalPodAutoscaler({
-      metadata: metadata(m),
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: m.name },
-        minReplicas: m.autoscaling.minReplicas,
-        maxReplicas: m.autoscaling.maxReplicas,
-        metrics: [
-          {
-            type: 'Resource',
-            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: m.autoscaling.targetCpuUtilization } },
-          },
-        ],
-      },
-    }).toJSON();
-  }
-
-  if (m.networkPolicy) {
-    // The same namespace (all its pods, or the listed label sets), plus every pod of the listed namespaces.
-    const sameNamespace = m.networkPolicy.allowFromPodLabels.length > 0
-      ? m.networkPolicy.allowFromPodLabels.map((labels) => ({ podSelector: { matchLabels: { ...labels } } }))
-      : [{ podSelector: {} }];
-    const from = [
-      ...sameNamespace,
-      ...m.networkPolicy.allowFromNamespaces.map((ns) => ({
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-      })),
-    ];
-    out.NetworkPolicy = new NetworkPolicy({
-      metadata: metadata(m),
-      spec: {
-        podSelector: { matchLabels: { ...m.selectorLabels } },
-        policyTypes: ['Ingress'],
-        // Only the app port is open, and only to these sources.
-        ingress: [
-          {
-            from,
-            ports: [{ port: m.portName, protocol: 'TCP' }],
-          },
-        ],
-      },
-    }).toJSON();
-  }
-
-  if (m.ingress) {
-    const ing = m.ingress;
-    out.Ingress = new Ingress({
-      metadata: metadata(m, { annotations: ing.annotations }),
-      spec: {
-        ingressClassName: ing.className,
-        tls: ing.tlsSecretName ? [{ hosts: [ing.host], secretName: ing.tlsSecretName }] : undefined,
-        rules: [
-          {
-            host: ing.host,
-            http: {
-              paths: [
-                { path: ing.path, pathType: 'Prefix', backend: { service: { name: m.name, port: { name: m.portName } } } },
-              ],
-            },
-          },
-        ],
-      },
-    }).toJSON();
-  }
-
   return out;
 }
 
@@ -301,7 +132,11 @@ export function prune<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
 }
 
-/** The base kustomization: every rendered file, in a stable order. */
+/**
+ * The base kustomization: every rendered file, in a stable order, and the ConfigMap kustomize
+ * generates when the definition names one.
+ * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
+ */
 export function renderBaseKustomization(kinds: ManifestKind[], namespace?: string, configMapGenerator?: KustomizeConfigMapGenerator): ManifestObject {
   const order = Object.keys(MANIFEST_FILES) as ManifestKind[];
   return prune({
@@ -319,14 +154,20 @@ export function renderBaseKustomization(kinds: ManifestKind[], namespace?: strin
   });
 }
 
-/** A ConfigMap kustomize generates; paths relative to the base kustomization. */
+/**
+ * A ConfigMap kustomize generates; paths relative to the base kustomization.
+ * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/configmapgenerator/
+ */
 export interface KustomizeConfigMapGenerator {
   readonly name: string;
   readonly files: readonly string[];
   readonly envFile?: string;
 }
 
-/** The debug overlay: the base with the debug image (pinned by digest when given), nothing else changed. */
+/**
+ * The debug overlay: the base with the debug image (pinned by digest when given), nothing else changed.
+ * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/images/
+ */
 export function renderDebugKustomization(imageRepository: string, debugTag: string, debugDigest?: string): ManifestObject {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
