@@ -6,7 +6,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvFromSource } from 'kubernetes-models/v1/EnvFromSource';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import type { WorkloadModel } from '../manifests';
+import type { WorkloadModel } from './workload';
 
 /** An emptyDir the app may write to: mounted by the container, declared by the pod. */
 export interface ScratchVolume {

@@ -1,5 +1,5 @@
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import type { ManifestObject, WorkloadModel } from '../manifests';
+import type { ManifestObject, WorkloadModel } from './workload';
 import { Deployment } from '../models';
 import { renderContainer, scratchVolumes } from './container';
 import { metadata, nonEmpty } from './metadata';

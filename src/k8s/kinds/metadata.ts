@@ -2,7 +2,7 @@
  * What every kind shares: the object's metadata, and dropping an empty map so the YAML does not
  * hold `{}` for it.
  */
-import type { WorkloadModel } from '../manifests';
+import type { WorkloadModel } from './workload';
 
 /** The object itself when it has a member, else undefined (left out of the YAML). */
 export function nonEmpty<T extends object>(o: T): T | undefined {

@@ -1,4 +1,4 @@
-import type { ManifestObject, WorkloadModel } from '../manifests';
+import type { ManifestObject, WorkloadModel } from './workload';
 import { Service } from '../models';
 import { metadata } from './metadata';
 
