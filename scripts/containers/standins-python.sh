@@ -28,6 +28,8 @@
 #
 # An existing image is reused when it was built by this exact version of the
 # script (label io.github.msb.standin.recipe).
+# A failure prints one line "standins-python.sh: FAILED (IMAGE, step "STEP"): ..."
+# on stderr and exits non-zero; the image it was building is not kept.
 set -euo pipefail
 
 MSB_CONTAINERS_DIR="${MSB_CONTAINERS_DIR:-/var/tmp/msb-containers}"
@@ -52,10 +54,40 @@ for arg in "$@"; do
 done
 
 log() { printf '==> %s\n' "$*"; }
-die() { printf 'standins-python.sh: %s\n' "$*" >&2; exit 1; }
+
+# --- failures name the image and the step ---------------------------------------
+# A bare `set -e` exit says nothing (a first run once died silently in a smoke
+# test), so every failure prints the image being built and the step it was at.
+IMAGE=""
+STEP=preflight
+step() { STEP="$1"; }
+where() { if [ -n "$IMAGE" ]; then printf '%s, step "%s"' "$IMAGE" "$STEP"; else printf 'step "%s"' "$STEP"; fi; }
+die() { # MESSAGE [LOG]: the failure, then the end of LOG (output kept out of the way until it matters)
+  printf 'standins-python.sh: FAILED (%s): %s\n' "$(where)" "$1" >&2
+  if [ -n "${2:-}" ] && [ -s "$2" ]; then
+    printf -- '--- last lines of %s:\n' "${2##*/}" >&2
+    tail -n 40 "$2" >&2
+  fi
+  exit 1
+}
+# Any other command that fails under set -e. errtrace (-E) passes the trap to
+# functions; subshells (command substitutions, pipeline members) inherit it as
+# well but leave the report to the script, which gets their status.
+on_error() { # STATUS LINE COMMAND PIPESTATUS
+  [ "$BASHPID" = "$$" ] || return 0
+  local cmd="${3//$'\n'/ }" statuses=""
+  # a pipeline's COMMAND is its last member; its statuses show which one failed
+  if [ "$4" != "${4// /}" ]; then statuses=" (pipeline statuses $4)"; fi
+  printf 'standins-python.sh: FAILED (%s): exit status %s%s at line %s: %s\n' "$(where)" "$1" "$statuses" "$2" "${cmd:0:300}" >&2
+}
+set -E
+trap 'on_error "$?" "$LINENO" "$BASH_COMMAND" "${PIPESTATUS[*]}"' ERR
+trap 'printf "standins-python.sh: FAILED (%s): stopped by SIGTERM\n" "$(where)" >&2; exit 143' TERM
+trap 'printf "standins-python.sh: FAILED (%s): stopped by SIGINT\n" "$(where)" >&2; exit 130' INT
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 command -v podman >/dev/null || die "podman not found (run scripts/containers/setup-engine.sh)"
+command -v flock >/dev/null || die "flock not found"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 for base in "$BUILDER_BASE" "$DISTROLESS_BASE"; do
   podman image exists "$base" || die "$base missing: run scripts/containers/build-standins.sh 26 first"
@@ -65,7 +97,12 @@ mkdir -p "$MSB_CONTAINERS_DIR/work"
 exec 9>"$MSB_CONTAINERS_DIR/build-python.lock"
 flock 9
 WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/python.XXXXXX")"
-trap 'rm -rf --one-file-system "$WORK"' EXIT
+UNVERIFIED="" # the image being built, under its temporary name (see unverified)
+cleanup() {
+  if [ -n "$UNVERIFIED" ]; then podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true; fi
+  rm -rf --one-file-system "$WORK"
+}
+trap cleanup EXIT
 
 need_build() { # NAME -> 0 if NAME must be (re)built
   local recipe
@@ -78,18 +115,47 @@ need_build() { # NAME -> 0 if NAME must be (re)built
   return 0
 }
 
-smoke() { # NAME EXPECTED RUN-ARGS...
-  local name="$1" want="$2" out
-  shift 2
-  out="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true
-  if [ "$out" != "$want" ]; then
-    podman rmi "$name" >/dev/null 2>&1 || true
-    die "smoke test of $name failed: expected '$want', got: $out"
-  fi
+# An image is built under a temporary name and gets its real name only after
+# every check passed: a build that fails or is killed half-way never leaves an
+# image of this recipe under the real name (which the next run would skip).
+# The EXIT trap drops the temporary image.
+unverified() { # NAME: sets UNVERIFIED, the temporary name of NAME's new image
+  UNVERIFIED="localhost/msb-unverified/$1"
+  podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true # left by a killed run
+}
+promote() { # NAME: the checked image takes NAME
+  step "tag $1"
+  podman tag "$UNVERIFIED" "$1"
+  podman untag "$UNVERIFIED" "$UNVERIFIED"
+  UNVERIFIED=""
+}
+
+# run_out RUN-ARGS... : RUN_OUT is the output (stdout and stderr) of one run of
+# the new image, captured whole and then inspected by the caller: a
+# `podman run | grep -q` pipeline can fail on SIGPIPE (status 141), and a failed
+# `$(podman run)` ends the script under set -e without a message.
+RUN_OUT=""
+run_out() { RUN_OUT="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true; }
+
+smoke() { # EXPECTED RUN-ARGS...
+  local want="$1"
+  shift
+  step "smoke test"
+  run_out "$@"
+  [ "$RUN_OUT" = "$want" ] || die "smoke test: expected '$want', got: $RUN_OUT"
+}
+
+build() { # DIR PODMAN-BUILD-ARGS...: DIR/Containerfile into UNVERIFIED (its output in DIR.log, shown on failure)
+  local dir="$1"
+  shift
+  step "podman build"
+  podman build --pull=never -t "$UNVERIFIED" "$@" "$dir" >"$dir.log" 2>&1 ||
+    die "podman build of $dir/Containerfile failed" "$dir.log"
 }
 
 # --- builder: Python 3.13 under /usr/local, as the official slim image ---------
 if need_build "$BUILDER"; then
+  IMAGE="$BUILDER"
   log "$BUILDER from Debian $SUITE's python3.13, moved to /usr/local"
   mkdir -p "$WORK/builder"
   cat >"$WORK/builder/Containerfile" <<EOF
@@ -118,17 +184,24 @@ RUN set -e; \\
 ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 CMD ["python3"]
 EOF
-  podman build -q --pull=never --network=host -t "$BUILDER" \
-    --label "$LABEL=builder" --label "$LABEL.recipe=$RECIPE" "$WORK/builder" >/dev/null
-  version="$(podman run --rm --pull=never "$BUILDER" python3 -c 'import platform; print(platform.python_version())')"
-  smoke "$BUILDER" "/usr/local $version /usr/local/bin/pip" "$BUILDER" sh -c 'echo "$(python3 -c "import sys; print(sys.prefix)") $(python -c "import platform; print(platform.python_version())") $(command -v pip)"'
-  podman run --rm --pull=never "$BUILDER" pip --version | grep -q 'python 3.13' || die "pip does not run in $BUILDER"
+  unverified "$BUILDER"
+  build "$WORK/builder" --network=host --label "$LABEL=builder" --label "$LABEL.recipe=$RECIPE"
+  step "smoke test"
+  run_out "$UNVERIFIED" python3 -c 'import platform; print(platform.python_version())'
+  version="$RUN_OUT"
+  [[ "$version" == 3.13.* ]] || die "smoke test: expected a Python 3.13.x version, got: $version"
+  # shellcheck disable=SC2016 # expanded in the container
+  smoke "/usr/local $version /usr/local/bin/pip" "$UNVERIFIED" sh -c 'echo "$(python3 -c "import sys; print(sys.prefix)") $(python -c "import platform; print(platform.python_version())") $(command -v pip)"'
+  run_out "$UNVERIFIED" pip --version
+  [[ "$RUN_OUT" == *"python 3.13"* ]] || die "smoke test: pip does not run: $RUN_OUT"
+  promote "$BUILDER"
   log "built $BUILDER (Python $version)"
 fi
 
 # --- runtime: Debian's python3.13 on the distroless base ------------------------
 PACKAGES="libbz2-1.0 libdb5.3t64 libexpat1 liblzma5 libsqlite3-0 libuuid1 libncursesw6 libtinfo6 zlib1g libcom-err2 libcrypt1 libgssapi-krb5-2 libk5crypto3 libkeyutils1 libkrb5-3 libkrb5support0 libnsl2 libreadline8t64 libtirpc3t64 libffi8 libmpdec4 libzstd1 media-types libpython3.13-minimal libpython3.13-stdlib python3.13-minimal python3.13-venv"
 if need_build "$RUNTIME"; then
+  IMAGE="$RUNTIME"
   log "$RUNTIME from Debian $SUITE packages (as distroless python3: $PACKAGES)"
   mkdir -p "$WORK/runtime"
   cat >"$WORK/runtime/Containerfile" <<EOF
@@ -147,15 +220,18 @@ USER 65532
 WORKDIR /home/nonroot
 ENTRYPOINT ["/usr/bin/python3.13"]
 EOF
-  podman build -q --pull=never --network=host -t "$RUNTIME" \
-    --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE" "$WORK/runtime" >/dev/null
-  smoke "$RUNTIME" "65532 /usr/bin/python3.13 False" "$RUNTIME" -c 'import os, sys, shutil, ssl, sqlite3; print(os.getuid(), sys.executable, os.path.exists("/bin/sh"))'
+  unverified "$RUNTIME"
+  build "$WORK/runtime" --network=host --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE"
+  smoke "65532 /usr/bin/python3.13 False" "$UNVERIFIED" -c 'import os, sys, shutil, ssl, sqlite3; print(os.getuid(), sys.executable, os.path.exists("/bin/sh"))'
+  promote "$RUNTIME"
   log "built $RUNTIME"
 fi
 
 # --- debug: the runtime plus busybox --------------------------------------------
 if need_build "$DEBUG"; then
+  IMAGE="$DEBUG"
   log "$DEBUG"
+  step "busybox layer"
   mkdir -p "$WORK/debug/busybox"
   cp /bin/busybox "$WORK/debug/busybox/busybox"
   for applet in $(/bin/busybox --list); do
@@ -166,11 +242,16 @@ FROM $RUNTIME
 COPY busybox/ /busybox/
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox
 EOF
-  podman build -q --pull=never -t "$DEBUG" --label "$LABEL=debug" --label "$LABEL.recipe=$RECIPE" "$WORK/debug" >/dev/null
-  smoke "$DEBUG" "65532 /busybox/sh" --entrypoint sh "$DEBUG" -c 'echo "$(id -u) $(which sh)"'
+  unverified "$DEBUG"
+  build "$WORK/debug" --label "$LABEL=debug" --label "$LABEL.recipe=$RECIPE"
+  # shellcheck disable=SC2016 # expanded in the container
+  smoke "65532 /busybox/sh" --entrypoint sh "$UNVERIFIED" -c 'echo "$(id -u) $(which sh)"'
+  promote "$DEBUG"
   log "built $DEBUG"
 fi
 
+IMAGE=""
+step summary
 for name in "$BUILDER" "$RUNTIME" "$DEBUG"; do
   podman image inspect --format "$name {{.Size}}" "$name" 2>/dev/null | awk '{ printf "  %-56s %4d MB\n", $1, $2 / 1e6 }'
 done
