@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
+import { familyNames } from '../../src/families';
 import { REPO_ROOT, assertBuilt, sh, tempDir } from './helpers';
 
 beforeAll(() => assertBuilt());
@@ -50,6 +51,9 @@ test('a synthesis does not load projen\'s index, Handlebars\' compiler, verify o
   expect(loaded.filter((f) => f.includes(path.join('handlebars', 'dist', 'cjs', 'handlebars', 'compiler')))).toEqual([]);
   expect(loaded.filter((f) => f.startsWith(path.join('lib', 'verify') + path.sep))).toEqual([]);
   expect(lockModules(loaded)).toEqual([]);
+  // nor any family's CLI or verify part (the family table loads them on first use)
+  expect(loaded.filter((f) => /^lib[\\/]families[\\/][^\\/]+[\\/](cli|verify)[\\/]/.test(f))).toEqual([]);
+  expect(loaded).toContain(path.join('lib', 'families', 'node', 'index.js'));
 });
 
 test('with msb.lock.json a synthesis loads the lock\'s reader only (not the registry client or the lock command)', async () => {
@@ -59,4 +63,23 @@ test('with msb.lock.json a synthesis loads the lock\'s reader only (not the regi
   // the lock was read and applied
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toContain(`FROM ${builder}@sha256:${'a'.repeat(64)} AS base`);
   expect(lockModules(loaded)).toEqual([path.join('lib', 'lock', 'file.js'), path.join('lib', 'lock', 'pins.js')]);
+});
+
+test('verify reads the record and the families\' verify profiles: loading it loads neither the App nor projen', async () => {
+  const dir = tempDir('msb-lazy-verify-');
+  fs.writeFileSync(path.join(dir, 'load.js'), [
+    `const verify = require(${JSON.stringify(path.join(REPO_ROOT, 'lib', 'verify'))});`,
+    'verify.loadVerifyProfiles().then((profiles) => {',
+    "  require('fs').writeFileSync('loaded.json', JSON.stringify({ families: profiles.map((p) => p.family), loaded: Object.keys(require.cache) }));",
+    '});',
+    '',
+  ].join('\n'));
+  await sh(process.execPath, ['load.js'], dir);
+  const { families, loaded } = JSON.parse(fs.readFileSync(path.join(dir, 'loaded.json'), 'utf8')) as { families: string[]; loaded: string[] };
+  const rel = loaded.map((f) => path.relative(REPO_ROOT, f));
+  expect(families).toEqual(familyNames());
+  expect(rel).toContain(path.join('lib', 'families', 'node', 'verify', 'index.js'));
+  expect(rel).not.toContain(path.join('lib', 'app.js'));
+  expect(rel.filter((f) => f.startsWith(path.join('node_modules', 'projen') + path.sep))).toEqual([]);
+  expect(rel.filter((f) => /^lib[\\/](model|k8s[\\/]kubernetes|dockerfiles|project)/.test(f))).toEqual([]);
 });
