@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Adoption, FamilyCli, FamilyDefinition, Tooling } from '../families/family-cli';
+import type { Adoption, FamilyCli, FamilyDefinition, Tooling, WorkspaceAdoption } from '../families/family-cli';
 import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import type { ParsedArgs } from './command';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
@@ -23,7 +23,6 @@ import { Reporter } from './reporter';
 import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
 import { adoptWorkspace, appFlagValues } from './workspace';
-import { type Workspace, readWorkspace } from '../families/node/workspace/detect';
 import { DEFAULTS } from '../model/defaults';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
@@ -76,8 +75,8 @@ interface CreateRun {
   readonly target: Target;
   /** The family whose project the directory holds (adoption), if any. */
   readonly detected: FamilyCli | undefined;
-  /** The detected family's workspace root, whose apps are adopted instead. */
-  readonly workspace: Workspace | undefined;
+  /** The workspace the detected family reads at the target, whose apps are adopted instead. */
+  readonly workspace: WorkspaceAdoption | undefined;
   /** `--language`, else the detected family, else the default. */
   family: FamilyCli;
   /** Bad flags found before the settings are resolved, reported with theirs. */
@@ -115,8 +114,8 @@ interface WritingRun extends ResolvedRun {
 /** Runs the whole command. */
 export async function create(args: CreateArgs, ctx: CreateContext): Promise<CreateResult> {
   const run = await findTarget(args, ctx);
-  // A workspace root (npm/pnpm/yarn workspaces): its apps are adopted, one App each.
-  if (run.workspace) return adoptWorkspace(args, ctx, run.workspace);
+  // A workspace root (e.g. npm or pnpm workspaces): its apps are adopted, one App each.
+  if (run.workspace) return adoptWorkspace(args, ctx, run.detected!, run.workspace);
   for (const step of [rejectAppFlag, chooseFamily, checkLibFlag, showProject]) step(run);
   const resolved = await resolveAll(run);
   for (const step of [placeTemplate, checkBeforeWriting]) step(resolved);
@@ -148,7 +147,7 @@ async function findTarget(args: CreateArgs, ctx: CreateContext): Promise<CreateR
     skipInstall: bool(args, 'skip-install'),
     target: { dir, mode: detected ? 'adopt' : 'new' },
     detected,
-    workspace: detected?.name === 'node' ? readWorkspace(dir) : undefined,
+    workspace: detected?.adoptWorkspace?.(dir),
     family: detected ?? findFamilyCli(DEFAULTS.family)!,
     flagErrors: [],
     outputs: [],

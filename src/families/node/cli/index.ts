@@ -1,12 +1,14 @@
 /**
- * The Node.js family's CLI side: detection (a package.json), adoption inference, its settings
- * (`--node-version`, `--package-manager`), the new-project sample and the install.
+ * The Node.js family's CLI side: detection (a package.json), adoption inference (of a project, and
+ * of a workspace root's apps: ./workspace.ts), its settings (`--node-version`, `--package-manager`),
+ * the new-project sample and the install.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PackageJson, inferProject, readPackageJson } from './infer';
 import { catalogLineOf } from './node-version';
 import { NEW_PROJECT_VERSION, definitionDevDeps, newProjectFiles, toolVersions } from './scaffold';
+import { adoptWorkspace } from './workspace';
 import { CliError, badFlag } from '../../../cli/errors';
 import { runtimeLineSetting, type Setting } from '../../../cli/settings';
 import { DEFAULT_NODE_VERSION, PackageManagerName, findPackageManager, nodeVersions, packageManagerNames } from '../../../index';
@@ -173,6 +175,7 @@ export const nodeCli: FamilyCli = {
   },
   settings: SETTINGS,
   adopt,
+  adoptWorkspace,
   runtimeProps: (runtime) => ({
     props: { nodeVersion: runtime.nodeVersion, packageManager: runtime.packageManager },
     comment: [
