@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { Adoption, FamilyCli, FamilyDefinition, Tooling, WorkspaceAdoption } from '../families/family-cli';
 import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import type { ParsedArgs } from './command';
+import type { createCommand } from './commands';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
 import { CancelledError, CliError } from './errors';
 import { CLI_FAMILIES, detectFamily, findFamilyCli } from './families';
@@ -56,11 +57,8 @@ export interface CreateResult {
 }
 
 
-/** The flags of `create` as parsed from its declaration. */
-export type CreateArgs = Pick<ParsedArgs, 'values' | 'positionals'>;
-
-const str = (args: CreateArgs, name: string): string | undefined => (typeof args.values[name] === 'string' ? (args.values[name] as string) : undefined);
-const bool = (args: CreateArgs, name: string): boolean => args.values[name] === true;
+/** The flags of `create` as parsed from its declaration (a name it does not declare does not compile). */
+export type CreateArgs = Pick<ParsedArgs<(typeof createCommand)['options']>, 'values' | 'positionals'>;
 
 /** One run of the command: what every step reads, and what the steps before it filled in. */
 interface CreateRun {
@@ -129,13 +127,13 @@ async function findTarget(args: CreateArgs, ctx: CreateContext): Promise<CreateR
   const env = ctx.env ?? process.env;
   let dirArg = args.positionals[0];
   if (dirArg === undefined) {
-    const name = str(args, 'name');
+    const name = args.values.name;
     if (name !== undefined) dirArg = name;
     else if (ctx.interactive) dirArg = (await ctx.prompt({ name: 'dir', type: 'input', message: 'Project directory', initial: DEFAULTS.projectDirectory, validate: (v) => v.trim() !== '' || 'Enter a directory' })).trim();
     else dirArg = DEFAULTS.projectDirectory;
   }
   const dir = path.resolve(ctx.cwd, dirArg);
-  const force = bool(args, 'force');
+  const force = args.values.force === true;
   const detected = inspectTarget(dir, force);
   return {
     args,
@@ -144,7 +142,7 @@ async function findTarget(args: CreateArgs, ctx: CreateContext): Promise<CreateR
     out: ctx.reporter,
     ask: { interactive: ctx.interactive, prompt: ctx.prompt, cwd: ctx.cwd, userAgent: env.npm_config_user_agent },
     force,
-    skipInstall: bool(args, 'skip-install'),
+    skipInstall: args.values['skip-install'] === true,
     target: { dir, mode: detected ? 'adopt' : 'new' },
     detected,
     workspace: detected?.adoptWorkspace?.(dir),
@@ -166,7 +164,7 @@ function rejectAppFlag(run: CreateRun): void {
 
 /** The family: `--language`, else the one whose project is there, else the default. */
 function chooseFamily(run: CreateRun): void {
-  const language = str(run.args, 'language');
+  const language = run.args.values.language;
   if (language === undefined) return;
   const named = findFamilyCli(language);
   if (!named) run.flagErrors.push(`Invalid --language ${JSON.stringify(language)}: expected one of ${CLI_FAMILIES.map((f) => `"${f.name}"`).join(', ')}.`);
@@ -176,7 +174,7 @@ function chooseFamily(run: CreateRun): void {
 /** `--lib`, else this package: what the project depends on. */
 function checkLibFlag(run: CreateRun): void {
   try {
-    run.lib = checkLib(str(run.args, 'lib') ?? defaultLibSpec(), run.ctx.cwd, run.target.dir);
+    run.lib = checkLib(run.args.values.lib ?? defaultLibSpec(), run.ctx.cwd, run.target.dir);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
     run.flagErrors.push(e.message);
@@ -207,8 +205,8 @@ function showProject(run: CreateRun): void {
 /** 3. One definition (every bad flag reported at once). */
 async function resolveAll(run: CreateRun): Promise<ResolvedRun> {
   let def = await resolveDefinition(run.args.values, run.target, run.family, run.adoption, run.ask, run.flagErrors);
-  if (bool(run.args, 'slim')) def = { ...def, slim: true };
-  if (bool(run.args, 'compose')) def = { ...def, compose: true };
+  if (run.args.values.slim) def = { ...def, slim: true };
+  if (run.args.values.compose) def = { ...def, compose: true };
   abortCheck(run.ctx.signal);
   return Object.assign(run, { def });
 }
@@ -303,7 +301,7 @@ async function generate(run: WritingRun): Promise<void> {
     try {
       run.image = synthesize(def, run.target.dir, { force: run.force }).image;
     } catch (e) {
-      const templateFlag = str(run.args, 'template');
+      const templateFlag = run.args.values.template;
       if (e instanceof TemplateError && templateFlag !== undefined) {
         const hint = def.template?.kind === 'package' && run.skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
         throw new CliError(`Invalid --template ${JSON.stringify(templateFlag)}: ${e.message.replace(/\.$/, '')}.${hint}`);
@@ -316,7 +314,7 @@ async function generate(run: WritingRun): Promise<void> {
 /** A git repository, unless `--skip-git` or the target is inside one already. */
 async function initGit(run: WritingRun): Promise<void> {
   const { target, out } = run;
-  if (bool(run.args, 'skip-git') || (await insideGitRepository(target.dir))) return;
+  if (run.args.values['skip-git'] || (await insideGitRepository(target.dir))) return;
   run.gitInitialised = await out.step('Initialising a git repository', async () => {
     try {
       await exec('git', ['init', '-q'], { cwd: target.dir, signal: run.ctx.signal, purpose: 'initialise a git repository' });

@@ -190,7 +190,7 @@ function listPackages(run: WorkspaceRun): void {
 /** Flags that set one app's values: in a workspace each app gets its own. */
 function rejectAppFlags(run: WorkspaceRun): void {
   const { values } = run.args;
-  for (const flag of ['name', 'image', 'port', 'template']) {
+  for (const flag of ['name', 'image', 'port', 'template'] as const) {
     if (values[flag] !== undefined) throw new CliError(`--${flag} applies to one app; in a workspace each app gets its own: adopt, then edit .projenrc.ts.`);
   }
   if (values.ci !== undefined) {
@@ -284,7 +284,7 @@ async function writeOrRestore(run: AdoptedRun, steps: readonly ((run: WritingRun
   const rollback = new Rollback();
   rollback.snapshot(root, ['.git', ...run.family.installFolders]);
   try {
-    const lib = checkLib(typeof run.args.values.lib === 'string' ? run.args.values.lib : defaultLibSpec(), ctx.cwd, root);
+    const lib = checkLib(run.args.values.lib ?? defaultLibSpec(), ctx.cwd, root);
     const vendored = await vendorLib(lib, root, { signal: ctx.signal, env: run.env });
     if (vendored.written) run.written.push(vendored.written);
     const famDef = familyDefinition({ ...run.apps[0].def, name: run.rootName });

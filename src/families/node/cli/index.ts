@@ -163,7 +163,7 @@ function devDepsToAdd(dir: string, def: FamilyDefinition, tooling: Tooling): Rec
 }
 
 /** The Node.js family, as the CLI sees it. */
-export const nodeCli: FamilyCli = {
+export const nodeCli = {
   name: 'node',
   label: 'Node.js',
   // A package.json is the weakest claim: another family's project has one for projen's tooling.
@@ -214,4 +214,4 @@ export const nodeCli: FamilyCli = {
   // npm and pnpm replace package folders (and pnpm links from its store); Yarn copies into existing files.
   updatesInstallInPlace: (runtime) => runtime.packageManager === 'npm' || runtime.packageManager === 'pnpm',
   alwaysCopied: 'package.json and node_modules',
-};
+} satisfies FamilyCli;
