@@ -1,11 +1,35 @@
 /**
  * Declared commands: a command states its options once (name, type, description, default) and
- * parsing, `--help` and the README options table are all generated from that declaration.
+ * parsing, `--help` and the README options table are all generated from that declaration. Its
+ * handler's values are typed from it too (in the manner of citty's `ParsedArgs<T>`): each declared
+ * option is a key, `string` or `boolean` (an array of them when `multiple`), and a name the
+ * declaration does not have does not compile.
  */
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 import type { OptionDecl } from '../contract/family-cli';
 export type { OptionDecl };
+
+/** Options by name, as a command declares them. */
+export type OptionDecls = Readonly<Record<string, OptionDecl>>;
+
+/** One value of an option of type `T`. */
+type OneValue<T extends OptionDecl['type']> = T extends 'boolean' ? boolean : string;
+/** The values of an option of type `T` given several times. */
+type ListValue<T extends OptionDecl['type']> = T extends 'boolean' ? boolean[] : string[];
+
+/**
+ * The parsed value of an option: `string` or `boolean` by its `type`, an array of them when it is
+ * `multiple` (either, when the declaration does not say: a wide {@link OptionDecl}).
+ */
+export type OptionValue<O extends OptionDecl> = O extends { readonly multiple: true }
+  ? ListValue<O['type']>
+  : O extends { readonly type: OptionDecl['type']; readonly multiple?: false }
+    ? OneValue<O['type']>
+    : OneValue<O['type']> | ListValue<O['type']>;
+
+/** Option values by option name (`health-path`), typed from the declaration; absent when not given. */
+export type ParsedValues<O extends OptionDecls> = { readonly [K in keyof O]?: OptionValue<O[K]> };
 
 /** A positional argument. */
 export interface ArgDecl {
@@ -14,39 +38,45 @@ export interface ArgDecl {
   readonly default?: string;
 }
 
-/** What {@link CommandDecl.run} receives. */
-export interface ParsedArgs {
+/** What {@link CommandDecl.run} receives: the values of the options `O` declares. */
+export interface ParsedArgs<O extends OptionDecls = OptionDecls> {
   /** Option values by option name (`health-path`); absent when not given. */
-  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly values: ParsedValues<O>;
   readonly positionals: readonly string[];
   /** The arguments as given (after the command name). */
   readonly argv: readonly string[];
 }
 
-/** A command: its declaration and what it does. `C` is the context the caller passes through. */
-export interface CommandDecl<C = unknown> {
+/**
+ * A command: its declaration and what it does. `C` is the context the caller passes through, `O`
+ * its options as declared.
+ */
+export interface CommandDecl<C = unknown, O extends OptionDecls = OptionDecls> {
   readonly name: string;
   /** One line. */
   readonly description: string;
   /** Paragraphs after the usage line. */
   readonly details?: string;
   readonly args?: readonly ArgDecl[];
-  readonly options: Readonly<Record<string, OptionDecl>>;
+  readonly options: O;
   /** Exit code of a usage error (unknown option, too many arguments). @default 1 */
   readonly usageExitCode?: number;
   /** Lines after the options (examples, exit codes). */
   readonly footer?: string;
   /** Runs the command; returns the exit code. */
-  run(args: ParsedArgs, ctx: C): Promise<number>;
+  run(args: ParsedArgs<O>, ctx: C): Promise<number>;
 }
 
-/** Declares a command (typed identity, in the manner of citty's `defineCommand`). */
-export function defineCommand<C>(decl: CommandDecl<C>): CommandDecl<C> {
+/**
+ * Declares a command (typed identity, in the manner of citty's `defineCommand`): `O` is inferred
+ * from `options`, so `run`'s values have exactly the declared names; `C` from `run`'s `ctx`.
+ */
+export function defineCommand<C, const O extends OptionDecls>(decl: CommandDecl<C, O>): CommandDecl<C, O> {
   return decl;
 }
 
 /** Parses argv against the declaration; an unknown option or too many positionals is a {@link CliError}. */
-export function parseCommandArgs(cmd: CommandDecl<never>, argv: readonly string[], program: string): ParsedArgs {
+export function parseCommandArgs<O extends OptionDecls>(cmd: CommandDecl<never, O>, argv: readonly string[], program: string): ParsedArgs<O> {
   const options = Object.fromEntries(Object.entries(cmd.options).map(([name, o]) => [
     name,
     { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
@@ -63,7 +93,8 @@ export function parseCommandArgs(cmd: CommandDecl<never>, argv: readonly string[
     const what = max === 1 ? 'one directory' : `${max} arguments`;
     throw new CliError(`Expected at most ${what}, got ${parsed.positionals.map((p) => JSON.stringify(p)).join(', ')}.\nRun "${program} --help" for the options.`, cmd.usageExitCode);
   }
-  return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals, argv: args };
+  // node:util's parseArgs gives each option the type and arity its declaration states.
+  return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals, argv: args };
 }
 
 /** `-p, --package-manager <pm>` */

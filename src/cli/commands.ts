@@ -7,9 +7,9 @@ import type { LockIo } from './lock';
 import { DEFAULTS } from '../contract/defaults';
 import { BASE_IMAGE_LOCK_FILE } from '../contract/record';
 import type { VerifyIo } from '../verify';
-import { CommandDecl, OptionDecl, defineCommand } from './command';
+import { CommandDecl, defineCommand } from './command';
 import { CreateContext, create } from './create';
-import { CLI_FAMILIES } from './families';
+import { CLI_FAMILIES, type FamilyOptions } from './families';
 import { DEFAULT_DEBOUNCE_MS, type WatchIo, watch } from './watch';
 import { VERIFY_DETAILS, VERIFY_FOOTER, VERIFY_OPTIONS } from '../verify/options';
 
@@ -24,9 +24,10 @@ export interface CommandContext {
 /** The name users type. */
 export const PROGRAM = 'create-msb-app';
 
-const familyOptions: Record<string, OptionDecl> = Object.assign({}, ...CLI_FAMILIES.map((f) => f.options));
+/** Every family's flags, in table order (typed as the families declare them). */
+const familyOptions: FamilyOptions = Object.assign({}, ...CLI_FAMILIES.map((f) => f.options));
 
-export const createCommand = defineCommand<CommandContext>({
+export const createCommand = defineCommand({
   name: 'create',
   description: 'Create a service, or adopt the project in [dir]',
   details: `Creates a service with a multi-stage distroless Dockerfile, its debug twin, .dockerignore and
@@ -67,13 +68,13 @@ Examples:
   npx ${PROGRAM} orders-api
   npx ${PROGRAM} orders-api --yes --package-manager pnpm --port 3000
   npx ${PROGRAM} . --image registry.example.com/team/orders-api:1.0.0`,
-  async run(args, ctx) {
+  async run(args, ctx: CommandContext) {
     await create(args, ctx.create);
     return 0;
   },
 });
 
-export const verifyCommand = defineCommand<CommandContext>({
+export const verifyCommand = defineCommand({
   name: 'verify',
   description: 'Build and check the images of a project',
   usageExitCode: 2,
@@ -82,14 +83,14 @@ export const verifyCommand = defineCommand<CommandContext>({
   // declared once, with verify: its parser reads the same table
   options: VERIFY_OPTIONS,
   footer: VERIFY_FOOTER,
-  async run(args, ctx) {
+  async run(args, ctx: CommandContext) {
     // Loaded only for this command.
     const { runVerify } = await import('../verify');
     return runVerify([...args.argv], ctx.verify);
   },
 });
 
-export const watchCommand = defineCommand<CommandContext>({
+export const watchCommand = defineCommand({
   name: 'watch',
   description: 'Synthesize a project again on every change of its definition',
   details: `Synthesizes the project in [dir] (its default task, as npx projen does), then again whenever
@@ -101,12 +102,12 @@ writes nothing and watching goes on. Each synthesis takes the project's synthesi
     debounce: { type: 'string', value: '<ms>', description: 'Quiet time after the last change before synthesizing (editor save bursts)', default: String(DEFAULT_DEBOUNCE_MS) },
     help: { type: 'boolean', short: 'h', description: 'Show this help' },
   },
-  async run(args, ctx) {
-    return watch({ dir: args.positionals[0], debounce: args.values.debounce as string | undefined }, ctx.watch);
+  async run(args, ctx: CommandContext) {
+    return watch({ dir: args.positionals[0], debounce: args.values.debounce }, ctx.watch);
   },
 });
 
-export const lockCommand = defineCommand<CommandContext>({
+export const lockCommand = defineCommand({
   name: 'lock',
   description: `Pin the base images by digest (${BASE_IMAGE_LOCK_FILE})`,
   details: `Synthesizes the project in [dir] (the repository root of a workspace: one lock covers every App),
@@ -130,10 +131,10 @@ image and what to do, and ${BASE_IMAGE_LOCK_FILE} stays as it was.`,
 Examples:
   npx ${PROGRAM} lock
   npx ${PROGRAM} lock --update     # or: npx projen image:lock --update`,
-  async run(args, ctx) {
+  async run(args, ctx: CommandContext) {
     // Loaded only for this command.
     const { lock } = await import('./lock');
-    return lock({ dir: args.positionals[0], update: args.values.update === true, timeout: args.values.timeout as string | undefined }, ctx.lock);
+    return lock({ dir: args.positionals[0], update: args.values.update === true, timeout: args.values.timeout }, ctx.lock);
   },
 });
 

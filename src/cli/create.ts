@@ -1,5 +1,5 @@
 /**
- * The command's flow, in order:
+ * The command's flow, in order (each step is a function below, over one {@link CreateRun}):
  * 1. find the target: a new directory, or an existing project to adopt;
  * 2. infer what the existing project already says, and show it;
  * 3. resolve every setting (flags, prompts, inferred values, defaults) into one definition;
@@ -10,9 +10,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Adoption, FamilyCli } from '../contract/family-cli';
+import type { Adoption, FamilyCli, FamilyDefinition, Tooling, WorkspaceAdoption } from '../contract/family-cli';
 import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
 import type { ParsedArgs } from './command';
+import type { createCommand } from './commands';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
 import { CancelledError, CliError } from './errors';
 import { CLI_FAMILIES, detectFamily, findFamilyCli } from './families';
@@ -24,7 +25,6 @@ import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
 import { adoptWorkspace, appFlagValues } from './workspace';
 import { DEFAULTS } from '../contract/defaults';
-import { readWorkspace } from '../families/node/workspace/detect';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
 
@@ -57,165 +57,197 @@ export interface CreateResult {
 }
 
 
-/** The flags of `create` as parsed from its declaration. */
-export type CreateArgs = Pick<ParsedArgs, 'values' | 'positionals'>;
+/** The flags of `create` as parsed from its declaration (a name it does not declare does not compile). */
+export type CreateArgs = Pick<ParsedArgs<(typeof createCommand)['options']>, 'values' | 'positionals'>;
 
-const str = (args: CreateArgs, name: string): string | undefined => (typeof args.values[name] === 'string' ? (args.values[name] as string) : undefined);
-const bool = (args: CreateArgs, name: string): boolean => args.values[name] === true;
+/** One run of the command: what every step reads, and what the steps before it filled in. */
+interface CreateRun {
+  readonly args: CreateArgs;
+  readonly ctx: CreateContext;
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: Reporter;
+  readonly ask: AskContext;
+  readonly force: boolean;
+  readonly skipInstall: boolean;
+  /** The directory, and whether its project is adopted. */
+  readonly target: Target;
+  /** The family whose project the directory holds (adoption), if any. */
+  readonly detected: FamilyCli | undefined;
+  /** The workspace the detected family reads at the target, whose apps are adopted instead. */
+  readonly workspace: WorkspaceAdoption | undefined;
+  /** `--language`, else the detected family, else the default. */
+  family: FamilyCli;
+  /** Bad flags found before the settings are resolved, reported with theirs. */
+  readonly flagErrors: string[];
+  /** The create-msb-app spec the project depends on (unset when `--lib` is bad: a flag error). */
+  lib?: string;
+  /** What the existing project says (adoption only). */
+  adoption?: Adoption;
+  /** A template folder outside the project, copied into it. */
+  templateCopy?: string;
+  /** The paths the first synthesis generates. */
+  outputs: string[];
+  /** Files written besides the generated outputs, relative to the target. */
+  readonly written: string[];
+  installed: boolean;
+  gitInitialised: boolean;
+  /** The image the first synthesis tags (the definition's tag, else the version or the git commit). */
+  image?: string;
+}
+
+/** A run from the definition on. */
+interface ResolvedRun extends CreateRun {
+  def: Definition;
+}
+
+/** A run from the writing on. */
+interface WritingRun extends ResolvedRun {
+  /** The tooling the project's files name. */
+  readonly tools: Tooling;
+  readonly famDef: FamilyDefinition;
+  /** Restores the target on failure. */
+  readonly rollback: Rollback;
+}
 
 /** Runs the whole command. */
 export async function create(args: CreateArgs, ctx: CreateContext): Promise<CreateResult> {
-  const env = ctx.env ?? process.env;
-  const out = ctx.reporter;
-  const ask: AskContext = { interactive: ctx.interactive, prompt: ctx.prompt, cwd: ctx.cwd, userAgent: env.npm_config_user_agent };
-  const force = bool(args, 'force');
-  const skipInstall = bool(args, 'skip-install');
-  const templateFlag = str(args, 'template');
+  const run = await findTarget(args, ctx);
+  // A workspace root (e.g. npm or pnpm workspaces): its apps are adopted, one App each.
+  if (run.workspace) return adoptWorkspace(args, ctx, run.detected!, run.workspace);
+  for (const step of [rejectAppFlag, chooseFamily, checkLibFlag, showProject]) step(run);
+  const resolved = await resolveAll(run);
+  for (const step of [placeTemplate, checkBeforeWriting]) step(resolved);
+  await writeOrRestore(resolved, [writeFiles, install, generate, initGit]);
+  printSummary(resolved);
+  return result(resolved);
+}
 
-  // 1. Target
+/** 1. The target: the directory (argument, `--name`, prompt or default) and what it holds. */
+async function findTarget(args: CreateArgs, ctx: CreateContext): Promise<CreateRun> {
+  const env = ctx.env ?? process.env;
   let dirArg = args.positionals[0];
   if (dirArg === undefined) {
-    const name = str(args, 'name');
+    const name = args.values.name;
     if (name !== undefined) dirArg = name;
     else if (ctx.interactive) dirArg = (await ctx.prompt({ name: 'dir', type: 'input', message: 'Project directory', initial: DEFAULTS.projectDirectory, validate: (v) => v.trim() !== '' || 'Enter a directory' })).trim();
     else dirArg = DEFAULTS.projectDirectory;
   }
   const dir = path.resolve(ctx.cwd, dirArg);
+  const force = args.values.force === true;
   const detected = inspectTarget(dir, force);
-  // A workspace root (npm/pnpm/yarn workspaces): its apps are adopted, one App each.
-  const workspace = detected?.name === 'node' ? readWorkspace(dir) : undefined;
-  if (workspace) return adoptWorkspace(args, ctx, workspace);
-  if (appFlagValues(args.values.app).length > 0) {
-    throw new CliError(`--app chooses apps in a workspace root, but ${dir} declares no workspace (package.json "workspaces" or pnpm-workspace.yaml).`);
-  }
-  const target: Target = { dir, mode: detected ? 'adopt' : 'new' };
+  return {
+    args,
+    ctx,
+    env,
+    out: ctx.reporter,
+    ask: { interactive: ctx.interactive, prompt: ctx.prompt, cwd: ctx.cwd, userAgent: env.npm_config_user_agent },
+    force,
+    skipInstall: args.values['skip-install'] === true,
+    target: { dir, mode: detected ? 'adopt' : 'new' },
+    detected,
+    workspace: detected?.adoptWorkspace?.(dir),
+    family: detected ?? findFamilyCli(DEFAULTS.family)!,
+    flagErrors: [],
+    outputs: [],
+    written: [],
+    installed: false,
+    gitInitialised: false,
+  };
+}
 
-  // The family: --language, else the one whose project is there, else the default.
-  const flagErrors: string[] = [];
-  const language = str(args, 'language');
-  let family: FamilyCli = detected ?? findFamilyCli(DEFAULTS.family)!;
-  if (language !== undefined) {
-    const named = findFamilyCli(language);
-    if (!named) flagErrors.push(`Invalid --language ${JSON.stringify(language)}: expected one of ${CLI_FAMILIES.map((f) => `"${f.name}"`).join(', ')}.`);
-    else family = named;
+/** `--app` chooses apps of a workspace root only. */
+function rejectAppFlag(run: CreateRun): void {
+  if (appFlagValues(run.args.values.app).length > 0) {
+    throw new CliError(`--app chooses apps in a workspace root, but ${run.target.dir} declares no workspace (package.json "workspaces" or pnpm-workspace.yaml).`);
   }
-  let lib: string | undefined;
+}
+
+/** The family: `--language`, else the one whose project is there, else the default. */
+function chooseFamily(run: CreateRun): void {
+  const language = run.args.values.language;
+  if (language === undefined) return;
+  const named = findFamilyCli(language);
+  if (!named) run.flagErrors.push(`Invalid --language ${JSON.stringify(language)}: expected one of ${CLI_FAMILIES.map((f) => `"${f.name}"`).join(', ')}.`);
+  else run.family = named;
+}
+
+/** `--lib`, else this package: what the project depends on. */
+function checkLibFlag(run: CreateRun): void {
   try {
-    lib = checkLib(str(args, 'lib') ?? defaultLibSpec(), ctx.cwd, target.dir);
+    run.lib = checkLib(run.args.values.lib ?? defaultLibSpec(), run.ctx.cwd, run.target.dir);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
-    flagErrors.push(e.message);
+    run.flagErrors.push(e.message);
   }
+}
 
-  // 2. What the project already says
-  let adoption: Adoption | undefined;
-  if (target.mode === 'adopt') {
-    try {
-      adoption = family.adopt(target.dir);
-    } catch (e) {
-      if (e instanceof JsonFileError || e instanceof CliError) throw new CliError(`Cannot adopt ${target.dir}: ${e.message}`);
-      throw e;
-    }
-    out.info(`Adopting the existing project in ${target.dir}. Inferred:`);
-    for (const [label, value, from] of adoption.rows) out.info(`  ${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
-    for (const note of adoption.notes) out.info(`  note: ${note}`);
-    for (const warning of adoption.warnings ?? []) out.info(`  warning: ${warning}`);
-  } else {
+/** 2. What the project already says (adoption), shown; or the new project's directory. */
+function showProject(run: CreateRun): void {
+  const { out, target } = run;
+  if (target.mode !== 'adopt') {
     out.info(`Creating a new project in ${target.dir}`);
+    return;
   }
+  let adoption: Adoption;
+  try {
+    adoption = run.family.adopt(target.dir);
+  } catch (e) {
+    if (e instanceof JsonFileError || e instanceof CliError) throw new CliError(`Cannot adopt ${target.dir}: ${e.message}`);
+    throw e;
+  }
+  run.adoption = adoption;
+  out.info(`Adopting the existing project in ${target.dir}. Inferred:`);
+  for (const [label, value, from] of adoption.rows) out.info(`  ${label.padEnd(16)} ${value ?? '(not found; default used)'}${from ? `  from ${from}` : ''}`);
+  for (const note of adoption.notes) out.info(`  note: ${note}`);
+  for (const warning of adoption.warnings ?? []) out.info(`  warning: ${warning}`);
+}
 
-  // 3. One definition (every bad flag reported at once)
-  let def = await resolveDefinition(args.values, target, family, adoption, ask, flagErrors);
-  if (bool(args, 'slim')) def = { ...def, slim: true };
-  if (bool(args, 'compose')) def = { ...def, compose: true };
-  abortCheck(ctx.signal);
-  // A template folder outside the project is copied into it, so the definition can find it anywhere.
-  let templateCopy: string | undefined;
+/** 3. One definition (every bad flag reported at once). */
+async function resolveAll(run: CreateRun): Promise<ResolvedRun> {
+  let def = await resolveDefinition(run.args.values, run.target, run.family, run.adoption, run.ask, run.flagErrors);
+  if (run.args.values.slim) def = { ...def, slim: true };
+  if (run.args.values.compose) def = { ...def, compose: true };
+  abortCheck(run.ctx.signal);
+  return Object.assign(run, { def });
+}
+
+/** A template folder outside the project is copied into it, so the definition can find it anywhere. */
+function placeTemplate(run: ResolvedRun): void {
+  const { def } = run;
   if (def.template?.kind === 'folder' && (def.template.path.startsWith('..') || path.isAbsolute(def.template.path))) {
-    templateCopy = path.resolve(target.dir, def.template.path);
-    def = { ...def, template: { kind: 'folder', path: OWN_TEMPLATE_FOLDER } };
+    run.templateCopy = path.resolve(run.target.dir, def.template.path);
+    run.def = { ...def, template: { kind: 'folder', path: OWN_TEMPLATE_FOLDER } };
   }
+}
 
-  // 4. Check before writing
+/** 4. Check before writing: the definition with the library, and the files it would replace. */
+function checkBeforeWriting(run: ResolvedRun): void {
+  const { def, templateCopy } = run;
   // A template that is copied in or installed later cannot be loaded yet; the rest is checked now.
-  const outputs = checkDefinition(templateCopy || def.template?.kind === 'package' ? { ...def, template: undefined } : def, target.dir);
-  checkConflicts(target, outputs, force, templateCopy);
+  run.outputs = checkDefinition(templateCopy || def.template?.kind === 'package' ? { ...def, template: undefined } : def, run.target.dir);
+  checkConflicts(run.target, run.outputs, run.force, templateCopy);
+}
 
-  // 5. Write, install, synthesize
+/**
+ * 5. Makes the directory, vendors the library when needed, then runs the steps, checking for a
+ * cancel after each; a failure or a cancel anywhere restores what was there before.
+ */
+async function writeOrRestore(run: ResolvedRun, steps: readonly ((run: WritingRun) => Promise<void>)[]): Promise<void> {
+  const { target, ctx } = run;
   const rollback = new Rollback();
   const existed = fs.existsSync(target.dir);
   const createdRoot = existed ? undefined : topmostMissing(target.dir);
   if (createdRoot) rollback.createdDirectory(createdRoot);
-  else rollback.snapshot(target.dir, ['.git', ...family.installFolders]);
-
-  const written: string[] = [];
-  let installed = false;
-  let gitInitialised = false;
-  /** The image the first synthesis tags (the definition's tag, else the version or the git commit). */
-  let image: string | undefined;
+  else rollback.snapshot(target.dir, ['.git', ...run.family.installFolders]);
   try {
     makeDirectory(target.dir);
-    const vendored = await vendorLib(lib!, target.dir, { signal: ctx.signal, env });
-    if (vendored.written) written.push(vendored.written);
-    const tools = tooling(vendored.lib);
-    const famDef = familyDefinition(def);
-    await out.step('Writing the definition and project files', () => {
-      if (target.mode === 'new') written.push(...writeOnce(target.dir, family.newProjectFiles(famDef, tools)));
-      if (templateCopy) {
-        fs.cpSync(templateCopy, path.join(target.dir, OWN_TEMPLATE_FOLDER), { recursive: true });
-        written.push(`${OWN_TEMPLATE_FOLDER}/`);
-      }
-      fs.writeFileSync(path.join(target.dir, '.projenrc.ts'), renderProjenrc(def));
-      written.push('.projenrc.ts');
-      const manifest = target.mode === 'adopt' && skipInstall ? family.addDevDependencies(target.dir, famDef, tools) : undefined;
-      if (manifest) written.push(manifest);
-    });
-    abortCheck(ctx.signal);
-
-    if (!skipInstall) {
-      // The project's own installed folders are moved aside, not copied, and moved back on failure;
-      // a tool that updates them in place gets a hard-link copy to update (no reinstall).
-      if (target.mode === 'adopt') {
-        const keep = family.updatesInstallInPlace?.(def.runtime) === true;
-        for (const folder of family.installFolders) {
-          if (!keep || !rollback.linkAside(folder)) rollback.moveAside(folder);
-        }
-      }
-      const changed = await out.step(`Installing dependencies with ${family.installer(def.runtime)}`, () =>
-        family.install(target.dir, target.mode, famDef, tools, { env, signal: ctx.signal }).catch((e) => {
-          throw asCliError(e);
-        }));
-      installed = true;
-      if (target.mode === 'adopt' && changed) written.push(changed);
+    const vendored = await vendorLib(run.lib!, target.dir, { signal: ctx.signal, env: run.env });
+    if (vendored.written) run.written.push(vendored.written);
+    const writing: WritingRun = Object.assign(run, { tools: tooling(vendored.lib), famDef: familyDefinition(run.def), rollback });
+    for (const step of steps) {
+      await step(writing);
+      abortCheck(ctx.signal);
     }
-    abortCheck(ctx.signal);
-
-    await out.step('Generating Dockerfile, Dockerfile.debug, .dockerignore and k8s/', () => {
-      try {
-        image = synthesize(def, target.dir, { force }).image;
-      } catch (e) {
-        if (e instanceof TemplateError && templateFlag !== undefined) {
-          const hint = def.template?.kind === 'package' && skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
-          throw new CliError(`Invalid --template ${JSON.stringify(templateFlag)}: ${e.message.replace(/\.$/, '')}.${hint}`);
-        }
-        throw asCliError(e);
-      }
-    });
-    abortCheck(ctx.signal);
-
-    if (!bool(args, 'skip-git') && !(await insideGitRepository(target.dir))) {
-      gitInitialised = await out.step('Initialising a git repository', async () => {
-        try {
-          await exec('git', ['init', '-q'], { cwd: target.dir, signal: ctx.signal, purpose: 'initialise a git repository' });
-          return true;
-        } catch (e) {
-          if (e instanceof ExecAbortedError) throw new CancelledError();
-          out.info(`  (skipped: ${(e as Error).message.split('\n')[0]})`);
-          return false;
-        }
-      });
-    }
-    abortCheck(ctx.signal);
     rollback.commit();
   } catch (e) {
     rollback.restore();
@@ -224,10 +256,75 @@ export async function create(args: CreateArgs, ctx: CreateContext): Promise<Crea
     }
     throw asCliError(e);
   }
+}
 
-  // 6. Next steps
-  printSummary(out, { dir: target.dir, cwd: ctx.cwd, def, image: image ?? def.image.repository, outputs, installed, mode: target.mode, family });
-  return { dir: target.dir, mode: target.mode, definition: def, written, installed, gitInitialised };
+/** The definition, the new project's files and, for an adoption without an install, the dev dependencies. */
+async function writeFiles(run: WritingRun): Promise<void> {
+  const { target, family, def, famDef, tools, written } = run;
+  await run.out.step('Writing the definition and project files', () => {
+    if (target.mode === 'new') written.push(...writeOnce(target.dir, family.newProjectFiles(famDef, tools)));
+    if (run.templateCopy) {
+      fs.cpSync(run.templateCopy, path.join(target.dir, OWN_TEMPLATE_FOLDER), { recursive: true });
+      written.push(`${OWN_TEMPLATE_FOLDER}/`);
+    }
+    fs.writeFileSync(path.join(target.dir, '.projenrc.ts'), renderProjenrc(def));
+    written.push('.projenrc.ts');
+    const manifest = target.mode === 'adopt' && run.skipInstall ? family.addDevDependencies(target.dir, famDef, tools) : undefined;
+    if (manifest) written.push(manifest);
+  });
+}
+
+/** The dependencies, unless `--skip-install`. */
+async function install(run: WritingRun): Promise<void> {
+  if (run.skipInstall) return;
+  const { target, family, def, rollback } = run;
+  // The project's own installed folders are moved aside, not copied, and moved back on failure;
+  // a tool that updates them in place gets a hard-link copy to update (no reinstall).
+  if (target.mode === 'adopt') {
+    const keep = family.updatesInstallInPlace?.(def.runtime) === true;
+    for (const folder of family.installFolders) {
+      if (!keep || !rollback.linkAside(folder)) rollback.moveAside(folder);
+    }
+  }
+  const changed = await run.out.step(`Installing dependencies with ${family.installer(def.runtime)}`, () =>
+    family.install(target.dir, target.mode, run.famDef, run.tools, { env: run.env, signal: run.ctx.signal }).catch((e) => {
+      throw asCliError(e);
+    }));
+  run.installed = true;
+  if (target.mode === 'adopt' && changed) run.written.push(changed);
+}
+
+/** The first synthesis: Dockerfiles, .dockerignore and the manifests. */
+async function generate(run: WritingRun): Promise<void> {
+  const { def } = run;
+  await run.out.step('Generating Dockerfile, Dockerfile.debug, .dockerignore and k8s/', () => {
+    try {
+      run.image = synthesize(def, run.target.dir, { force: run.force }).image;
+    } catch (e) {
+      const templateFlag = run.args.values.template;
+      if (e instanceof TemplateError && templateFlag !== undefined) {
+        const hint = def.template?.kind === 'package' && run.skipInstall ? ' A template package must be installed: drop --skip-install.' : '';
+        throw new CliError(`Invalid --template ${JSON.stringify(templateFlag)}: ${e.message.replace(/\.$/, '')}.${hint}`);
+      }
+      throw asCliError(e);
+    }
+  });
+}
+
+/** A git repository, unless `--skip-git` or the target is inside one already. */
+async function initGit(run: WritingRun): Promise<void> {
+  const { target, out } = run;
+  if (run.args.values['skip-git'] || (await insideGitRepository(target.dir))) return;
+  run.gitInitialised = await out.step('Initialising a git repository', async () => {
+    try {
+      await exec('git', ['init', '-q'], { cwd: target.dir, signal: run.ctx.signal, purpose: 'initialise a git repository' });
+      return true;
+    } catch (e) {
+      if (e instanceof ExecAbortedError) throw new CancelledError();
+      out.info(`  (skipped: ${(e as Error).message.split('\n')[0]})`);
+      return false;
+    }
+  });
 }
 
 /** Writes the files that do not exist yet; returns the paths written. A file of the user's is never replaced. */
@@ -355,23 +452,25 @@ function asCliError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definition; image: string; outputs: string[]; installed: boolean; mode: 'new' | 'adopt'; family: FamilyCli }): void {
-  const rel = path.relative(s.cwd, s.dir) || '.';
-  const image = s.image;
+/** 6. What was made and the next commands. */
+function printSummary(run: ResolvedRun): void {
+  const { out, def, target } = run;
+  const rel = path.relative(run.ctx.cwd, target.dir) || '.';
+  const image = run.image ?? def.image.repository;
   out.info('');
-  out.info(`Done. ${s.mode === 'new' ? 'Created' : 'Adopted'} ${s.def.name} in ${s.dir}:`);
+  out.info(`Done. ${target.mode === 'new' ? 'Created' : 'Adopted'} ${def.name} in ${target.dir}:`);
   out.info('  .projenrc.ts           the definition: edit it, then run npx projen');
   out.info(`  ${OUTPUT_PATHS.dockerfile.padEnd(22)} multi-stage build, distroless non-root runtime`);
   out.info(`  ${OUTPUT_PATHS.debugDockerfile.padEnd(22)} the same with a busybox shell`);
-  out.info(`  ${`${OUTPUT_PATHS.base}/`.padEnd(22)} ${s.outputs.filter((o) => o.startsWith(`${OUTPUT_PATHS.base}/`)).map((o) => path.basename(o)).join(', ')}`);
+  out.info(`  ${`${OUTPUT_PATHS.base}/`.padEnd(22)} ${run.outputs.filter((o) => o.startsWith(`${OUTPUT_PATHS.base}/`)).map((o) => path.basename(o)).join(', ')}`);
   out.info(`  ${`${OUTPUT_PATHS.debugOverlay}/`.padEnd(22)} runs the debug image`);
-  const compose = s.outputs.includes(DEFAULTS.compose.file);
+  const compose = run.outputs.includes(DEFAULTS.compose.file);
   if (compose) out.info(`  ${DEFAULTS.compose.file.padEnd(22)} the local dev loop: the image run the way the pod runs`);
-  if (fs.existsSync(path.join(s.dir, VENDOR_FOLDER))) out.info(`  ${`${VENDOR_FOLDER}/`.padEnd(22)} create-msb-app itself, so the image build can install it`);
+  if (fs.existsSync(path.join(target.dir, VENDOR_FOLDER))) out.info(`  ${`${VENDOR_FOLDER}/`.padEnd(22)} create-msb-app itself, so the image build can install it`);
   out.info('');
   out.info('Next steps:');
   if (rel !== '.') out.info(`  cd ${rel}`);
-  if (!s.installed) out.info(`  ${s.family.installCommand(s.def.runtime)}`);
+  if (!run.installed) out.info(`  ${run.family.installCommand(def.runtime)}`);
   const steps: [string, string][] = [
     ['npx projen', 'after editing .projenrc.ts'],
     [`docker build -f Dockerfile -t ${image} .`, 'or podman build'],
@@ -381,4 +480,10 @@ function printSummary(out: Reporter, s: { dir: string; cwd: string; def: Definit
   ];
   const width = Math.max(...steps.map(([c]) => c.length));
   for (const [command, note] of steps) out.info(`  ${command.padEnd(width)}  # ${note}`);
+}
+
+/** What the command did. */
+function result(run: ResolvedRun): CreateResult {
+  const { target, def: definition, written, installed, gitInitialised } = run;
+  return { dir: target.dir, mode: target.mode, definition, written, installed, gitInitialised };
 }

@@ -65,6 +65,46 @@ export interface Adoption {
   readonly noEntrypoint?: string;
 }
 
+/** A package of a workspace root, and whether it is an app. */
+export interface WorkspaceMember {
+  /** Its folder, relative to the root, with `/` separators, e.g. `apps/web`. */
+  readonly dir: string;
+  /** Its name in the workspace (what `--app` names besides the folder), e.g. package.json "name". */
+  readonly name: string;
+  /** Whether it is an app: only apps are adopted. */
+  readonly app: boolean;
+  /** Why it is an app, or why not (shown), e.g. `"start" script`. */
+  readonly reason: string;
+}
+
+/**
+ * What a family found at a workspace (monorepo) root: its packages, which are apps, and what applies
+ * to every app. The CLI lists them, adopts the chosen apps (each with {@link FamilyCli.adopt}) into
+ * one `.projenrc.ts` at the root, one App per app, and installs once at the root.
+ */
+export interface WorkspaceAdoption {
+  /** The root (absolute). */
+  readonly root: string;
+  /** What declares it, shown as "the <kind> workspace", e.g. `pnpm`. */
+  readonly kind: string;
+  /** Its package patterns as declared, e.g. `apps/*`. */
+  readonly patterns: readonly string[];
+  /** Every package the patterns match, in the order shown. */
+  readonly members: readonly WorkspaceMember[];
+  /** What the root says for every app (label, value, where from), e.g. the package manager. */
+  readonly shared: readonly (readonly [string, string, string])[];
+  /** Why this workspace cannot be adopted, named after the packages are listed; undefined when it can. */
+  readonly unsupported?: string;
+  /** Flag values every app's settings take unless the flag is given, by option name (e.g. `package-manager`). */
+  readonly flagDefaults: Readonly<Record<string, string>>;
+  /** The root's own name (e.g. package.json "name" without its scope), the project name before the folder's. */
+  readonly name?: string;
+  /** When no package is an app: the rule for an app, after "No app to adopt in <root>: ". */
+  readonly noApp: string;
+  /** The same in short, shown where the valid `--app` values would be listed. */
+  readonly noAppShort: string;
+}
+
 /** The definition's tooling: the specs a project needs to run `.projenrc.ts`. */
 export interface Tooling {
   /** npm spec of create-msb-app, e.g. `^0.3.0` or `file:vendor/create-msb-app-0.3.0.tgz`. */
@@ -118,6 +158,13 @@ export interface FamilyCli {
   detect(dir: string): Detection | undefined;
   /** Reads an existing project; throws an error naming the file and what is wrong with it. */
   adopt(dir: string): Adoption;
+  /**
+   * Reads a workspace (monorepo) root of this family, e.g. npm or pnpm workspaces; undefined when
+   * `dir` (a folder {@link detect} claims) declares none. At a workspace root the CLI adopts its apps
+   * (see {@link WorkspaceAdoption}) instead of the folder as one project.
+   * @default - the family has no workspaces: the folder is one project
+   */
+  adoptWorkspace?(dir: string): WorkspaceAdoption | undefined;
   /** The `runtime` props of `.projenrc.ts` and the App, and the comment above them. */
   runtimeProps(runtime: Readonly<Record<string, string>>): { readonly props: Record<string, string>; readonly comment: readonly string[] };
   /** The entrypoint when nothing states one: with a build, inside its output folder. */

@@ -215,7 +215,7 @@ func TestHealth(t *testing.T) {
   };
 }
 
-export const goCli: FamilyCli = {
+export const goCli = {
   name: 'go',
   label: 'Go',
   detect: (dir) => (fs.existsSync(path.join(dir, 'go.mod')) ? { strength: DETECTION_STRENGTH.languageManifest, from: 'go.mod' } : undefined),
@@ -243,4 +243,4 @@ export const goCli: FamilyCli = {
   install: (dir, mode, def, tooling, options) => installTooling(dir, mode, def, tooling, options),
   installFolders: [TOOLING_FOLDER],
   alwaysCopied: 'the binary',
-};
+} satisfies FamilyCli;

@@ -254,7 +254,7 @@ class AppTest {
   };
 }
 
-export const javaCli: FamilyCli = {
+export const javaCli = {
   name: 'java',
   label: 'Java',
   detect: (dir) => {
@@ -285,4 +285,4 @@ export const javaCli: FamilyCli = {
   install: (dir, mode, def, tooling, options) => installTooling(dir, mode, def, tooling, options),
   installFolders: [TOOLING_FOLDER],
   alwaysCopied: 'the jar and its lib/',
-};
+} satisfies FamilyCli;

@@ -1,6 +1,7 @@
 /**
- * The Node.js family's CLI side: detection (a package.json), adoption inference, its settings
- * (`--node-version`, `--package-manager`), the new-project sample and the install.
+ * The Node.js family's CLI side: detection (a package.json), adoption inference (of a project, and
+ * of a workspace root's apps: ./workspace.ts), its settings (`--node-version`, `--package-manager`),
+ * the new-project sample and the install.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { catalogLineOf } from './node-version';
 import { NEW_PROJECT_VERSION, definitionDevDeps, newProjectFiles, toolVersions } from './scaffold';
 import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinition, type Tooling, type Setting } from '../../../contract/family-cli';
 import { CliError, badFlag } from '../../../contract/family-cli';
+import { adoptWorkspace } from './workspace';
 import { exec } from '../../../util/exec';
 import { writeDevDependencies } from '../../kit/projen-tooling';
 import { runtimeLineSetting } from '../../kit/runtime-line';
@@ -161,7 +163,7 @@ function devDepsToAdd(dir: string, def: FamilyDefinition, tooling: Tooling): Rec
 }
 
 /** The Node.js family, as the CLI sees it. */
-export const nodeCli: FamilyCli = {
+export const nodeCli = {
   name: 'node',
   label: 'Node.js',
   // A package.json is the weakest claim: another family's project has one for projen's tooling.
@@ -173,6 +175,7 @@ export const nodeCli: FamilyCli = {
   },
   settings: SETTINGS,
   adopt,
+  adoptWorkspace,
   runtimeProps: (runtime) => ({
     props: { nodeVersion: runtime.nodeVersion, packageManager: runtime.packageManager },
     comment: [
@@ -211,4 +214,4 @@ export const nodeCli: FamilyCli = {
   // npm and pnpm replace package folders (and pnpm links from its store); Yarn copies into existing files.
   updatesInstallInPlace: (runtime) => runtime.packageManager === 'npm' || runtime.packageManager === 'pnpm',
   alwaysCopied: 'package.json and node_modules',
-};
+} satisfies FamilyCli;

@@ -85,7 +85,7 @@ function adopt(dir: string): Adoption {
 }
 
 /** The Python family, as the CLI sees it. */
-export const pythonCli: FamilyCli = {
+export const pythonCli = {
   name: 'python',
   label: 'Python',
   detect(dir) {
@@ -123,4 +123,4 @@ export const pythonCli: FamilyCli = {
   install: (dir, mode, def, tooling, options) => installTooling(dir, mode, def, tooling, options),
   installFolders: [TOOLING_FOLDER],
   alwaysCopied: 'the virtualenv of the locked dependencies',
-};
+} satisfies FamilyCli;
