@@ -8,9 +8,11 @@ import { DEFAULTS } from '../contract/defaults';
 import { BASE_IMAGE_LOCK_FILE } from '../contract/record';
 import type { VerifyIo } from '../verify';
 import { CommandDecl, defineCommand } from './command';
-import { CreateContext, create } from './create';
-import { CLI_FAMILIES, type FamilyOptions } from './families';
+import { create } from './create';
+import { type CreateContext, createOptions } from './create-command';
+import { loadCliFamilies } from './families';
 import { DEFAULT_DEBOUNCE_MS, type WatchIo, watch } from './watch';
+import type { FamilyCli } from '../contract/family-cli';
 import { VERIFY_DETAILS, VERIFY_FOOTER, VERIFY_OPTIONS } from '../verify/options';
 
 /** What a command gets from {@link runCli}. */
@@ -24,39 +26,18 @@ export interface CommandContext {
 /** The name users type. */
 export const PROGRAM = 'create-msb-app';
 
-/** Every family's flags, in table order (typed as the families declare them). */
-const familyOptions: FamilyOptions = Object.assign({}, ...CLI_FAMILIES.map((f) => f.options));
-
-export const createCommand = defineCommand({
-  name: 'create',
-  description: 'Create a service, or adopt the project in [dir]',
-  details: `Creates a service with a multi-stage distroless Dockerfile, its debug twin, .dockerignore and
+/** The `create` command of the families' CLI sides (their flags and names, in table order). */
+export function defineCreateCommand(families: readonly FamilyCli[]) {
+  return defineCommand({
+    name: 'create',
+    description: 'Create a service, or adopt the project in [dir]',
+    details: `Creates a service with a multi-stage distroless Dockerfile, its debug twin, .dockerignore and
 Kubernetes manifests, all from one typed definition (.projenrc.ts). When [dir] already holds a
-project (${CLI_FAMILIES.map((f) => f.label).join(', ')}), it is adopted: its files stay, only the definition and its outputs are added.
+project (${families.map((f) => f.label).join(', ')}), it is adopted: its files stay, only the definition and its outputs are added.
 Without a TTY on stdin, or with --yes, it never prompts.`,
-  args: [{ name: 'dir', description: 'target directory (an existing project is adopted)', default: `prompt, else ${DEFAULTS.projectDirectory}` }],
-  options: {
-    'name': { type: 'string', value: '<name>', description: 'App name (DNS-1123 label, e.g. orders-api)', default: 'the directory name as a DNS label' },
-    'language': { type: 'string', value: '<family>', description: `Runtime family: ${CLI_FAMILIES.map((f) => f.name).join(', ')}`, default: `detected, else ${DEFAULTS.family}` },
-    ...familyOptions,
-    'port': { type: 'string', value: '<port>', description: 'Port the app listens on (1-65535)', default: `${DEFAULTS.port}, or inferred` },
-    'entrypoint': { type: 'string', value: '<file>', description: 'Script the image runs (CMD), relative to the project, e.g. dist/main.js', default: 'inferred (start scripts, "main", the framework\'s build output)' },
-    'health-path': { type: 'string', value: '<path>', description: 'HTTP path of the probes', default: DEFAULTS.healthCheckPath },
-    'image': { type: 'string', value: '<repo[:tag]>', description: 'Image repository and tag; a tag given here is written into .projenrc.ts, without one synthesis tags the image', default: `<name>; tag: the version, else ${DEFAULTS.gitTagPrefix}<git commit>, else ${DEFAULTS.imageTag}` },
-    'slim': { type: 'boolean', description: 'Slim runtime image (Node.js): only the dependency files the entrypoint loads, traced in the build; prove it with verify' },
-    'ci': { type: 'string', value: '<provider>', description: 'Generate a CI workflow: github (tests, cached image builds and verify on pull requests; signed, attested, digest-pinned releases)' },
-    'compose': { type: 'boolean', description: 'Local dev loop: compose.yaml runs each app the way its pod runs (read-only root, no capabilities, the Deployment\'s env) and rebuilds it on change (docker compose watch)' },
-    'template': { type: 'string', short: 't', value: '<source>', description: 'Org template: a folder, or an npm package with an optional version, range or file: path (e.g. @acme/msb-template@^2)' },
-    'lib': { type: 'string', value: '<npm spec>', description: 'create-msb-app the project depends on: a version, range, file: path or tarball (a file: path outside the project is copied into vendor/)', default: 'this version (from a checkout or a tarball: a copy in vendor/)' },
-    'app': { type: 'string', multiple: true, value: '<name|path>', description: 'At a workspace root: an app to adopt, by package name or folder (repeatable or comma-separated)', default: 'asked; with --yes every app found' },
-    'yes': { type: 'boolean', short: 'y', description: 'Take the default for everything not given; never prompt' },
-    'skip-install': { type: 'boolean', description: 'Do not install dependencies (all files are still generated)' },
-    'skip-git': { type: 'boolean', description: 'Do not initialise a git repository' },
-    'force': { type: 'boolean', short: 'f', description: 'Use a non-empty directory; replace files create-msb-app would generate' },
-    'help': { type: 'boolean', short: 'h', description: 'Show this help' },
-    'version': { type: 'boolean', short: 'v', description: 'Show the version' },
-  },
-  footer: `Commands:
+    args: [{ name: 'dir', description: 'target directory (an existing project is adopted)', default: `prompt, else ${DEFAULTS.projectDirectory}` }],
+    options: createOptions(families),
+    footer: `Commands:
   ${PROGRAM} [create] [dir]   this command (the default)
   ${PROGRAM} verify [dir]     build Dockerfile and Dockerfile.debug with docker or podman, check the
                                 images and print a size report (see ${PROGRAM} verify --help)
@@ -68,11 +49,15 @@ Examples:
   npx ${PROGRAM} orders-api
   npx ${PROGRAM} orders-api --yes --package-manager pnpm --port 3000
   npx ${PROGRAM} . --image registry.example.com/team/orders-api:1.0.0`,
-  async run(args, ctx: CommandContext) {
-    await create(args, ctx.create);
-    return 0;
-  },
-});
+    async run(args, ctx: CommandContext) {
+      await create(args, ctx.create);
+      return 0;
+    },
+  });
+}
+
+/** The `create` command. */
+export type CreateCommand = ReturnType<typeof defineCreateCommand>;
 
 export const verifyCommand = defineCommand({
   name: 'verify',
@@ -138,5 +123,8 @@ Examples:
   },
 });
 
-/** Every command; the first is the default. */
-export const COMMANDS: readonly CommandDecl<CommandContext>[] = [createCommand, verifyCommand, watchCommand, lockCommand];
+/** Every command, `create` (the default) first; loads the families' CLI sides. */
+export async function loadCommands(): Promise<readonly CommandDecl<CommandContext>[]> {
+  return [defineCreateCommand(await loadCliFamilies()), verifyCommand, watchCommand, lockCommand];
+}
+

@@ -12,14 +12,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Adoption, FamilyCli, FamilyDefinition, Tooling, WorkspaceAdoption } from '../contract/family-cli';
 import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
-import type { ParsedArgs } from './command';
-import type { createCommand } from './commands';
+import type { CreateArgs, CreateContext, CreateResult } from './create-command';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
 import { CancelledError, CliError } from './errors';
-import { CLI_FAMILIES, detectFamily, findFamilyCli } from './families';
+import { cliFamilies, detectFamily, findFamilyCli, loadCliFamilies } from './families';
 import { VENDOR_FOLDER, checkLib, vendorLib } from './lib-spec';
 import { defaultLibSpec, tooling } from './package-info';
-import { PromptFn } from './prompts';
 import { Reporter } from './reporter';
 import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
@@ -28,37 +26,8 @@ import { DEFAULTS } from '../contract/defaults';
 import { exec, ExecAbortedError, ExecError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
 
-/** Where the command runs and how it talks to its user. */
-export interface CreateContext {
-  /** Directory the command was started in. */
-  readonly cwd: string;
-  /** Whether prompts may be shown (a TTY on stdin and no `--yes`). */
-  readonly interactive: boolean;
-  readonly prompt: PromptFn;
-  readonly reporter: Reporter;
-  /** Aborted on Ctrl-C: stops a running install and rolls back. */
-  readonly signal?: AbortSignal;
-  /** Environment for child processes and the user agent. @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-}
+export type { CreateArgs, CreateContext, CreateResult };
 
-/** What the command did. */
-export interface CreateResult {
-  readonly dir: string;
-  readonly mode: 'new' | 'adopt';
-  readonly definition: Definition;
-  /** Files written besides the generated outputs, relative to `dir`. */
-  readonly written: string[];
-  readonly installed: boolean;
-  readonly gitInitialised: boolean;
-  /** At a workspace root: the apps adopted (folder and name) and those named but not adopted. */
-  readonly apps?: readonly { readonly path: string; readonly name: string }[];
-  readonly skipped?: readonly string[];
-}
-
-
-/** The flags of `create` as parsed from its declaration (a name it does not declare does not compile). */
-export type CreateArgs = Pick<ParsedArgs<(typeof createCommand)['options']>, 'values' | 'positionals'>;
 
 /** One run of the command: what every step reads, and what the steps before it filled in. */
 interface CreateRun {
@@ -111,6 +80,7 @@ interface WritingRun extends ResolvedRun {
 
 /** Runs the whole command. */
 export async function create(args: CreateArgs, ctx: CreateContext): Promise<CreateResult> {
+  await loadCliFamilies();
   const run = await findTarget(args, ctx);
   // A workspace root (e.g. npm or pnpm workspaces): its apps are adopted, one App each.
   if (run.workspace) return adoptWorkspace(args, ctx, run.detected!, run.workspace);
@@ -167,7 +137,7 @@ function chooseFamily(run: CreateRun): void {
   const language = run.args.values.language;
   if (language === undefined) return;
   const named = findFamilyCli(language);
-  if (!named) run.flagErrors.push(`Invalid --language ${JSON.stringify(language)}: expected one of ${CLI_FAMILIES.map((f) => `"${f.name}"`).join(', ')}.`);
+  if (!named) run.flagErrors.push(`Invalid --language ${JSON.stringify(language)}: expected one of ${cliFamilies().map((f) => `"${f.name}"`).join(', ')}.`);
   else run.family = named;
 }
 
@@ -357,7 +327,7 @@ function inspectTarget(dir: string, force: boolean): FamilyCli | undefined {
   if (entries.length > 0 && !force) {
     const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
     throw new CliError(
-      `The directory ${dir} is not empty (${shown}) and holds no project to adopt (${CLI_FAMILIES.map((f) => f.label).join(', ')}). ` +
+      `The directory ${dir} is not empty (${shown}) and holds no project to adopt (${cliFamilies().map((f) => f.label).join(', ')}). ` +
         'Choose an empty or new directory, or pass --force to create the project there (existing files are kept).',
     );
   }

@@ -4,7 +4,7 @@
  * argv, stdio and signals. Errors are printed in one place, here, and become the exit code.
  */
 import { CommandDecl, parseCommandArgs, renderHelp } from './command';
-import { CommandContext, COMMANDS, PROGRAM } from './commands';
+import { CommandContext, PROGRAM, loadCommands } from './commands';
 import { CancelledError, CliError } from './errors';
 import { ownVersion } from './package-info';
 import { PromptFn, terminalPrompt } from './prompts';
@@ -14,7 +14,7 @@ export { CliError, CancelledError } from './errors';
 export { create, type CreateContext, type CreateResult } from './create';
 export type { PromptFn, Question } from './prompts';
 export { renderProjenrc, synthesize, type Definition } from './definition';
-export { COMMANDS, createCommand, verifyCommand, watchCommand, lockCommand } from './commands';
+export { loadCommands, defineCreateCommand, verifyCommand, watchCommand, lockCommand } from './commands';
 
 /** How {@link runCli} talks to the outside world; every part can be replaced. */
 export interface CliIo {
@@ -39,12 +39,15 @@ export interface CliIo {
 }
 
 /** The command an argv selects, and the arguments after its name. */
-function selectCommand(argv: readonly string[]): { cmd: CommandDecl<CommandContext>; rest: readonly string[]; usage: string } {
-  const named = COMMANDS.find((c) => c.name === argv[0]);
-  const cmd = named ?? COMMANDS[0];
+function selectCommand(
+  commands: readonly CommandDecl<CommandContext>[],
+  argv: readonly string[],
+): { cmd: CommandDecl<CommandContext>; rest: readonly string[]; usage: string } {
+  const named = commands.find((c) => c.name === argv[0]);
+  const cmd = named ?? commands[0];
   const rest = named ? argv.slice(1) : argv;
   const positional = (cmd.args ?? []).map((a) => ` [${a.name}]`).join('');
-  const usage = named && named !== COMMANDS[0] ? `${PROGRAM} ${cmd.name}${positional} [options]` : `${PROGRAM}${positional} [options]`;
+  const usage = named && named !== commands[0] ? `${PROGRAM} ${cmd.name}${positional} [options]` : `${PROGRAM}${positional} [options]`;
   return { cmd, rest, usage };
 }
 
@@ -55,8 +58,9 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   const reporter = io.reporter ?? streamReporter(stdout);
   const cwd = io.cwd ?? process.cwd();
   try {
-    const { cmd, rest, usage } = selectCommand(argv);
-    const program = cmd === COMMANDS[0] ? PROGRAM : `${PROGRAM} ${cmd.name}`;
+    const commands = await loadCommands();
+    const { cmd, rest, usage } = selectCommand(commands, argv);
+    const program = cmd === commands[0] ? PROGRAM : `${PROGRAM} ${cmd.name}`;
     const args = parseCommandArgs(cmd, rest, program);
     if (args.values.help) {
       stdout.write(renderHelp(cmd, usage));

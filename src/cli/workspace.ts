@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CreateArgs, CreateContext, CreateResult } from './create';
+import type { CreateArgs, CreateContext, CreateResult } from './create-command';
 import { Definition, appProps, familyDefinition, familyOf, projectOptions } from './definition';
 import { CancelledError, CliError } from './errors';
 import { VENDOR_FOLDER, checkLib, vendorLib } from './lib-spec';

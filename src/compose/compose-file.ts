@@ -10,7 +10,6 @@ import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { stringify } from 'yaml';
 import { renderComposeDocument, renderComposeService, type RenderedService } from './render';
-import { COMPOSE_DEFAULT_FILES } from '../model/compose';
 import type { RuntimeFamily } from '../contract/family';
 import type { AppModel } from '../contract/model';
 import { parseDockerfile, secretMounts } from '../dockerfile/parser';
@@ -18,6 +17,7 @@ import { GenerationGuard } from '../edit-guard';
 import { GeneratedTextFile } from '../generated-file';
 import type { ManifestObject } from '../k8s/manifests';
 import { podSettings } from '../k8s/pod-settings';
+import { COMPOSE_DEFAULT_FILES } from '../model/compose';
 import { GitignoreLines } from '../project';
 import * as v from '../validation';
 

@@ -3,10 +3,10 @@
  * its rendered Deployment gives (src/k8s/pod-settings.ts), the family's shell-free health check and
  * the App's compose settings. Plain objects, serialized to YAML by the component (compose-file.ts).
  */
-import { secretFileVariable } from '../model/compose';
 import type { ExecHealthcheck } from '../contract/family';
 import type { ComposeSettings } from '../contract/model';
 import type { PodSettings } from '../k8s/pod-settings';
+import { secretFileVariable } from '../model/compose';
 
 /** What one service is rendered from. */
 export interface ComposeServiceInput {

@@ -33,36 +33,42 @@ export interface FamilyRegistration {
   readonly verify: () => Promise<VerifyProfile>;
 }
 
-/** Every runtime family, by the `runtime.family` value that selects it; table order is detection order on ties. */
-export const FAMILY_TABLE: Readonly<Record<string, FamilyRegistration>> = {
+/**
+ * Every runtime family, by the `runtime.family` value that selects it; table order is detection order
+ * on ties. Typed as written (`satisfies`), so the CLI's flags keep each family's option types.
+ */
+export const FAMILY_TABLE = {
   node: { family: nodeFamily, cli: async () => (await import('./node/cli')).nodeCli, verify: async () => (await import('./node/verify')).nodeVerifyProfile },
   static: { family: staticFamily, verify: async () => (await import('./static/verify')).staticVerifyProfile },
   python: { family: pythonFamily, cli: async () => (await import('./python/cli')).pythonCli, verify: async () => (await import('./python/verify')).pythonVerifyProfile },
   go: { family: goFamily, cli: async () => (await import('./go/cli')).goCli, verify: async () => (await import('./go/verify')).goVerifyProfile },
   java: { family: javaFamily, cli: async () => (await import('./java/cli')).javaCli, verify: async () => (await import('./java/verify')).javaVerifyProfile },
-};
+} as const satisfies Readonly<Record<string, FamilyRegistration>>;
+
+/** The table as the lookups read it, by any name. */
+const REGISTRATIONS: Readonly<Record<string, FamilyRegistration>> = FAMILY_TABLE;
 
 /** The synthesis part of every family, by name. */
 export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = Object.fromEntries(
-  Object.entries(FAMILY_TABLE).map(([name, r]) => [name, r.family]),
+  Object.entries(REGISTRATIONS).map(([name, r]) => [name, r.family]),
 );
 
 /** The family names, in table order. */
 export function familyNames(): string[] {
-  return Object.keys(FAMILY_TABLE);
+  return Object.keys(REGISTRATIONS);
 }
 
 /** Looks up a family; undefined when the table has none of that name. */
 export function findFamily(name: string): RuntimeFamily | undefined {
-  return Object.prototype.hasOwnProperty.call(FAMILY_TABLE, name) ? FAMILY_TABLE[name].family : undefined;
+  return Object.prototype.hasOwnProperty.call(REGISTRATIONS, name) ? REGISTRATIONS[name].family : undefined;
 }
 
 /** The CLI side of every family that has one, in table order. */
 export async function loadFamilyClis(): Promise<readonly FamilyCli[]> {
-  return Promise.all(Object.values(FAMILY_TABLE).flatMap((r) => (r.cli ? [r.cli()] : [])));
+  return Promise.all(Object.values(REGISTRATIONS).flatMap((r) => (r.cli ? [r.cli()] : [])));
 }
 
 /** The verify profile of every family, in table order. */
 export async function loadVerifyProfiles(): Promise<readonly VerifyProfile[]> {
-  return Promise.all(Object.values(FAMILY_TABLE).map((r) => r.verify()));
+  return Promise.all(Object.values(REGISTRATIONS).map((r) => r.verify()));
 }

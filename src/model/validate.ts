@@ -4,8 +4,8 @@
  * replaced without the project's opt-out.
  */
 import ignoreMatcher from '@balena/dockerignore';
-import { validateKubernetes, validateWorkload } from './kubernetes';
 import { validateCompose } from './compose';
+import { validateKubernetes, validateWorkload } from './kubernetes';
 import type { RuntimeFamily } from '../contract/family';
 import type { AppModel } from '../contract/model';
 import { mergeRuntimeStagePolicies, SECRET_PATTERNS } from '../dockerfile-policy';

@@ -5,14 +5,14 @@
  */
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { defineCommand, parseCommandArgs, type ParsedArgs } from '../../src/cli/command';
-import { createCommand, lockCommand, watchCommand, type CommandContext } from '../../src/cli/commands';
+import { lockCommand, watchCommand, type CommandContext, type CreateCommand } from '../../src/cli/commands';
 import type { CreateArgs } from '../../src/cli/create';
 
 type ValuesOf<C extends { run(args: ParsedArgs<never>, ctx: never): unknown }> = Parameters<C['run']>[0]['values'];
 
 describe('the values of the declared commands', () => {
   test('create: string, boolean and repeatable flags, and the families\' flags, by their declared names', () => {
-    type V = ValuesOf<typeof createCommand>;
+    type V = ValuesOf<CreateCommand>;
     expectTypeOf<V['template']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<V['skip-install']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<V['app']>().toEqualTypeOf<string[] | undefined>();
@@ -20,7 +20,7 @@ describe('the values of the declared commands', () => {
     expectTypeOf<V['python-server']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<V>().not.toHaveProperty('templat');
     expectTypeOf<CreateArgs['values']>().toEqualTypeOf<V>();
-    expectTypeOf<Parameters<typeof createCommand.run>[1]>().toEqualTypeOf<CommandContext>();
+    expectTypeOf<Parameters<CreateCommand['run']>[1]>().toEqualTypeOf<CommandContext>();
   });
 
   test('watch and lock', () => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EXPRESS_APP, cli, read, tempDir, tree, writeFiles } from './helpers';
-import { CLI_FAMILIES } from '../../src/cli/families';
+import { loadCliFamilies } from '../../src/cli/families';
 import { Rollback } from '../../src/cli/rollback';
 import { tsString } from '../../src/util/ts-literal';
 
@@ -60,7 +60,7 @@ describe('bad flags', () => {
     const cwd = tempDir();
     const bad = await cli(['demo', '--skip-install', '--language', 'cobol'], cwd);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain(`Invalid --language "cobol": expected one of ${CLI_FAMILIES.map((f) => `"${f.name}"`).join(', ')}`);
+    expect(bad.stderr).toContain(`Invalid --language "cobol": expected one of ${(await loadCliFamilies()).map((f) => `"${f.name}"`).join(', ')}`);
     const good = await cli(['demo', '--yes', '--skip-install', '--skip-git', '--lib', '1.0.0', '--language', 'node'], cwd);
     expect(good.stderr).toBe('');
     expect(read(path.join(cwd, 'demo'), '.projenrc.ts')).toContain("runtime: { nodeVersion: '26', packageManager: 'npm' }");

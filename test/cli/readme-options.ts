@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderOptionsTable } from '../../src/cli/command';
-import { COMMANDS } from '../../src/cli/commands';
+import type { CommandDecl } from '../../src/cli/command';
+import { loadCommands } from '../../src/cli/commands';
 
 export const README = path.resolve(__dirname, '..', '..', 'README.md');
 
@@ -13,9 +14,9 @@ export const README = path.resolve(__dirname, '..', '..', 'README.md');
 const markers = (name: string) => [`<!-- options:${name} (generated from src/cli/commands.ts: npx projen readme:options) -->`, `<!-- /options:${name} -->`] as const;
 
 /** The README with every command's table regenerated. */
-export function withOptionTables(readme: string): string {
+export function withOptionTables(readme: string, commands: readonly CommandDecl<never>[]): string {
   let text = readme;
-  for (const cmd of COMMANDS) {
+  for (const cmd of commands) {
     const [open, close] = markers(cmd.name);
     const a = text.indexOf(open);
     const b = text.indexOf(close);
@@ -26,5 +27,5 @@ export function withOptionTables(readme: string): string {
 }
 
 if (require.main === module) {
-  fs.writeFileSync(README, withOptionTables(fs.readFileSync(README, 'utf8')));
+  void loadCommands().then((commands) => fs.writeFileSync(README, withOptionTables(fs.readFileSync(README, 'utf8'), commands)));
 }

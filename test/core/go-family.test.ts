@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { AppProps, MsbValidationError, podSecurityViolations, runtimeStageViolations } from '../../src';
-import { detectFamily } from '../../src/cli/families';
+import { detectFamily, loadCliFamilies } from '../../src/cli/families';
 import { goCli } from '../../src/families/go/cli';
 import { goRuntimePolicy } from '../../src/families/go/policy';
 import { instructions, parseYaml, readTree, stage, synth, tempDir } from '../util';
@@ -119,9 +119,9 @@ describe('the Go family', () => {
 });
 
 describe('the Go family in the CLI', () => {
-  it('a go.mod outranks projen\'s package.json: an adopted Go project is detected as Go', () => {
+  it('a go.mod outranks projen\'s package.json: an adopted Go project is detected as Go', async () => {
     const dir = goProject({ 'package.json': '{"name":"orders-tooling","private":true}\n' });
-    expect(detectFamily(dir)?.name).toBe('go');
+    expect(detectFamily(dir, await loadCliFamilies())?.name).toBe('go');
   });
 
   it('adoption infers the go line, the main package under cmd/, the port and the name', () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { describe, expect, it } from 'vitest';
 import { AppProps, MsbValidationError, podSecurityViolations, runtimeStageViolations } from '../../src';
-import { detectFamily } from '../../src/cli/families';
+import { detectFamily, loadCliFamilies } from '../../src/cli/families';
 import { javaCli } from '../../src/families/java/cli';
 import { JAVA_RUNTIME_POLICY } from '../../src/families/java/policy';
 import { instructions, parseYaml, readTree, stage, synth, tempDir } from '../util';
@@ -125,8 +125,8 @@ describe('the Java family', () => {
 });
 
 describe('the Java family in the CLI', () => {
-  it('a pom.xml outranks projen\'s package.json: an adopted Java project is detected as Java', () => {
-    expect(detectFamily(javaProject())?.name).toBe('java');
+  it('a pom.xml outranks projen\'s package.json: an adopted Java project is detected as Java', async () => {
+    expect(detectFamily(javaProject(), await loadCliFamilies())?.name).toBe('java');
   });
 
   it('adoption infers the release, the build tool, Spring Boot, the port, the name and the version', () => {

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import { familyNames } from '../../src/families';
 import { REPO_ROOT, assertBuilt, sh, tempDir } from './helpers';
+import { familyNames } from '../../src/families';
 
 beforeAll(() => assertBuilt());
 

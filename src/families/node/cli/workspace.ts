@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonIfValid } from '../../../util/json';
 import type { WorkspaceAdoption, WorkspaceMember } from '../../../contract/family-cli';
+import { readJsonIfValid } from '../../../util/json';
 import { type Workspace, dependentsOf, readWorkspace } from '../workspace/detect';
 
 /** Scripts that say a package is started as a server. */
