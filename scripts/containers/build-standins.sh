@@ -4,7 +4,7 @@
 # registry (Node binaries, npm) and a Debian mirror (root fs, libraries).
 #
 # Usage (as root, after setup-engine.sh):
-#   scripts/containers/build-standins.sh [--rebuild] [--refresh] [MAJOR ...] [static]
+#   scripts/containers/build-standins.sh [--rebuild] [--refresh] [--list] [MAJOR ...] [static]
 #     MAJOR       Node major lines to build (default: 22 24 26, unless only
 #                 `static` is named)
 #     static      the distroless static pair (prebuilt static binaries)
@@ -12,6 +12,9 @@
 #     --refresh   look up the newest Node/npm releases and Debian packages
 #                 again instead of using the download cache (existing images
 #                 are kept unless --rebuild is given too)
+#     --list      print the images this run would build, one per line, and
+#                 exit: nothing is built or checked (no root, no podman; the
+#                 shared bases under localhost/msb-standin/ are not listed)
 # An existing image is reused when it was built by this exact version of the
 # script; after any edit here the images are rebuilt on the next run.
 # A failure prints one line "build-standins.sh: FAILED (IMAGE, step "STEP"): ..."
@@ -49,12 +52,14 @@ RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
 
 REBUILD=0
 REFRESH=0
+LIST=0
 MAJORS=()
 STATIC=0
 for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
     --refresh) REFRESH=1 ;;
+    --list) LIST=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) MAJORS+=("$arg") ;;
     static) STATIC=1 ;;
@@ -62,6 +67,27 @@ for arg in "$@"; do
   esac
 done
 [ "${#MAJORS[@]}" -gt 0 ] || [ "$STATIC" -eq 1 ] || MAJORS=(22 24 26)
+
+# --- the images, named exactly as the generated Dockerfiles use them -------------
+# (the builds, the summary and --list all read these, so the list is what is built)
+node_builder_image() { printf 'docker.io/library/node:%s-trixie\n' "$1"; } # MAJOR
+node_runtime_image() { printf 'gcr.io/distroless/nodejs%s-debian13:nonroot\n' "$1"; }
+node_debug_image() { printf 'gcr.io/distroless/nodejs%s-debian13:debug-nonroot\n' "$1"; }
+STATIC_RUNTIME=gcr.io/distroless/static-debian13:nonroot
+STATIC_DEBUG=gcr.io/distroless/static-debian13:debug-nonroot
+images() { # the images of this run, in build order
+  local major
+  [ "$STATIC" -eq 0 ] || printf '%s\n' "$STATIC_RUNTIME" "$STATIC_DEBUG"
+  for major in "${MAJORS[@]}"; do
+    node_builder_image "$major"
+    node_runtime_image "$major"
+    node_debug_image "$major"
+  done
+}
+if [ "$LIST" -eq 1 ]; then
+  images
+  exit 0
+fi
 
 log() { printf '==> %s\n' "$*"; }
 
@@ -413,7 +439,8 @@ bundled_version() { # COMPONENT (empty when the CHANGELOG names none)
 }
 
 build_builder() { # MAJOR
-  local major="$1" name="docker.io/library/node:$1-trixie"
+  local major="$1" name
+  name="$(node_builder_image "$1")"
   need_build "$name" || return 0
   IMAGE="$name"
   local t0 stage="$WORK/builder-$major" npm_version npm_tgz ctr yarn_env=()
@@ -492,7 +519,8 @@ EOF
 }
 
 build_runtime() { # MAJOR
-  local major="$1" name="gcr.io/distroless/nodejs$1-debian13:nonroot"
+  local major="$1" name
+  name="$(node_runtime_image "$1")"
   need_build "$name" || return 0
   IMAGE="$name"
   local t0 stage="$WORK/runtime-$major" ctr
@@ -524,8 +552,9 @@ build_runtime() { # MAJOR
 }
 
 build_debug() { # MAJOR: the runtime image plus busybox in /busybox
-  local major="$1" runtime="gcr.io/distroless/nodejs$1-debian13:nonroot"
-  local name="gcr.io/distroless/nodejs$1-debian13:debug-nonroot"
+  local major="$1" runtime name
+  runtime="$(node_runtime_image "$1")"
+  name="$(node_debug_image "$1")"
   need_build "$name" || return 0
   IMAGE="$name"
   local t0 stage="$WORK/debug-$major" ctr applet
@@ -560,7 +589,7 @@ build_debug() { # MAJOR: the runtime image plus busybox in /busybox
 # --- static pair (prebuilt static binaries) -------------------------------------
 STATIC_BASE="localhost/msb-standin/distroless-static:$SUITE"
 build_static() {
-  local name="gcr.io/distroless/static-debian13:nonroot" ctr t0 cfg
+  local name="$STATIC_RUNTIME" ctr t0 cfg
   build_distroless_base "$STATIC_BASE" base-files netbase tzdata ca-certificates
   if need_build "$name"; then
     IMAGE="$name"
@@ -581,7 +610,7 @@ build_static() {
     promote "$name"
     log "built $name in $(elapsed "$t0")"
   fi
-  local debug="gcr.io/distroless/static-debian13:debug-nonroot" stage="$WORK/debug-static" applet
+  local debug="$STATIC_DEBUG" stage="$WORK/debug-static" applet
   need_build "$debug" || return 0
   IMAGE="$debug"
   t0="$(now)"
@@ -627,12 +656,6 @@ IMAGE=""
 step summary
 log "done in $(elapsed "$T_ALL")"
 # (images built FROM a stand-in inherit its labels, so list by name)
-[ "$STATIC" -eq 0 ] || for name in gcr.io/distroless/static-debian13:nonroot gcr.io/distroless/static-debian13:debug-nonroot; do
+for name in $(images); do
   podman image inspect --format "$name {{.Size}}" "$name" 2>/dev/null | awk '{ printf "  %-56s %4d MB\n", $1, $2 / 1e6 }'
-done
-for major in "${MAJORS[@]}"; do
-  for name in "docker.io/library/node:$major-trixie" \
-    "gcr.io/distroless/nodejs$major-debian13:nonroot" "gcr.io/distroless/nodejs$major-debian13:debug-nonroot"; do
-    podman image inspect --format "$name {{.Size}}" "$name" 2>/dev/null | awk '{ printf "  %-56s %4d MB\n", $1, $2 / 1e6 }'
-  done
 done

@@ -13,7 +13,9 @@
 # golang.org/toolchain module of that line from the Go module proxy, so the
 # builder's Go version is the catalog line's.
 #
-# Usage (as root): scripts/containers/standins-go.sh [--rebuild] [LINE]   (default 1.26)
+# Usage (as root): scripts/containers/standins-go.sh [--rebuild] [--list] [LINE]   (default 1.26)
+#   --list   print the images it would build, one per line, and exit: nothing
+#            is built or checked (no root, no podman)
 # An image is reused when this exact version of the script built it.
 # A failure prints one line "standins-go.sh: FAILED (IMAGE, step "STEP"): ..."
 # on stderr and exits non-zero; the image it was building is not kept.
@@ -31,14 +33,24 @@ DISTROLESS_BASE="localhost/msb-standin/distroless-base:$SUITE"
 GOPROXY_URL="${GOPROXY_URL:-https://proxy.golang.org}"
 
 REBUILD=0
+LIST=0
 LINE=1.26
 for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
+    --list) LIST=1 ;;
     1.[0-9]*) LINE="$arg" ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
+# The images, named exactly as the generated Dockerfiles use them
+BUILDER="docker.io/library/golang:$LINE-trixie"
+BASE_RUNTIME=gcr.io/distroless/base-debian13:nonroot
+BASE_DEBUG=gcr.io/distroless/base-debian13:debug-nonroot
+if [ "$LIST" -eq 1 ]; then
+  printf '%s\n' "$BUILDER" "$BASE_RUNTIME" "$BASE_DEBUG"
+  exit 0
+fi
 
 log() { printf '==> %s\n' "$*"; }
 
@@ -177,7 +189,7 @@ toolchain_root() {
 }
 
 build_builder() {
-  local name="docker.io/library/golang:$LINE-trixie" version ctr
+  local name="$BUILDER" version ctr
   need_build "$name" || return 0
   IMAGE="$name"
   toolchain_root
@@ -210,7 +222,7 @@ build_builder() {
 }
 
 build_base_pair() {
-  local name="gcr.io/distroless/base-debian13:nonroot" debug="gcr.io/distroless/base-debian13:debug-nonroot" ctr
+  local name="$BASE_RUNTIME" debug="$BASE_DEBUG" ctr
   if need_build "$name"; then
     IMAGE="$name"
     step "buildah from $DISTROLESS_BASE"

@@ -10,7 +10,9 @@
 #                                                    ENTRYPOINT ["/usr/bin/java", "-jar"] as the real one
 #   gcr.io/distroless/java21-debian13:debug-nonroot  + busybox on PATH (same ENTRYPOINT)
 #
-# Usage (as root): scripts/containers/standins-java.sh [--rebuild]
+# Usage (as root): scripts/containers/standins-java.sh [--rebuild] [--list]
+#   --list   print the images it would build, one per line, and exit: nothing
+#            is built or checked (no root, no podman)
 # An image is reused when this exact version of the script built it.
 # A failure prints one line "standins-java.sh: FAILED (IMAGE, step "STEP"): ..."
 # on stderr and exits non-zero; the image it was building is not kept.
@@ -25,14 +27,24 @@ SUITE=trixie
 BUILDER_BASE="localhost/msb-standin/debian-minbase:$SUITE"
 DISTROLESS_BASE="localhost/msb-standin/distroless-base:$SUITE"
 JDK=java-21-openjdk-amd64
+# The images, named exactly as the generated Dockerfiles use them
+BUILDER=docker.io/library/maven:3.9-eclipse-temurin-21
+RUNTIME=gcr.io/distroless/java21-debian13:nonroot
+DEBUG=gcr.io/distroless/java21-debian13:debug-nonroot
 
 REBUILD=0
+LIST=0
 for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
+    --list) LIST=1 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
+if [ "$LIST" -eq 1 ]; then
+  printf '%s\n' "$BUILDER" "$RUNTIME" "$DEBUG"
+  exit 0
+fi
 
 log() { printf '==> %s\n' "$*"; }
 
@@ -133,7 +145,7 @@ apt_install() { # CTR PACKAGE...
 }
 
 build_builder() {
-  local name="docker.io/library/maven:3.9-eclipse-temurin-21" ctr
+  local name="$BUILDER" ctr
   need_build "$name" || return 0
   IMAGE="$name"
   log "$name from Debian $SUITE openjdk-21-jdk-headless + maven"
@@ -153,7 +165,7 @@ build_builder() {
 }
 
 build_runtime() {
-  local name="gcr.io/distroless/java21-debian13:nonroot" ctr mnt stage="$WORK/jre" libs lib f
+  local name="$RUNTIME" ctr mnt stage="$WORK/jre" libs lib f
   need_build "$name" || return 0
   IMAGE="$name"
   log "$name from Debian $SUITE openjdk-21-jre-headless"
@@ -196,7 +208,7 @@ build_runtime() {
 }
 
 build_debug() {
-  local runtime="gcr.io/distroless/java21-debian13:nonroot" name="gcr.io/distroless/java21-debian13:debug-nonroot" stage="$WORK/busybox" ctr applet
+  local runtime="$RUNTIME" name="$DEBUG" stage="$WORK/busybox" ctr applet
   need_build "$name" || return 0
   IMAGE="$name"
   step "busybox layer"

@@ -4,7 +4,9 @@
 # stand-in bases of build-standins.sh (run it first, e.g. with `26`).
 #
 # Usage (as root, after setup-engine.sh and build-standins.sh):
-#   scripts/containers/standins-python.sh [--rebuild]
+#   scripts/containers/standins-python.sh [--rebuild] [--list]
+#     --list   print the images it would build, one per line, and exit:
+#              nothing is built or checked (no root, no podman)
 #
 # Images (names exactly as the generated Dockerfiles use them):
 #   docker.io/library/python:3.13-slim-trixie            builder: Python 3.13 under /usr/local
@@ -45,13 +47,19 @@ RUNTIME=gcr.io/distroless/python3-debian13:nonroot
 DEBUG=gcr.io/distroless/python3-debian13:debug-nonroot
 
 REBUILD=0
+LIST=0
 for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
+    --list) LIST=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
+if [ "$LIST" -eq 1 ]; then
+  printf '%s\n' "$BUILDER" "$RUNTIME" "$DEBUG"
+  exit 0
+fi
 
 log() { printf '==> %s\n' "$*"; }
 

@@ -4,7 +4,7 @@
  * the repository the workflow pushes to, the static family's prebuilt binary.
  */
 import type { CiOptions } from '../contract/app-props';
-import type { FamilyCi, RuntimeFamily } from '../contract/family';
+import type { CiToolchain, FamilyCi, RuntimeFamily } from '../contract/family';
 import { type AppModel, fromReference } from '../contract/model';
 import { KUBERNETES_PATHS } from '../contract/record';
 import * as v from '../validation';
@@ -197,6 +197,12 @@ export interface CiProvider {
   readonly title: string;
   /** The workflow file, relative to the repository root. */
   readonly path: string;
+  /**
+   * The toolchains its jobs set up, read from the provider's own setup table: every toolchain a
+   * family's `ci` names ({@link FamilyCi.toolchains}) must be among them
+   * (test/core/family-registration.test.ts checks every family against every provider).
+   */
+  readonly toolchains: readonly CiToolchain[];
   /** The workflow for every App of the project that names this provider, with the marker line first. */
   render(apps: readonly CiAppModel[], marker: string): string;
 }

@@ -48,6 +48,11 @@ export const FAMILY_TABLE = {
 /** The table as the lookups read it, by any name. */
 const REGISTRATIONS: Readonly<Record<string, FamilyRegistration>> = FAMILY_TABLE;
 
+/** The registration of `name`; undefined when the table has none of that name. */
+export function findRegistration(name: string): FamilyRegistration | undefined {
+  return Object.prototype.hasOwnProperty.call(REGISTRATIONS, name) ? REGISTRATIONS[name] : undefined;
+}
+
 /** The synthesis part of every family, by name. */
 export const FAMILIES: Readonly<Record<string, RuntimeFamily>> = Object.fromEntries(
   Object.entries(REGISTRATIONS).map(([name, r]) => [name, r.family]),
@@ -60,7 +65,7 @@ export function familyNames(): string[] {
 
 /** Looks up a family; undefined when the table has none of that name. */
 export function findFamily(name: string): RuntimeFamily | undefined {
-  return Object.prototype.hasOwnProperty.call(REGISTRATIONS, name) ? REGISTRATIONS[name].family : undefined;
+  return findRegistration(name)?.family;
 }
 
 /** The CLI side of every family that has one, in table order. */

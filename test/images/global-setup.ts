@@ -30,8 +30,19 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SCRIPTS = path.join(REPO_ROOT, 'scripts', 'containers');
 /** Node.js lines the scenarios use. */
 export const NODE_LINES = ['22', '24', '26'];
-/** Stand-ins per family: the Node.js lines, and the distroless static pair. */
-const STANDINS = [...NODE_LINES, 'static'];
+
+/**
+ * The stand-in scripts (scripts/containers/) and their arguments, in the order they run: the Node.js
+ * lines and the distroless static pair first, whose shared bases the Python, Go and Java scripts
+ * reuse. test/core/family-registration.test.ts runs each with `--list` (which builds nothing) to check
+ * that every family's default images are among them.
+ */
+export const STANDIN_RUNS: readonly { readonly script: string; readonly args: readonly string[] }[] = [
+  { script: 'build-standins.sh', args: [...NODE_LINES, 'static'] },
+  { script: 'standins-python.sh', args: [] },
+  { script: 'standins-go.sh', args: [] },
+  { script: 'standins-java.sh', args: [] },
+];
 
 function fail(message: string): never {
   throw new Error(`images tests: ${message}`);
@@ -42,7 +53,7 @@ function fail(message: string): never {
  * with the script's own FAILED lines (which name the image and the step), then the tails of its
  * stderr and stdout; a script that failed without such a line is called out as such.
  */
-function runStandins(script: string, args: string[] = []): void {
+function runStandins(script: string, args: readonly string[] = []): void {
   const command = [script, ...args].join(' ');
   const r = spawnSync('bash', [path.join(SCRIPTS, script), ...args], {
     encoding: 'utf8',
@@ -90,10 +101,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const info = spawnSync('podman', ['info', '--format', '{{.Host.OCIRuntime.Name}}'], { encoding: 'utf8', env: process.env });
   if (info.status !== 0) fail(`\`podman info\` failed (CONTAINERS_CONF=${process.env.CONTAINERS_CONF}):\n${info.stderr}`);
 
-  // 3. Stand-in base images (about 1 s when they exist)
-  runStandins('build-standins.sh', STANDINS);
-  // The Python, Go and Java families' stand-ins, each script with its own recipe (reusing the shared bases above)
-  for (const script of ['standins-python.sh', 'standins-go.sh', 'standins-java.sh']) runStandins(script);
+  // 3. Stand-in base images (about 1 s when they exist), each script with its own recipe
+  for (const { script, args } of STANDIN_RUNS) runStandins(script, args);
 
   // 4. Compile (a no-op when lib/ is up to date) and pack once
   const tsc = spawnSync('npx', ['tsc', '--build'], { cwd: REPO_ROOT, encoding: 'utf8' });

@@ -309,5 +309,7 @@ export const githubActions: CiProvider = {
   name: 'github',
   title: 'GitHub Actions',
   path: GITHUB_WORKFLOW_PATH,
+  // Node.js in every job (the tooling), the others from the setup table
+  toolchains: ['node', ...(Object.keys(TOOLCHAIN_SETUP) as CiToolchain[])],
   render,
 };
