@@ -55,13 +55,18 @@ function fail(message: string): never {
  */
 function runStandins(script: string, args: readonly string[] = []): void {
   const command = [script, ...args].join(' ');
+  const started = Date.now();
   const r = spawnSync('bash', [path.join(SCRIPTS, script), ...args], {
     encoding: 'utf8',
     env: process.env,
     timeout: 900_000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.status === 0) return;
+  if (r.status === 0) {
+    // one line per script in the test log: what a fresh machine spends on the stand-ins
+    process.stdout.write(`images tests: ${command}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return;
+  }
   const stdout = r.stdout ?? '';
   const stderr = r.stderr ?? '';
   const how = r.error
