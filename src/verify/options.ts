@@ -1,18 +1,12 @@
 /**
  * The options of `create-msb-app verify`, declared once: the CLI's command declaration (help, README
- * table) and `runVerify`'s parser both read this table. Plain data, no imports: the CLI loads it
- * without loading verify.
+ * table) and `runVerify`'s parser both read this table. Plain data: the CLI loads it without
+ * loading verify.
  */
+import type { OptionDecl } from '../contract/family-cli';
 
-/** One option of verify (the shape of the CLI's option declarations). */
-export interface VerifyOptionDecl {
-  readonly type: 'string' | 'boolean';
-  readonly short?: string;
-  readonly value?: string;
-  readonly description: string;
-  readonly default?: string;
-  readonly multiple?: boolean;
-}
+/** One option of verify: the CLI's option declaration. */
+export type VerifyOptionDecl = OptionDecl;
 
 export const VERIFY_OPTIONS = {
   'engine': { type: 'string', value: '<docker|podman>', description: 'Container engine', default: 'the first that answers' },
