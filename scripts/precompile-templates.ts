@@ -2,19 +2,22 @@
  * Precompiles the built-in templates (templates/**\/*.hbs) into lib/templates.precompiled.js, a table
  * keyed by each template's text and the compile options (src/templates.ts `templateKey`), so that
  * synthesis renders them with Handlebars' runtime alone. A template whose text differs from the
- * table (an edited copy, an org or project template) is compiled when it is used.
+ * table (an edited copy, an org or project template) is compiled when it is used. The samples of new
+ * projects (templates/<family>/sample/) are left out: only the CLI renders them, with the compiler.
  *
  *   npx tsx scripts/precompile-templates.ts      (run by the post-compile task)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
+import { SAMPLE_FOLDER } from '../src/families/kit/sample';
 import { BUILTIN_TEMPLATE_DIR, PRECOMPILED_FILE, compileOptions, templateKey } from '../src/templates';
 
 function hbsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return hbsFiles(p);
+    const sample = e.name === SAMPLE_FOLDER && path.dirname(dir) === BUILTIN_TEMPLATE_DIR;
+    if (e.isDirectory()) return sample ? [] : hbsFiles(p);
     return e.name.endsWith('.hbs') ? [p] : [];
   }).sort();
 }

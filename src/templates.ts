@@ -9,9 +9,11 @@
  * Built-in layout: `templates/<family>/` holds a family's main `Dockerfile.hbs` and its partials
  * (`templates/node/partials/base-stage.hbs`, ...); `templates/shared/` holds what every family uses
  * (`dockerignore.hbs`, `partials/labels.hbs`, `partials/dockerignore.hbs`). A family's folder comes
- * before the shared one. An org or project folder is flat (`Dockerfile.hbs`, `partials/<name>.hbs`):
- * its partials replace built-ins by name; a partial there that replaces no built-in partial of any
- * family and that no template uses is an error (it would silently do nothing).
+ * before the shared one. `templates/<family>/sample/` holds the sample app of a new project, rendered
+ * file by file by the CLI ({@link renderTemplateFile}). An org or project folder is flat
+ * (`Dockerfile.hbs`, `partials/<name>.hbs`): its partials replace built-ins by name; a partial there
+ * that replaces no built-in partial of any family and that no template uses is an error (it would
+ * silently do nothing).
  *
  * Handlebars escapes for HTML by default; here nothing is HTML-escaped. Instead every string in the
  * render context is checked before rendering: a value that would start a new Dockerfile instruction
@@ -154,6 +156,35 @@ export function precompileTemplate(text: string): TemplateSpecification {
   return new Function(`return ${source};`)() as TemplateSpecification;
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A helper a standalone template may call (`{{name value}}`): a value to the text written. */
+export type TemplateHelper = (value: unknown) => string;
+
+/**
+ * Renders one template file on its own, without partials: the sample files of a new project (see
+ * `templates/<family>/sample/`), rendered by the CLI only, so the compiler is loaded here (and
+ * synthesis never calls this). Nothing is escaped and no value is checked: whatever the context
+ * holds is written as it is, unless the template passes it through one of `helpers` (the only
+ * helpers it may call). A field the context lacks is an error (strict mode), naming the file.
+ */
+export function renderTemplateFile(file: string, context: object, helpers: Readonly<Record<string, TemplateHelper>> = {}): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TemplateError(`cannot read template ${file}: ${(e as Error).message}`, file);
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const hbs = (require('handlebars') as typeof Handlebars).create();
+    for (const [name, helper] of Object.entries(helpers)) hbs.registerHelper(name, helper);
+    const known = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
+    const template = hbs.compile(text, { noEscape: true, strict: true, knownHelpers: known, knownHelpersOnly: true });
+    return template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  } catch (e) {
+    throw new TemplateError(`rendering ${file} failed: ${(e as Error).message}`, file);
+  }
+}
 
 /** Compiled specifications by key, shared by every renderer of this process (watch mode renders again). */
 const specs = new Map<string, TemplateSpecification>();

@@ -10,6 +10,7 @@ import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinitio
 import { badFlag } from '../../../contract/family-cli';
 import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../kit/projen-tooling';
 import { runtimeLineSetting } from '../../kit/runtime-line';
+import { sampleFiles } from '../../kit/sample';
 import { DEFAULT_GO_VERSION, findGoRuntime, goVersions } from '../catalog';
 import { goLineOf, parseGoMod } from '../go-mod';
 import { GO_DEFAULTS } from '../index';
@@ -119,100 +120,20 @@ function adopt(dir: string): Adoption {
   };
 }
 
-/** The sample service of a new project: net/http only, a health endpoint, graceful SIGTERM. */
+/**
+ * The sample service of a new project (templates/go/sample/): net/http only, a health endpoint,
+ * graceful SIGTERM, `go test ./...`.
+ */
 function newProjectFiles(def: FamilyDefinition, tooling: Tooling): Record<string, string> {
-  const version = def.runtime.goVersion ?? DEFAULT_GO_VERSION;
-  const health = def.healthCheckPath === false ? '/healthz' : def.healthCheckPath;
-  return {
-    'go.mod': `module example.com/${def.name}\n\ngo ${version}\n`,
-    'main.go': `// ${def.name}: an HTTP service with a health endpoint that drains on SIGTERM.
-package main
-
-import (
-	"context"
-	"errors"
-	"fmt"
-	"log"
-	"net/http"
-	"os"
-	"os/signal"
-	"sync/atomic"
-	"syscall"
-	"time"
-)
-
-// newHandler serves the health path (503 once the service is stopping) and a greeting.
-func newHandler(stopping *atomic.Bool) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET ${health}", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("content-type", "application/json")
-		if stopping.Load() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, \`{"status":"stopping"}\`)
-			return
-		}
-		fmt.Fprintf(w, "{\\"status\\":\\"ok\\",\\"uid\\":%d}\\n", os.Getuid())
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "hello from ${def.name}")
-	})
-	return mux
-}
-
-func main() {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "${def.port}"
-	}
-	var stopping atomic.Bool
-	srv := &http.Server{Addr: ":" + port, Handler: newHandler(&stopping), ReadHeaderTimeout: 5 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	go func() {
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Fatal(err)
-		}
-	}()
-	log.Printf("listening on :%s", port)
-	<-ctx.Done()
-	stopping.Store(true)
-	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		log.Print(err)
-	}
-}
-`,
-    'main_test.go': `package main
-
-import (
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
-	"testing"
-)
-
-func TestHealth(t *testing.T) {
-	var stopping atomic.Bool
-	h := newHandler(&stopping)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "${health}", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("health: got %d, want 200", rec.Code)
-	}
-	stopping.Store(true)
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "${health}", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("health while stopping: got %d, want 503", rec.Code)
-	}
-}
-`,
-    'README.md': `# ${def.name}\n\nA Go HTTP service (net/http). Test: \`go test ./...\`. Run: \`go run .\` (PORT, default ${def.port}).\n\n` +
-      'Image and manifests come from `.projenrc.ts`: edit it, then `npx projen` (Dockerfile, Dockerfile.debug, .dockerignore, k8s/).\n',
-    '.gitignore': ['node_modules/', '/server', '*.test', '*.out', ''].join('\n'),
-    'package.json': toolingPackageJson(def, tooling),
+  // Written inside Go string literals as they are: the name is a DNS label and the health path an
+  // HTTP path (neither has a quote or a backslash).
+  const context = {
+    name: def.name,
+    port: def.port,
+    healthPath: def.healthCheckPath === false ? '/healthz' : def.healthCheckPath,
+    goVersion: def.runtime.goVersion ?? DEFAULT_GO_VERSION,
   };
+  return { ...sampleFiles('go', context), 'package.json': toolingPackageJson(def, tooling) };
 }
 
 export const goCli = {

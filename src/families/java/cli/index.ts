@@ -10,6 +10,7 @@ import { DETECTION_STRENGTH, type Adoption, type FamilyCli, type FamilyDefinitio
 import { badFlag } from '../../../contract/family-cli';
 import { TOOLING_FOLDER, addToolingDependencies, installTooling, toolingPackageJson } from '../../kit/projen-tooling';
 import { runtimeLineSetting } from '../../kit/runtime-line';
+import { sampleFiles } from '../../kit/sample';
 import { DEFAULT_JAVA_VERSION, findJavaRuntime, javaVersions } from '../catalog';
 import { JAVA_BUILDS, JAVA_DEFAULTS } from '../index';
 import { readJavaProject } from '../project';
@@ -113,143 +114,24 @@ function adopt(dir: string): Adoption {
   };
 }
 
-/** The sample service of a new project: the JDK's HTTP server, a health endpoint, graceful SIGTERM. */
+/**
+ * The sample service of a new project (templates/java/sample/): the JDK's HTTP server, a health
+ * endpoint, graceful SIGTERM, a JUnit test; a Maven build.
+ */
 function newProjectFiles(def: FamilyDefinition, tooling: Tooling): Record<string, string> {
-  const java = def.runtime.javaVersion ?? DEFAULT_JAVA_VERSION;
-  const health = def.healthCheckPath === false ? '/healthz' : def.healthCheckPath;
-  const pkg = `com.example.${def.name.replace(/[^a-z0-9]/g, '')}`;
-  const dir = `src/main/java/${pkg.replace(/\./g, '/')}`;
-  const testDir = `src/test/java/${pkg.replace(/\./g, '/')}`;
-  const plugin = (artifact: string, version: string, config = '') => `      <plugin>\n        <groupId>org.apache.maven.plugins</groupId>\n        <artifactId>${artifact}</artifactId>\n        <version>${version}</version>${config}\n      </plugin>`;
+  const javaPackage = `com.example.${def.name.replace(/[^a-z0-9]/g, '')}`;
+  // Written inside Java string literals as they are: the name is a DNS label and the health path
+  // an HTTP path (neither has a quote or a backslash).
+  const context = {
+    name: def.name,
+    port: def.port,
+    healthPath: def.healthCheckPath === false ? '/healthz' : def.healthCheckPath,
+    version: JAVA_NEW_PROJECT_VERSION,
+    javaVersion: def.runtime.javaVersion ?? DEFAULT_JAVA_VERSION,
+    javaPackage,
+  };
   return {
-    'pom.xml': `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>com.example</groupId>
-  <artifactId>${def.name}</artifactId>
-  <version>${JAVA_NEW_PROJECT_VERSION}</version>
-  <packaging>jar</packaging>
-
-  <properties>
-    <maven.compiler.release>${java}</maven.compiler.release>
-    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-  </properties>
-
-  <dependencies>
-    <dependency>
-      <groupId>org.junit.jupiter</groupId>
-      <artifactId>junit-jupiter</artifactId>
-      <version>5.14.1</version>
-      <scope>test</scope>
-    </dependency>
-  </dependencies>
-
-  <build>
-    <plugins>
-${plugin('maven-compiler-plugin', '3.14.0')}
-${plugin('maven-resources-plugin', '3.3.1')}
-${plugin('maven-surefire-plugin', '3.5.3')}
-${plugin('maven-dependency-plugin', '3.8.1')}
-${plugin('maven-jar-plugin', '3.4.2', `
-        <configuration>
-          <archive>
-            <manifest>
-              <mainClass>${pkg}.App</mainClass>
-              <addClasspath>true</addClasspath>
-              <classpathPrefix>lib/</classpathPrefix>
-            </manifest>
-          </archive>
-        </configuration>`)}
-    </plugins>
-  </build>
-</project>
-`,
-    [`${dir}/App.java`]: `package ${pkg};
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-/** ${def.name}: an HTTP service on the JDK's own server, with a health endpoint; drains on SIGTERM. */
-public final class App {
-  private final AtomicBoolean stopping = new AtomicBoolean();
-  private final HttpServer server;
-
-  App(int port) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("${health}", this::health);
-    server.createContext("/", exchange -> send(exchange, 200, "text/plain", "hello from ${def.name}\\n"));
-  }
-
-  void health(HttpExchange exchange) throws IOException {
-    if (stopping.get()) send(exchange, 503, "application/json", "{\\"status\\":\\"stopping\\"}\\n");
-    else send(exchange, 200, "application/json", "{\\"status\\":\\"ok\\"}\\n");
-  }
-
-  static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("content-type", type);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  int port() {
-    return server.getAddress().getPort();
-  }
-
-  void start() {
-    server.start();
-  }
-
-  /** Answers 503 on the health path, then stops after in-flight requests (at most 20 s). */
-  void stop() {
-    stopping.set(true);
-    server.stop(20);
-  }
-
-  public static void main(String[] args) throws IOException {
-    App app = new App(Integer.parseInt(System.getenv().getOrDefault("PORT", "${def.port}")));
-    Runtime.getRuntime().addShutdownHook(new Thread(app::stop));
-    app.start();
-    System.out.println("listening on :" + app.port());
-  }
-}
-`,
-    [`${testDir}/AppTest.java`]: `package ${pkg};
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import org.junit.jupiter.api.Test;
-
-class AppTest {
-  @Test
-  void healthAnswers200ThenStopping() throws Exception {
-    App app = new App(0);
-    app.start();
-    HttpClient client = HttpClient.newHttpClient();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "${health}")).build();
-    assertEquals(200, client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
-    app.stop();
-  }
-}
-`,
-    'README.md': `# ${def.name}\n\nA Java ${java} HTTP service (the JDK's com.sun.net.httpserver), built with Maven. Test: \`mvn test\`. ` +
-      `Run: \`mvn package && java -jar target/${def.name}-${JAVA_NEW_PROJECT_VERSION}.jar\` (PORT, default ${def.port}).\n\n` +
-      'Image and manifests come from `.projenrc.ts`: edit it, then `npx projen` (Dockerfile, Dockerfile.debug, .dockerignore, k8s/).\n',
-    '.gitignore': ['node_modules/', 'target/', ''].join('\n'),
+    ...sampleFiles('java', context, { folders: { package: javaPackage.replace(/\./g, '/') } }),
     'package.json': toolingPackageJson(def, tooling),
   };
 }

@@ -1,11 +1,11 @@
 /**
- * The files of a new project besides the definition: package.json, tsconfig.json, a small HTTP
- * service with a health endpoint, .gitignore and a README. They belong to the user: each is written
- * only when it does not exist yet.
+ * The files of a new project besides the definition: package.json, and from templates/node/sample/
+ * tsconfig.json, a small HTTP service with a health endpoint (src/index.ts), .gitignore and a
+ * README. They belong to the user: each is written only when it does not exist yet.
  */
 import { DEFAULTS } from '../../../contract/defaults';
 import type { FamilyDefinition as Definition, Tooling } from '../../../contract/family-cli';
-import { tsString } from '../../../util/ts-literal';
+import { sampleFiles } from '../../kit/sample';
 
 /** The version of a new project (package.json), also its first image tag. */
 export const NEW_PROJECT_VERSION = '0.1.0';
@@ -33,7 +33,7 @@ export function definitionDevDeps(v: ToolVersions, def: Definition): Record<stri
   return { 'constructs': v.constructs, 'create-msb-app': v.lib, 'projen': v.projen, 'sucrase': v.sucrase, ...def.extraDevDependencies };
 }
 
-/** Files of a new project, path -> content. */
+/** Files of a new project, path -> content: package.json, and the sample of templates/node/sample/. */
 export function newProjectFiles(def: Definition, versions: ToolVersions): Record<string, string> {
   const outDir = def.build === false ? DEFAULTS.build.outDir : def.build.outDir;
   const pkg: Record<string, unknown> = {
@@ -52,93 +52,17 @@ export function newProjectFiles(def: Definition, versions: ToolVersions): Record
       'typescript': versions.typescript,
     }),
   };
-
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      rootDir: 'src',
-      outDir,
-      strict: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      sourceMap: true,
-      types: ['node'],
-    },
-    include: ['src'],
-  };
-
-  return {
-    'package.json': json(pkg),
-    'tsconfig.json': json(tsconfig),
-    'src/index.ts': sampleServer(def),
-    '.gitignore': ['node_modules/', `${outDir}/`, '*.log', '.msb/', ''].join('\n'),
-    'README.md': readme(def),
-  };
-}
-
-function sampleServer(def: Definition): string {
-  const health = def.healthCheckPath === false ? DEFAULTS.healthCheckPath : def.healthCheckPath;
-  return `import { createServer, type ServerResponse } from 'node:http';
-
-// The port comes from the environment when set; ${def.port} is the port in .projenrc.ts.
-const port = Number(process.env.PORT ?? ${def.port});
-
-let shuttingDown = false;
-
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (req.method === 'GET' && url.pathname === ${tsString(health)}) {
-    // Readiness and liveness probe: answer fast, depend on nothing; 503 once shutting down, so the
-    // pod leaves the Service endpoints while it drains.
-    send(res, shuttingDown ? 503 : 200, { status: shuttingDown ? 'shutting down' : 'ok' });
-  } else if (req.method === 'GET' && url.pathname === '/') {
-    send(res, 200, { service: ${tsString(def.name)}, message: 'Hello from a distroless image' });
-  } else {
-    send(res, 404, { error: 'not found' });
-  }
-});
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-server.listen(port, () => {
-  console.log(\`${def.name} listening on port \${port}\`);
-});
-
-// Kubernetes sends SIGTERM before stopping a pod (after the preStop sleep): fail readiness, finish
-// open requests, close idle keep-alive connections, then exit well inside the grace period.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    shuttingDown = true;
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-  });
-}
-`;
-}
-
-function readme(def: Definition): string {
   const pm = def.runtime.packageManager;
-  const run = pm === 'npm' ? 'npm run' : pm;
-  return `# ${def.name}
-
-A small HTTP service, packaged as a distroless container image and deployed to Kubernetes.
-
-- \`.projenrc.ts\` is the definition: port, health check, runtime, image. Edit it, then run
-  \`npx projen\` to regenerate \`Dockerfile\`, \`Dockerfile.debug\`, \`.dockerignore\` and \`k8s/\`.
-- \`src/index.ts\` is yours.
-
-\`\`\`sh
-${run} build && ${run} start                   # run locally
-docker build -t ${def.image.repository}:${def.image.tag ?? NEW_PROJECT_VERSION} .          # or: podman build ...
-docker build -f Dockerfile.debug -t ${def.image.repository}:${def.image.tag ?? NEW_PROJECT_VERSION}-debug .
-kubectl apply -k k8s/base                   # or k8s/overlays/debug for the debug image
-\`\`\`
-`;
+  const context = {
+    name: def.name,
+    port: def.port,
+    healthPath: def.healthCheckPath === false ? DEFAULTS.healthCheckPath : def.healthCheckPath,
+    outDir,
+    run: pm === 'npm' ? 'npm run' : pm,
+    repository: def.image.repository,
+    tag: def.image.tag ?? NEW_PROJECT_VERSION,
+  };
+  return { 'package.json': json(pkg), ...sampleFiles('node', context) };
 }
 
 function json(value: unknown): string {

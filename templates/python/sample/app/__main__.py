@@ -1,0 +1,4 @@
+"""Entry point: python -m app."""
+from .server import main
+
+main()
