@@ -16,7 +16,8 @@
 #                 exit: nothing is built or checked (no root, no podman; the
 #                 shared bases under localhost/msb-standin/ are not listed)
 # An existing image is reused when it was built by this exact version of the
-# script; after any edit here the images are rebuilt on the next run.
+# script and of lib/fail-loudly.sh; after any edit to either the images are
+# rebuilt on the next run.
 # A failure prints one line "build-standins.sh: FAILED (IMAGE, step "STEP"): ..."
 # on stderr and exits non-zero; the image it was building is not kept.
 #
@@ -46,9 +47,9 @@ export CONTAINERS_CONF="${CONTAINERS_CONF:-$MSB_CONTAINERS_DIR/containers.conf}"
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 YARN_CLASSIC=1.22.22 # what the official node images ship (Node < 26)
 LABEL=io.github.msb.standin # inherited by images built FROM a stand-in
-# Images record which version of this script built them; an image made by a
-# different version is rebuilt, so edits here reach existing hosts.
-RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
+# shellcheck source-path=SCRIPTDIR source=lib/fail-loudly.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/fail-loudly.sh"
+RECIPE="$(recipe_of "${BASH_SOURCE[0]}")" # an image of another version of this script or of the library is rebuilt
 
 REBUILD=0
 REFRESH=0
@@ -89,37 +90,8 @@ if [ "$LIST" -eq 1 ]; then
   exit 0
 fi
 
-log() { printf '==> %s\n' "$*"; }
-
-# --- failures name the image and the step ---------------------------------------
-# A bare `set -e` exit says nothing (a first run once died silently in a smoke
-# test), so every failure prints the image being built and the step it was at.
-IMAGE=""
-STEP=preflight
-step() { STEP="$1"; }
-where() { if [ -n "$IMAGE" ]; then printf '%s, step "%s"' "$IMAGE" "$STEP"; else printf 'step "%s"' "$STEP"; fi; }
-die() { # MESSAGE [LOG]: the failure, then the end of LOG (output kept out of the way until it matters)
-  printf 'build-standins.sh: FAILED (%s): %s\n' "$(where)" "$1" >&2
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then
-    printf -- '--- last lines of %s:\n' "${2##*/}" >&2
-    tail -n 40 "$2" >&2
-  fi
-  exit 1
-}
-# Any other command that fails under set -e. errtrace (-E) passes the trap to
-# functions; subshells (command substitutions, pipeline members) inherit it as
-# well but leave the report to the script, which gets their status.
-on_error() { # STATUS LINE COMMAND PIPESTATUS
-  [ "$BASHPID" = "$$" ] || return 0
-  local cmd="${3//$'\n'/ }" statuses=""
-  # a pipeline's COMMAND is its last member; its statuses show which one failed
-  if [ "$4" != "${4// /}" ]; then statuses=" (pipeline statuses $4)"; fi
-  printf 'build-standins.sh: FAILED (%s): exit status %s%s at line %s: %s\n' "$(where)" "$1" "$statuses" "$2" "${cmd:0:300}" >&2
-}
-set -E
-trap 'on_error "$?" "$LINENO" "$BASH_COMMAND" "${PIPESTATUS[*]}"' ERR
-trap 'printf "build-standins.sh: FAILED (%s): stopped by SIGTERM\n" "$(where)" >&2; exit 143' TERM
-trap 'printf "build-standins.sh: FAILED (%s): stopped by SIGINT\n" "$(where)" >&2; exit 130' INT
+# --- failures name the image and the step (lib/fail-loudly.sh) -----------------
+report_failures
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
@@ -138,16 +110,11 @@ exec 9>"$MSB_CONTAINERS_DIR/build.lock"
 flock 9
 
 WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/build.XXXXXX")"
-CTRS=()
-OLD_IDS=() # images replaced by a new build, newest first
-UNVERIFIED="" # the image being built, under its temporary name (see unverified)
+# the stand-ins a new build replaces are dropped at exit (see drop_unfinished)
+DROP_REPLACED=1
 cleanup() {
-  local c m id
-  for c in "${CTRS[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
-  if [ -n "$UNVERIFIED" ]; then podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true; fi
-  # drop the stand-ins replaced by a new build; one still used by another
-  # image stays (podman refuses to remove it)
-  for id in "${OLD_IDS[@]}"; do podman rmi "$id" >/dev/null 2>&1 || true; done
+  local m
+  drop_unfinished
   # debootstrap mounts /proc etc. in its target; never recurse into those.
   if command -v findmnt >/dev/null; then
     # (grep finds nothing on most runs: that must not fail the trap under set -e/pipefail)
@@ -162,8 +129,6 @@ fetch_ok() { # URL -> 0 if it answers 200
   else wget -q --spider --timeout=20 "$1"; fi
 }
 
-image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
-
 need_build() { # NAME -> 0 if NAME must be (re)built
   local id recipe
   id="$(image_id "$1")"
@@ -176,36 +141,6 @@ need_build() { # NAME -> 0 if NAME must be (re)built
     [ "$recipe" = "$RECIPE" ] || log "$1 was built by another version of this script; rebuilding"
   fi
   return 0
-}
-
-# An image is committed under a temporary name and gets its real name only
-# after every check passed: a build that fails or is killed half-way never
-# leaves an image of this recipe under the real name (which the next run would
-# skip). The EXIT trap drops the temporary image.
-unverified() { # NAME: sets UNVERIFIED, the temporary name of NAME's new image
-  UNVERIFIED="localhost/msb-unverified/$1"
-  podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true # left by a killed run
-}
-promote() { # NAME: the checked image takes NAME; the image it replaces is dropped at exit
-  local old
-  step "tag $1"
-  old="$(image_id "$1")"
-  podman tag "$UNVERIFIED" "$1"
-  podman untag "$UNVERIFIED" "$UNVERIFIED"
-  UNVERIFIED=""
-  if [ -n "$old" ]; then OLD_IDS=("$old" "${OLD_IDS[@]}"); fi
-}
-
-# smoke EXPECTED RUN-ARGS... : run the new image once; its output must be
-# EXPECTED. The output is captured whole and then compared: a `podman run |
-# head` pipeline can fail on SIGPIPE (status 141) and end the script under
-# set -e and pipefail without a message.
-smoke() {
-  local want="$1" out
-  shift
-  step "smoke test"
-  out="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true
-  [ "$out" = "$want" ] || die "smoke test: expected '$want', got: $out"
 }
 
 # --- Debian suite --------------------------------------------------------------

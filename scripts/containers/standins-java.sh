@@ -13,7 +13,8 @@
 # Usage (as root): scripts/containers/standins-java.sh [--rebuild] [--list]
 #   --list   print the images it would build, one per line, and exit: nothing
 #            is built or checked (no root, no podman)
-# An image is reused when this exact version of the script built it.
+# An image is reused when this exact version of the script (and of
+# lib/fail-loudly.sh) built it.
 # A failure prints one line "standins-java.sh: FAILED (IMAGE, step "STEP"): ..."
 # on stderr and exits non-zero; the image it was building is not kept.
 set -euo pipefail
@@ -22,7 +23,9 @@ MSB_CONTAINERS_DIR="${MSB_CONTAINERS_DIR:-/var/tmp/msb-containers}"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$MSB_CONTAINERS_DIR/containers.conf}"
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL=io.github.msb.standin
-RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
+# shellcheck source-path=SCRIPTDIR source=lib/fail-loudly.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/fail-loudly.sh"
+RECIPE="$(recipe_of "${BASH_SOURCE[0]}")" # an image of another version of this script or of the library is rebuilt
 SUITE=trixie
 BUILDER_BASE="localhost/msb-standin/debian-minbase:$SUITE"
 DISTROLESS_BASE="localhost/msb-standin/distroless-base:$SUITE"
@@ -46,37 +49,8 @@ if [ "$LIST" -eq 1 ]; then
   exit 0
 fi
 
-log() { printf '==> %s\n' "$*"; }
-
-# --- failures name the image and the step ---------------------------------------
-# A bare `set -e` exit says nothing (a first run once died silently in a smoke
-# test), so every failure prints the image being built and the step it was at.
-IMAGE=""
-STEP=preflight
-step() { STEP="$1"; }
-where() { if [ -n "$IMAGE" ]; then printf '%s, step "%s"' "$IMAGE" "$STEP"; else printf 'step "%s"' "$STEP"; fi; }
-die() { # MESSAGE [LOG]: the failure, then the end of LOG (output kept out of the way until it matters)
-  printf 'standins-java.sh: FAILED (%s): %s\n' "$(where)" "$1" >&2
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then
-    printf -- '--- last lines of %s:\n' "${2##*/}" >&2
-    tail -n 40 "$2" >&2
-  fi
-  exit 1
-}
-# Any other command that fails under set -e. errtrace (-E) passes the trap to
-# functions; subshells (command substitutions, pipeline members) inherit it as
-# well but leave the report to the script, which gets their status.
-on_error() { # STATUS LINE COMMAND PIPESTATUS
-  [ "$BASHPID" = "$$" ] || return 0
-  local cmd="${3//$'\n'/ }" statuses=""
-  # a pipeline's COMMAND is its last member; its statuses show which one failed
-  if [ "$4" != "${4// /}" ]; then statuses=" (pipeline statuses $4)"; fi
-  printf 'standins-java.sh: FAILED (%s): exit status %s%s at line %s: %s\n' "$(where)" "$1" "$statuses" "$2" "${cmd:0:300}" >&2
-}
-set -E
-trap 'on_error "$?" "$LINENO" "$BASH_COMMAND" "${PIPESTATUS[*]}"' ERR
-trap 'printf "standins-java.sh: FAILED (%s): stopped by SIGTERM\n" "$(where)" >&2; exit 143' TERM
-trap 'printf "standins-java.sh: FAILED (%s): stopped by SIGINT\n" "$(where)" >&2; exit 130' INT
+# --- failures name the image and the step (lib/fail-loudly.sh) -----------------
+report_failures
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 for tool in podman buildah tar flock; do command -v "$tool" >/dev/null || die "$tool not found"; done
@@ -88,12 +62,11 @@ mkdir -p "$MSB_CONTAINERS_DIR/work"
 exec 9>"$MSB_CONTAINERS_DIR/build-java.lock"
 flock 9
 WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/java.XXXXXX")"
-CTRS=()
-UNVERIFIED="" # the image being built, under its temporary name (see unverified)
 cleanup() {
   local c
-  for c in "${CTRS[@]}"; do buildah umount "$c" >/dev/null 2>&1 || true; buildah rm "$c" >/dev/null 2>&1 || true; done
-  if [ -n "$UNVERIFIED" ]; then podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true; fi
+  # (build_runtime mounts its JRE container; drop_unfinished removes the containers)
+  for c in "${CTRS[@]}"; do buildah umount "$c" >/dev/null 2>&1 || true; done
+  drop_unfinished
   rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
@@ -105,35 +78,6 @@ need_build() { # NAME
     if [ "$REBUILD" -eq 0 ] && [ "$recipe" = "$RECIPE" ]; then log "$1 exists, skipping"; return 1; fi
   fi
   return 0
-}
-
-# An image is committed under a temporary name and gets its real name only
-# after every check passed: a build that fails or is killed half-way never
-# leaves an image of this recipe under the real name (which the next run would
-# skip). The EXIT trap drops the temporary image.
-unverified() { # NAME: sets UNVERIFIED, the temporary name of NAME's new image
-  UNVERIFIED="localhost/msb-unverified/$1"
-  podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true # left by a killed run
-}
-promote() { # NAME: the checked image takes NAME
-  step "tag $1"
-  podman tag "$UNVERIFIED" "$1"
-  podman untag "$UNVERIFIED" "$UNVERIFIED"
-  UNVERIFIED=""
-}
-
-# smoke PATTERN RUN-ARGS... : run the new image once; its output (stdout and
-# stderr) must match the glob PATTERN. The output is captured whole and then
-# inspected: a `podman run | head` pipeline can fail on SIGPIPE (status 141)
-# and end the script under set -e and pipefail without a message.
-SMOKE_OUT=""
-smoke() {
-  local want="$1"
-  shift
-  step "smoke test"
-  SMOKE_OUT="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true
-  # shellcheck disable=SC2053 # $want is a glob
-  [[ "$SMOKE_OUT" == $want ]] || die "smoke test: expected output matching '$want', got: $SMOKE_OUT"
 }
 
 apt_install() { # CTR PACKAGE...
@@ -159,9 +103,9 @@ build_builder() {
     --label "$LABEL=builder" --label "$LABEL.recipe=$RECIPE" "$ctr"
   unverified "$name"
   buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
-  smoke '*"21.*Apache Maven 3.9*' "$UNVERIFIED" sh -c 'java -version 2>&1; mvn -v'
+  smoke_match '*"21.*Apache Maven 3.9*' "$UNVERIFIED" sh -c 'java -version 2>&1; mvn -v'
   promote "$name"
-  log "built $name: $(sed -n '/version "/p; /Apache Maven/p' <<<"$SMOKE_OUT" | tr '\n' ' ')"
+  log "built $name: $(sed -n '/version "/p; /Apache Maven/p' <<<"$RUN_OUT" | tr '\n' ' ')"
 }
 
 build_runtime() {
@@ -202,9 +146,9 @@ build_runtime() {
     --env "JAVA_VERSION=21" --label "$LABEL=runtime" --label "$LABEL.recipe=$RECIPE" "$ctr"
   unverified "$name"
   buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
-  smoke '*"21.*' --entrypoint /usr/bin/java "$UNVERIFIED" -version
+  smoke_match '*"21.*' --entrypoint /usr/bin/java "$UNVERIFIED" -version
   promote "$name"
-  log "built $name: ${SMOKE_OUT%%$'\n'*}"
+  log "built $name: ${RUN_OUT%%$'\n'*}"
 }
 
 build_debug() {
@@ -226,7 +170,7 @@ build_debug() {
   unverified "$name"
   buildah commit --quiet --rm "$ctr" "$UNVERIFIED" >/dev/null
   # shellcheck disable=SC2016 # expanded in the container
-  smoke '65532 /busybox/sh' --entrypoint sh "$UNVERIFIED" -c 'echo "$(id -u) $(which sh)"'
+  smoke_match '65532 /busybox/sh' --entrypoint sh "$UNVERIFIED" -c 'echo "$(id -u) $(which sh)"'
   promote "$name"
   log "built $name"
 }

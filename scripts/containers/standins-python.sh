@@ -29,7 +29,7 @@
 # stand-in links /usr/lib/python3.13 to the moved stdlib to behave the same.
 #
 # An existing image is reused when it was built by this exact version of the
-# script (label io.github.msb.standin.recipe).
+# script and of lib/fail-loudly.sh (label io.github.msb.standin.recipe).
 # A failure prints one line "standins-python.sh: FAILED (IMAGE, step "STEP"): ..."
 # on stderr and exits non-zero; the image it was building is not kept.
 set -euo pipefail
@@ -38,7 +38,9 @@ MSB_CONTAINERS_DIR="${MSB_CONTAINERS_DIR:-/var/tmp/msb-containers}"
 MIRROR="${MSB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$MSB_CONTAINERS_DIR/containers.conf}"
 LABEL=io.github.msb.standin
-RECIPE="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
+# shellcheck source-path=SCRIPTDIR source=lib/fail-loudly.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/fail-loudly.sh"
+RECIPE="$(recipe_of "${BASH_SOURCE[0]}")" # an image of another version of this script or of the library is rebuilt
 SUITE=trixie
 BUILDER_BASE="localhost/msb-standin/debian-minbase:$SUITE"
 DISTROLESS_BASE="localhost/msb-standin/distroless-base:$SUITE"
@@ -61,37 +63,8 @@ if [ "$LIST" -eq 1 ]; then
   exit 0
 fi
 
-log() { printf '==> %s\n' "$*"; }
-
-# --- failures name the image and the step ---------------------------------------
-# A bare `set -e` exit says nothing (a first run once died silently in a smoke
-# test), so every failure prints the image being built and the step it was at.
-IMAGE=""
-STEP=preflight
-step() { STEP="$1"; }
-where() { if [ -n "$IMAGE" ]; then printf '%s, step "%s"' "$IMAGE" "$STEP"; else printf 'step "%s"' "$STEP"; fi; }
-die() { # MESSAGE [LOG]: the failure, then the end of LOG (output kept out of the way until it matters)
-  printf 'standins-python.sh: FAILED (%s): %s\n' "$(where)" "$1" >&2
-  if [ -n "${2:-}" ] && [ -s "$2" ]; then
-    printf -- '--- last lines of %s:\n' "${2##*/}" >&2
-    tail -n 40 "$2" >&2
-  fi
-  exit 1
-}
-# Any other command that fails under set -e. errtrace (-E) passes the trap to
-# functions; subshells (command substitutions, pipeline members) inherit it as
-# well but leave the report to the script, which gets their status.
-on_error() { # STATUS LINE COMMAND PIPESTATUS
-  [ "$BASHPID" = "$$" ] || return 0
-  local cmd="${3//$'\n'/ }" statuses=""
-  # a pipeline's COMMAND is its last member; its statuses show which one failed
-  if [ "$4" != "${4// /}" ]; then statuses=" (pipeline statuses $4)"; fi
-  printf 'standins-python.sh: FAILED (%s): exit status %s%s at line %s: %s\n' "$(where)" "$1" "$statuses" "$2" "${cmd:0:300}" >&2
-}
-set -E
-trap 'on_error "$?" "$LINENO" "$BASH_COMMAND" "${PIPESTATUS[*]}"' ERR
-trap 'printf "standins-python.sh: FAILED (%s): stopped by SIGTERM\n" "$(where)" >&2; exit 143' TERM
-trap 'printf "standins-python.sh: FAILED (%s): stopped by SIGINT\n" "$(where)" >&2; exit 130' INT
+# --- failures name the image and the step (lib/fail-loudly.sh) -----------------
+report_failures
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 command -v podman >/dev/null || die "podman not found (run scripts/containers/setup-engine.sh)"
@@ -105,9 +78,8 @@ mkdir -p "$MSB_CONTAINERS_DIR/work"
 exec 9>"$MSB_CONTAINERS_DIR/build-python.lock"
 flock 9
 WORK="$(mktemp -d "$MSB_CONTAINERS_DIR/work/python.XXXXXX")"
-UNVERIFIED="" # the image being built, under its temporary name (see unverified)
 cleanup() {
-  if [ -n "$UNVERIFIED" ]; then podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true; fi
+  drop_unfinished
   rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
@@ -121,36 +93,6 @@ need_build() { # NAME -> 0 if NAME must be (re)built
     return 1
   fi
   return 0
-}
-
-# An image is built under a temporary name and gets its real name only after
-# every check passed: a build that fails or is killed half-way never leaves an
-# image of this recipe under the real name (which the next run would skip).
-# The EXIT trap drops the temporary image.
-unverified() { # NAME: sets UNVERIFIED, the temporary name of NAME's new image
-  UNVERIFIED="localhost/msb-unverified/$1"
-  podman rmi "$UNVERIFIED" >/dev/null 2>&1 || true # left by a killed run
-}
-promote() { # NAME: the checked image takes NAME
-  step "tag $1"
-  podman tag "$UNVERIFIED" "$1"
-  podman untag "$UNVERIFIED" "$UNVERIFIED"
-  UNVERIFIED=""
-}
-
-# run_out RUN-ARGS... : RUN_OUT is the output (stdout and stderr) of one run of
-# the new image, captured whole and then inspected by the caller: a
-# `podman run | grep -q` pipeline can fail on SIGPIPE (status 141), and a failed
-# `$(podman run)` ends the script under set -e without a message.
-RUN_OUT=""
-run_out() { RUN_OUT="$(podman run --rm --pull=never --network=none "$@" 2>&1)" || true; }
-
-smoke() { # EXPECTED RUN-ARGS...
-  local want="$1"
-  shift
-  step "smoke test"
-  run_out "$@"
-  [ "$RUN_OUT" = "$want" ] || die "smoke test: expected '$want', got: $RUN_OUT"
 }
 
 build() { # DIR PODMAN-BUILD-ARGS...: DIR/Containerfile into UNVERIFIED (its output in DIR.log, shown on failure)
