@@ -128,7 +128,8 @@ async function findTarget(args: CreateArgs, ctx: CreateContext): Promise<CreateR
 /** `--app` chooses apps of a workspace root only. */
 function rejectAppFlag(run: CreateRun): void {
   if (appFlagValues(run.args.values.app).length > 0) {
-    throw new CliError(`--app chooses apps in a workspace root, but ${run.target.dir} declares no workspace (package.json "workspaces" or pnpm-workspace.yaml).`);
+    const manifests = cliFamilies().flatMap((f) => (f.workspaceManifests ? [f.workspaceManifests] : [])).join('; ');
+    throw new CliError(`--app chooses apps in a workspace root, but ${run.target.dir} declares no workspace (${manifests}).`);
   }
 }
 

@@ -165,6 +165,11 @@ export interface FamilyCli {
    * @default - the family has no workspaces: the folder is one project
    */
   adoptWorkspace?(dir: string): WorkspaceAdoption | undefined;
+  /**
+   * What declares a workspace of this family, for the error when `--app` is given elsewhere, e.g.
+   * `package.json "workspaces" or pnpm-workspace.yaml`. Set it with {@link adoptWorkspace}.
+   */
+  readonly workspaceManifests?: string;
   /** The `runtime` props of `.projenrc.ts` and the App, and the comment above them. */
   runtimeProps(runtime: Readonly<Record<string, string>>): { readonly props: Record<string, string>; readonly comment: readonly string[] };
   /** The entrypoint when nothing states one: with a build, inside its output folder. */

@@ -62,6 +62,16 @@ test('a bad --app names the value and the valid choices, exits non-zero and leav
   expect(tree(dir)).toEqual(before);
 });
 
+test('--app outside a workspace root names what declares a workspace (the families say), exits non-zero and writes nothing', async () => {
+  const dir = tempDir('msb-cli-ws-none-');
+  writeFiles(dir, { 'package.json': JSON.stringify({ name: 'solo', version: '1.0.0', scripts: { start: 'node server.js' } }), 'server.js': '' });
+  const before = tree(dir);
+  const r = await cli(['.', '--app', 'web', '--skip-install', '--skip-git'], dir);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`--app chooses apps in a workspace root, but ${dir} declares no workspace (package.json "workspaces" or pnpm-workspace.yaml).`);
+  expect(tree(dir)).toEqual(before);
+});
+
 test('--yes adopts every app it can infer, names the rest with the reason, and exits 0', async () => {
   const dir = workspace('npm', ODD);
   const r = await cli(['.', '--yes', '--skip-install', '--skip-git'], dir);

@@ -176,6 +176,7 @@ export const nodeCli = {
   settings: SETTINGS,
   adopt,
   adoptWorkspace,
+  workspaceManifests: 'package.json "workspaces" or pnpm-workspace.yaml',
   runtimeProps: (runtime) => ({
     props: { nodeVersion: runtime.nodeVersion, packageManager: runtime.packageManager },
     comment: [
