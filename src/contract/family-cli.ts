@@ -149,6 +149,11 @@ export interface FamilyCli {
   /** Folders the install writes (e.g. `node_modules`), moved aside during an adoption and moved back on failure. */
   readonly installFolders: readonly string[];
   /**
+   * What declares a workspace of this family, for the error when `--app` is given elsewhere, e.g.
+   * `package.json "workspaces" or pnpm-workspace.yaml`. Set it with {@link adoptWorkspace}.
+   */
+  readonly workspaceManifests?: string;
+  /**
    * True when the install of an adoption updates the project's installed folders rather than
    * rewriting files in them (npm, pnpm): they are then kept in place as hard-link copies (fast; the
    * originals are moved aside for a rollback) instead of installed again from nothing.
@@ -165,11 +170,6 @@ export interface FamilyCli {
    * @default - the family has no workspaces: the folder is one project
    */
   adoptWorkspace?(dir: string): WorkspaceAdoption | undefined;
-  /**
-   * What declares a workspace of this family, for the error when `--app` is given elsewhere, e.g.
-   * `package.json "workspaces" or pnpm-workspace.yaml`. Set it with {@link adoptWorkspace}.
-   */
-  readonly workspaceManifests?: string;
   /** The `runtime` props of `.projenrc.ts` and the App, and the comment above them. */
   runtimeProps(runtime: Readonly<Record<string, string>>): { readonly props: Record<string, string>; readonly comment: readonly string[] };
   /** The entrypoint when nothing states one: with a build, inside its output folder. */
