@@ -11,10 +11,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Adoption, FamilyCli, FamilyDefinition, Tooling, WorkspaceAdoption } from '../contract/family-cli';
-import { HandEditError, MsbValidationError, OUTPUT_PATHS, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
+import { OUTPUT_PATHS, RECORD_FILE, TemplateError } from '../index';
 import type { CreateArgs, CreateContext, CreateResult } from './create-command';
 import { Definition, OWN_TEMPLATE_FOLDER, buildProject, familyDefinition, renderProjenrc, synthesize } from './definition';
-import { CancelledError, CliError } from './errors';
+import { CancelledError, CliError, asCliError } from './errors';
 import { cliFamilies, detectFamily, findFamilyCli, loadCliFamilies } from './families';
 import { VENDOR_FOLDER, checkLib, vendorLib } from './lib-spec';
 import { defaultLibSpec, tooling } from './package-info';
@@ -23,7 +23,7 @@ import { AskContext, Target, resolveDefinition } from './resolve';
 import { Rollback } from './rollback';
 import { adoptWorkspace, appFlagValues } from './workspace';
 import { DEFAULTS } from '../contract/defaults';
-import { exec, ExecAbortedError, ExecError } from '../util/exec';
+import { exec, ExecAbortedError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
 
 export type { CreateArgs, CreateContext, CreateResult };
@@ -407,20 +407,6 @@ async function insideGitRepository(dir: string): Promise<boolean> {
 
 function abortCheck(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
-}
-
-/** Library and exec errors become CLI errors with their message (a validation error lists every problem). */
-function asCliError(e: unknown): Error {
-  if (e instanceof CliError) return e;
-  if (e instanceof ExecAbortedError) return new CancelledError();
-  if (e instanceof ExecError || e instanceof TemplateError || e instanceof JsonFileError) return new CliError(e.message);
-  if (e instanceof MsbValidationError) {
-    return new CliError(`The definition is not valid:\n${e.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`);
-  }
-  if (e instanceof HandEditError) return new CliError(`${e.message}\nOr run create-msb-app again with --force.`);
-  // Disk, lock, link and unsafe-key errors: their message says what to do.
-  if (isUserError(e)) return new CliError(e.message);
-  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** 6. What was made and the next commands. */

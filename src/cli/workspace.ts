@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CreateArgs, CreateContext, CreateResult } from './create-command';
-import { Definition, appProps, familyDefinition, familyOf, projectOptions } from './definition';
-import { CancelledError, CliError } from './errors';
+import { Definition, appProps, familyDefinition, projectOptions } from './definition';
+import { CancelledError, CliError, asCliError } from './errors';
 import { VENDOR_FOLDER, checkLib, vendorLib } from './lib-spec';
 import { defaultLibSpec, tooling } from './package-info';
 import { Reporter } from './reporter';
@@ -18,8 +18,8 @@ import { Rollback } from './rollback';
 import { FlagValues } from './settings';
 import type { Adoption, FamilyCli, FamilyDefinition, Tooling, WorkspaceAdoption, WorkspaceMember } from '../contract/family-cli';
 import { GeneratedTextFile } from '../generated-file';
-import { App, DEFAULTS, HandEditError, MsbProject, MsbValidationError, RECORD_FILE, TemplateError, formatProblem, isUserError } from '../index';
-import { ExecAbortedError, ExecError } from '../util/exec';
+import { App, DEFAULTS, MsbProject, RECORD_FILE } from '../index';
+import { ExecAbortedError } from '../util/exec';
 import { JsonFileError, readJsonIfValid } from '../util/json';
 import { tsString } from '../util/ts-literal';
 import { toAppName } from '../validation';
@@ -371,14 +371,3 @@ function uniqueName(name: string, apps: readonly WorkspaceApp[]): string {
   return n;
 }
 
-function asCliError(e: unknown): Error {
-  if (e instanceof CliError) return e;
-  if (e instanceof ExecAbortedError) return new CancelledError();
-  if (e instanceof ExecError || e instanceof TemplateError || e instanceof JsonFileError) return new CliError(e.message);
-  if (e instanceof MsbValidationError) return new CliError(`The definition is not valid:\n${e.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`);
-  if (e instanceof HandEditError) return new CliError(`${e.message}\nOr run create-msb-app again with --force.`);
-  if (isUserError(e)) return new CliError(e.message);
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-export { familyOf };
